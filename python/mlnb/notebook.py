@@ -1,0 +1,247 @@
+"""Where code runs: the kernel, its notebook, and the cell behind a code filename.
+
+IPython compiles each cell into a file of its own (ipykernel: ``/tmp/ipykernel_<pid>/<hash>.py``;
+plain IPython: ``<ipython-input-N-...>``). A ``pre_run_cell`` hook, registered by
+``%load_ext mlnb``, sees each cell's id (JupyterLab sends it) and source just before it runs; we
+remember ``filename -> (cell_id, execution_count)`` so any frame — a layer's constructor, a
+``fit`` call — can be mapped back to the cell and line that created it. nbclient sends no cell
+id; there the cell is found by hashing the sources of the notebook on disk the same way.
+
+Example
+-------
+>>> loc = location_of_frame(sys._getframe())   # doctest: +SKIP
+>>> loc["cell_id"], loc["line"]                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any, Iterable, Iterator
+
+__all__ = [
+    "Location",
+    "CellRegistry",
+    "registry",
+    "kernel_context",
+    "location_of",
+    "location_of_frame",
+    "user_frame",
+]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the user's code: a file and line, and the notebook cell when there is one."""
+
+    file: str
+    line: int
+    cell_id: str | None = None
+    execution_count: int | None = None
+    notebook_path: str | None = None
+    code: str | None = None  # the source line, for display
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        if self.execution_count is not None:
+            return f"cell [{self.execution_count}], line {self.line}"
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class _Cell:
+    cell_id: str | None
+    execution_count: int | None
+    source: str
+    line_offset: int = 0  # lines of the notebook cell above this code (e.g. a %%umlaut line)
+
+
+class CellRegistry:
+    """Maps code filenames of executed cells to the notebook cell they came from."""
+
+    def __init__(self) -> None:
+        self._by_filename: dict[str, _Cell] = {}
+        self._lock = threading.Lock()
+        self.current: _Cell | None = None
+        self._body_offset: int | None = None
+
+    def pre_run_cell(self, info: Any) -> None:
+        """IPython ``pre_run_cell`` hook: remember this cell's id and source under its filename."""
+        try:
+            shell = _shell()
+            source = getattr(info, "raw_cell", "") or ""
+            outer = self.current
+            if self._body_offset is not None and outer is not None:
+                # The body of a cell magic run as a nested cell: it belongs to the outer cell.
+                cell = _Cell(outer.cell_id, outer.execution_count, source, outer.line_offset + self._body_offset)
+            else:
+                cell = _Cell(getattr(info, "cell_id", None), getattr(shell, "execution_count", None), source)
+            filename = _code_filename(source, cell.execution_count)
+            with self._lock:
+                if filename:
+                    self._by_filename[filename] = cell
+                if self._body_offset is None:
+                    self.current = cell
+        except Exception:  # noqa: BLE001 - a bookkeeping hook must never stop a user's cell
+            pass
+
+    @contextmanager
+    def cell_body(self, line_offset: int = 1) -> Iterator[None]:
+        """While active, nested cells (a cell magic's body) map to the current cell, shifted by
+        ``line_offset`` lines (the magic's own line)."""
+        previous, self._body_offset = self._body_offset, line_offset
+        try:
+            yield
+        finally:
+            self._body_offset = previous
+
+    def cell_for(self, filename: str) -> _Cell | None:
+        with self._lock:
+            cell = self._by_filename.get(filename)
+        if cell is not None:
+            return cell
+        # A cell run before %load_ext mlnb: the execution count is still known to IPython.
+        shell = _shell()
+        number = getattr(getattr(shell, "compile", None), "_filename_map", {}).get(filename)
+        if number is not None:
+            return _Cell(None, number, "")
+        return None
+
+
+registry = CellRegistry()
+
+
+def _shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _code_filename(source: str, number: int | None) -> str | None:
+    """The filename IPython will compile this cell source under."""
+    shell = _shell()
+    compiler = getattr(shell, "compile", None)
+    if compiler is None:
+        return None
+    get_code_name = getattr(compiler, "get_code_name", None)
+    if get_code_name is not None:
+        try:
+            return get_code_name(source, source, number or 0)
+        except Exception:  # noqa: BLE001
+            return None
+    return None
+
+
+def is_cell_filename(filename: str) -> bool:
+    return filename.startswith("<ipython-input-") or (
+        "ipykernel_" in filename and Path(filename).parent.name.startswith("ipykernel_")
+    )
+
+
+def kernel_context() -> dict[str, Any]:
+    """The running kernel's id, its notebook path and the current cell (``None`` where unknown)."""
+    kernel_id = None
+    try:
+        from ipykernel.connect import get_connection_file
+
+        if _shell() is not None and type(_shell()).__name__ == "ZMQInteractiveShell":
+            name = Path(get_connection_file()).stem  # kernel-<id>
+            kernel_id = name[len("kernel-") :] if name.startswith("kernel-") else None
+    except Exception:  # noqa: BLE001 - not in a kernel
+        kernel_id = None
+    cell = registry.current if _shell() is not None else None
+    return {
+        "kernel_id": kernel_id,
+        # Jupyter Server tells each kernel the path of the session (notebook) that started it.
+        "notebook_path": os.environ.get("JPY_SESSION_NAME") or None,
+        "cell_id": cell.cell_id if cell else None,
+        "execution_count": cell.execution_count if cell else None,
+    }
+
+
+def _notebook_cell_ids(notebook_path: str | None) -> dict[str, str]:
+    """``code filename -> cell id`` for the notebook on disk (for kernels driven by nbclient)."""
+    if not notebook_path or not os.path.exists(notebook_path):
+        return {}
+    try:
+        import nbformat
+
+        nb = nbformat.read(notebook_path, as_version=4)
+    except Exception:  # noqa: BLE001
+        return {}
+    out = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("id"):
+            name = _code_filename(cell.source, None)
+            if name:
+                out[name] = cell.id
+    return out
+
+
+def location_of(filename: str, line: int) -> Location:
+    """The :class:`Location` of ``line`` in ``filename`` (a cell's code filename or a real file)."""
+    import linecache
+
+    code = linecache.getline(filename, line).strip() or None
+    if not is_cell_filename(filename):
+        return Location(file=filename, line=line, code=code)
+    cell = registry.cell_for(filename)
+    nb_path = os.environ.get("JPY_SESSION_NAME") or None
+    cell_id = cell.cell_id if cell else None
+    if cell_id is None:
+        cell_id = _notebook_cell_ids(nb_path).get(filename)
+    return Location(
+        file=filename,
+        line=line + (cell.line_offset if cell else 0),
+        cell_id=cell_id,
+        execution_count=cell.execution_count if cell else None,
+        notebook_path=nb_path,
+        code=code,
+    )
+
+
+_SKIP_PREFIXES: tuple[str, ...] = ()
+
+
+def _library_dirs() -> tuple[str, ...]:
+    global _SKIP_PREFIXES
+    if not _SKIP_PREFIXES:
+        import sysconfig
+
+        paths = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+        paths.add(str(Path(__file__).resolve().parent))  # mlnb itself
+        _SKIP_PREFIXES = tuple(sorted(paths))
+    return _SKIP_PREFIXES
+
+
+def user_frame(frame: FrameType | None = None, skip: Iterable[str] = ()) -> FrameType | None:
+    """The innermost frame (from ``frame`` outward) that belongs to the user's code.
+
+    Library frames (stdlib, site-packages, mlnb) are skipped, so a Keras layer's constructor
+    resolves to the line in the user's cell or script that called it.
+    """
+    frame = frame if frame is not None else sys._getframe(1)
+    prefixes = _library_dirs() + tuple(skip)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if is_cell_filename(filename) or not (filename.startswith(prefixes) or filename.startswith("<")):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def location_of_frame(frame: FrameType | None = None) -> Location | None:
+    """The :class:`Location` of the user's code that led to ``frame`` (``None`` if there is none)."""
+    user = user_frame(frame if frame is not None else sys._getframe(1))
+    if user is None:
+        return None
+    return location_of(user.f_code.co_filename, user.f_lineno)
