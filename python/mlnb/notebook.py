@@ -58,9 +58,18 @@ class Location:
 @dataclass
 class _Cell:
     cell_id: str | None
-    execution_count: int | None
     source: str
+    filename: str | None = None
     line_offset: int = 0  # lines of the notebook cell above this code (e.g. a %%umlaut line)
+    parent: "_Cell | None" = None  # the cell whose magic ran this code as a nested cell
+
+    @property
+    def execution_count(self) -> int | None:
+        # Resolved lazily from IPython's own map: ipykernel bumps shell.execution_count before
+        # pre_run_cell fires, so the value seen there is one ahead of the prompt number.
+        if self.parent is not None:
+            return self.parent.execution_count
+        return _filename_map().get(self.filename) if self.filename else None
 
 
 class CellRegistry:
@@ -75,15 +84,14 @@ class CellRegistry:
     def pre_run_cell(self, info: Any) -> None:
         """IPython ``pre_run_cell`` hook: remember this cell's id and source under its filename."""
         try:
-            shell = _shell()
             source = getattr(info, "raw_cell", "") or ""
+            filename = _code_filename(source)
             outer = self.current
             if self._body_offset is not None and outer is not None:
-                # The body of a cell magic run as a nested cell: it belongs to the outer cell.
-                cell = _Cell(outer.cell_id, outer.execution_count, source, outer.line_offset + self._body_offset)
+                # The body of a cell magic, run as a nested cell: it belongs to the outer cell.
+                cell = _Cell(outer.cell_id, source, filename, outer.line_offset + self._body_offset, parent=outer)
             else:
-                cell = _Cell(getattr(info, "cell_id", None), getattr(shell, "execution_count", None), source)
-            filename = _code_filename(source, cell.execution_count)
+                cell = _Cell(getattr(info, "cell_id", None), source, filename)
             with self._lock:
                 if filename:
                     self._by_filename[filename] = cell
@@ -105,14 +113,10 @@ class CellRegistry:
     def cell_for(self, filename: str) -> _Cell | None:
         with self._lock:
             cell = self._by_filename.get(filename)
-        if cell is not None:
-            return cell
-        # A cell run before %load_ext mlnb: the execution count is still known to IPython.
-        shell = _shell()
-        number = getattr(getattr(shell, "compile", None), "_filename_map", {}).get(filename)
-        if number is not None:
-            return _Cell(None, number, "")
-        return None
+        if cell is None and filename in _filename_map():
+            # A cell run before %load_ext mlnb: IPython still knows its execution count.
+            cell = _Cell(None, "", filename)
+        return cell
 
 
 registry = CellRegistry()
@@ -126,19 +130,21 @@ def _shell() -> Any:
     return get_ipython()
 
 
-def _code_filename(source: str, number: int | None) -> str | None:
-    """The filename IPython will compile this cell source under."""
+def _filename_map() -> dict[str, int]:
+    return getattr(getattr(_shell(), "compile", None), "_filename_map", None) or {}
+
+
+def _code_filename(source: str) -> str | None:
+    """The filename IPython will compile this cell source under (``None`` outside IPython)."""
     shell = _shell()
-    compiler = getattr(shell, "compile", None)
-    if compiler is None:
+    get_code_name = getattr(getattr(shell, "compile", None), "get_code_name", None)
+    if get_code_name is None:
         return None
-    get_code_name = getattr(compiler, "get_code_name", None)
-    if get_code_name is not None:
-        try:
-            return get_code_name(source, source, number or 0)
-        except Exception:  # noqa: BLE001
-            return None
-    return None
+    try:
+        # ipykernel names cells by a hash of their source; plain IPython by execution count.
+        return get_code_name(source, source, getattr(shell, "execution_count", 0))
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def is_cell_filename(filename: str) -> bool:
@@ -168,23 +174,28 @@ def kernel_context() -> dict[str, Any]:
     }
 
 
-def _notebook_cell_ids(notebook_path: str | None) -> dict[str, str]:
-    """``code filename -> cell id`` for the notebook on disk (for kernels driven by nbclient)."""
-    if not notebook_path or not os.path.exists(notebook_path):
-        return {}
+def _find_cell_in_notebooks(filename: str, notebook_path: str | None) -> tuple[str | None, str | None]:
+    """``(notebook path, cell id)`` of the notebook cell whose source compiles to ``filename``.
+
+    For kernels that send no cell id (nbclient, papermill): their working directory is the
+    notebook's folder, so its notebooks (or the one the server named) are searched by source hash.
+    """
+    candidates = [notebook_path] if notebook_path else sorted(str(p) for p in Path.cwd().glob("*.ipynb"))[:50]
+    for path in candidates:
+        for source, cell_id in _code_cells(path):
+            if cell_id and _code_filename(source) == filename:
+                return path, cell_id
+    return notebook_path, None
+
+
+def _code_cells(path: str) -> list[tuple[str, str | None]]:
     try:
         import nbformat
 
-        nb = nbformat.read(notebook_path, as_version=4)
-    except Exception:  # noqa: BLE001
-        return {}
-    out = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.get("id"):
-            name = _code_filename(cell.source, None)
-            if name:
-                out[name] = cell.id
-    return out
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - unreadable notebooks are simply not candidates
+        return []
+    return [(c.source, c.get("id")) for c in nb.cells if c.cell_type == "code"]
 
 
 def location_of(filename: str, line: int) -> Location:
@@ -198,7 +209,8 @@ def location_of(filename: str, line: int) -> Location:
     nb_path = os.environ.get("JPY_SESSION_NAME") or None
     cell_id = cell.cell_id if cell else None
     if cell_id is None:
-        cell_id = _notebook_cell_ids(nb_path).get(filename)
+        source_filename = cell.parent.filename if cell and cell.parent else filename
+        nb_path, cell_id = _find_cell_in_notebooks(source_filename or filename, nb_path)
     return Location(
         file=filename,
         line=line + (cell.line_offset if cell else 0),

@@ -1,0 +1,170 @@
+"""The REST API of the server extension, against a real Jupyter server and a real kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+TOKEN = "mlnb-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("root")
+    (root / "sub").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), root / "sub" / "train.ipynb")
+    store = tmp_path_factory.mktemp("store") / "store.sqlite"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MLNB_STORE": str(store),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("runtime")),
+    }
+    cmd = [
+        sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
+        f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+        '--ServerApp.jpserver_extensions={"mlnb": True}',
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+            break
+        except Exception:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter server exited: {proc.stderr.read()}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("jupyter server did not start in 60 s")
+    yield {"base": base, "root": root, "store": store, "env": env}
+    proc.terminate()
+    proc.wait(20)
+
+
+def _request(server, path, method="GET", body=None, token=TOKEN):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"token {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(server["base"] + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as err:
+        raw = err.read()
+        try:
+            return err.code, json.loads(raw)
+        except ValueError:
+            return err.code, raw.decode()
+
+
+def _run_in_store(server, code: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", code], env=server["env"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_unauthenticated_requests_are_refused(server):
+    assert _request(server, "/mlnb/api/runs", token=None)[0] == 403
+    assert _request(server, "/mlnb/api/runs/1", token=None)[0] == 403
+    assert _request(server, "/mlnb/api/runs", token="wrong")[0] == 403
+
+
+def test_empty_store_lists_no_runs(server):
+    status, body = _request(server, "/mlnb/api/runs")
+    assert status == 200
+    assert body["runs"] == [] or all("status" in r for r in body["runs"])
+
+
+def test_unknown_run_is_404(server):
+    status, body = _request(server, "/mlnb/api/runs/424242")
+    assert status == 404 and "424242" in body["message"]
+
+
+def test_a_finished_script_run_with_nan_metrics(server):
+    _run_in_store(
+        server,
+        "from mlnb.store import Store; s = Store(); r = s.start_run('umlaut', 'script-run');"
+        "s.log_metrics(r, 0, {'loss': float('nan')}); s.end_run(r, 'failed')",
+    )
+    runs = _request(server, "/mlnb/api/runs")[1]["runs"]
+    run = next(r for r in runs if r["name"] == "script-run")
+    assert run["status"] == "failed" and run["kernel_alive"] is False and run["notebook_path"] is None
+    status, detail = _request(server, f"/mlnb/api/runs/{run['id']}")
+    assert status == 200
+    assert detail["metrics"] == [{"epoch": 0, "loss": "NaN"}]
+
+
+def test_run_of_a_process_that_died_is_dead(server):
+    _run_in_store(
+        server,
+        "from mlnb.store import Store; s = Store(); r = s.start_run('umlaut', 'died-run');"
+        "s.log_metrics(r, 0, {'loss': 1.0})",
+    )
+    run = next(r for r in _request(server, "/mlnb/api/runs")[1]["runs"] if r["name"] == "died-run")
+    assert run["status"] == "dead" and run["latest_epoch"] == 0
+
+
+def test_a_real_kernel_run_is_joined_with_its_notebook(server):
+    from jupyter_client import BlockingKernelClient
+
+    status, session = _request(
+        server, "/api/sessions", "POST",
+        {"path": "sub/train.ipynb", "type": "notebook", "name": "train.ipynb", "kernel": {"name": "python3"}},
+    )
+    assert status == 201, session
+    kernel_id = session["kernel"]["id"]
+    client = BlockingKernelClient(connection_file=str(Path(server["env"]["JUPYTER_RUNTIME_DIR"]) / f"kernel-{kernel_id}.json"))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(
+            "from mlnb.store import default_store\n"
+            "from mlnb.notebook import location_of_frame\n"
+            "s = default_store(); r = s.start_run('umlaut', 'kernel-run')\n"
+            "s.log_metrics(r, 0, {'loss': 0.5}); s.log_metrics(r, 1, {'loss': 0.4})\n"
+            "s.record_finding(r, key='missing-activation', severity='error', title='Missing activation',"
+            " epochs=[-1], location=location_of_frame().to_dict())\n",
+            timeout=60,
+        )
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        client.stop_channels()
+
+    run = next(r for r in _request(server, "/mlnb/api/runs")[1]["runs"] if r["name"] == "kernel-run")
+    assert run["kernel_id"] == kernel_id
+    assert run["kernel_alive"] is True and run["status"] == "running"
+    assert run["notebook_path"] == "sub/train.ipynb"
+    assert run["latest_epoch"] == 1 and run["findings"] == {"critical": 0, "error": 1, "warning": 0}
+    detail = _request(server, f"/mlnb/api/runs/{run['id']}")[1]
+    (finding,) = detail["findings"]
+    assert finding["location"]["notebook_path"] == "sub/train.ipynb"
+    assert finding["location"]["line"] == 5
+
+    assert _request(server, f"/api/kernels/{kernel_id}", "DELETE")[0] == 204
+    for _ in range(40):  # the kernel process may take a moment to exit
+        run = next(r for r in _request(server, "/mlnb/api/runs")[1]["runs"] if r["name"] == "kernel-run")
+        if run["status"] == "dead":
+            break
+        time.sleep(0.25)
+    assert run["status"] == "dead" and run["kernel_alive"] is False
+    assert run["notebook_path"] == "sub/train.ipynb"  # still known from the kernel's own record
