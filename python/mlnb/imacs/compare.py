@@ -1,0 +1,322 @@
+"""imacs.compare: the IMACS pipeline (thesis §4.4) from two models and a labelled image set to clusters."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from mlnb.imacs import attribution as attr
+from mlnb.imacs.clustering import kmeans, summarize
+from mlnb.imacs.models import ModelAdapter
+from mlnb.imacs.result import ImacsResult
+from mlnb.imacs.sampling import SAMPLINGS, outcomes, sample
+from mlnb.imacs.segmentation import bboxes, segment
+
+SEGMENTATIONS = ("grid", "slic")
+
+
+# -- validation (scikit-learn style: name the argument, the value, what is allowed) --------------
+def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (high is not None and value > high):
+        allowed = f"an integer >= {low}" + (f" and <= {high}" if high is not None else "")
+        raise ValueError(f"{name}={value!r} is not valid; expected {allowed}")
+    return int(value)
+
+
+def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not valid; expected one of {tuple(allowed)}")
+    return value
+
+
+def _as_images(images: Any) -> np.ndarray:
+    arr = np.asarray(images)
+    if arr.ndim != 4 or arr.shape[-1] not in (1, 3):
+        raise ValueError(
+            f"images has shape {arr.shape}; expected NHWC (n_images, height, width, channels) with 1 or 3 "
+            "channels" + (" — add a channel axis with images[..., None]" if arr.ndim == 3 else "")
+        )
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / 255.0
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise ValueError(f"images has dtype {arr.dtype}; expected uint8 (0–255) or float in [0, 1]")
+    lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+    if not np.isfinite(arr).all() or lo < 0 or hi > 1:
+        raise ValueError(f"images (float) range from {lo:g} to {hi:g}; expected values in [0, 1] "
+                         "(divide uint8 data by 255, or pass the uint8 array)")
+    return arr.astype(np.float32)
+
+
+def _as_labels(labels: Any, n_images: int) -> np.ndarray:
+    arr = np.asarray(labels)
+    if arr.ndim == 2 and arr.shape[1] > 1:
+        raise ValueError(f"labels has shape {arr.shape}; expected integer class ids, one per image "
+                         "(for one-hot labels pass labels.argmax(axis=1))")
+    arr = arr.reshape(-1) if arr.ndim == 2 else arr
+    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or (
+            np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)))):
+        raise ValueError(f"labels has shape {arr.shape} and dtype {arr.dtype}; expected a 1-D array of integer class ids")
+    if len(arr) != n_images:
+        raise ValueError(f"labels has {len(arr)} entries but images has {n_images}; expected one label per image")
+    return arr.astype(int)
+
+
+def _resolve_target(target: Any, n_classes: int, class_names: Sequence[str] | None) -> int:
+    if isinstance(target, str) and not target.lstrip("-").isdigit():
+        if class_names is None:
+            raise ValueError(f"target={target!r} is a class name but no class_names were given; "
+                             f"pass class_names=[...] or a class index 0..{n_classes - 1}")
+        if target not in class_names:
+            raise ValueError(f"target={target!r} is not valid; expected a class index 0..{n_classes - 1} "
+                             f"or one of {list(class_names)}")
+        return list(class_names).index(target)
+    t = int(target) if isinstance(target, str) else target
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t < n_classes:
+        raise ValueError(f"target={target!r} is not valid; the models have {n_classes} classes, "
+                         f"expected an index 0..{n_classes - 1}" + (f" or one of {list(class_names)}" if class_names else ""))
+    return int(t)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t0
+
+
+def _crop(image: np.ndarray, labels: np.ndarray, seg_id: int, bbox: tuple, fill_outside: bool) -> np.ndarray:
+    y0, x0, y1, x1 = bbox
+    crop = image[y0:y1, x0:x1].copy()
+    if fill_outside:  # SLIC: other segments' pixels inside the bbox become grey, as in ACE
+        crop[labels[y0:y1, x0:x1] != seg_id] = 0.5
+    return crop
+
+
+def compare(
+    model_a: Any,
+    model_b: Any,
+    images: Any,
+    labels: Any,
+    target: int | str,
+    *,
+    n_clusters: int = 5,
+    n_per_model: int = 100,
+    sampling: str = "balanced",
+    segmentation: str = "grid",
+    grid_size: int = 4,
+    n_segments: int = 16,
+    top_m: int = 5,
+    top_k: int = 5,
+    prerank: str = "ig",
+    n_steps: int = 16,
+    blur_sigma: float | None = None,
+    batch_size: int = 64,
+    class_names: Sequence[str] | None = None,
+    embedder: Callable[[list[np.ndarray]], np.ndarray] | None = None,
+    random_state: int = 0,
+    progress: bool = False,
+    name: str | None = None,
+    record: bool = True,
+) -> ImacsResult:
+    """Compare two image models by their clustered segment attributions (IMACS, thesis ch. 4).
+
+    Per model: sample images (``sampling``), split each into segments (``segmentation``), pre-rank
+    the segments for the target class (``prerank``: Captum Integrated Gradients 'ig', 'xrai'
+    region density, or 'occlusion', the default for gradient-free callables), compute exact
+    Shapley values over the top ``top_m`` segments (all 2^M coalitions in one batch; absent
+    segments Gaussian-blurred) for the target and the model's ``top_k`` classes; then embed every
+    top segment with EfficientNet-Lite0 (or ``embedder``) and k-means both models' segments together.
+
+    Models: Keras models, PyTorch modules (they receive NCHW float tensors) or callables (NHWC
+    float arrays) returning logits or probabilities; inputs are floats in [0, 1].
+
+    Example::
+
+        from mlnb import imacs
+        result = imacs.compare(model_a, model_b, x_val, y_val, target=3, n_clusters=5)
+        result.clusters                      # largest attribution imbalance first
+        result.confusion(result.clusters.cluster[0])
+        result.view()
+    """
+    # ---- validate everything before any expensive work ----------------------------------------
+    x = _as_images(images)
+    y = _as_labels(labels, len(x))
+    _check_choice("sampling", sampling, SAMPLINGS)
+    _check_choice("segmentation", segmentation, SEGMENTATIONS)
+    n_per_model = _check_int("n_per_model", n_per_model, 1)
+    n_clusters = _check_int("n_clusters", n_clusters, 1)
+    grid_size = _check_int("grid_size", grid_size, 1, min(x.shape[1:3]))
+    n_segments = _check_int("n_segments", n_segments, 2)
+    max_segments = grid_size ** 2 if segmentation == "grid" else n_segments
+    top_m = _check_int("top_m", top_m, 1, min(max_segments, 12))  # 2^12 coalitions per image at most
+    top_k = _check_int("top_k", top_k, 1)
+    n_steps = _check_int("n_steps", n_steps, 1)
+    batch_size = _check_int("batch_size", batch_size, 1)
+    if prerank is not None:
+        _check_choice("prerank", prerank, attr.PRERANK_METHODS)
+    sigma = blur_sigma if blur_sigma is not None else max(x.shape[1:3]) / 8
+    if not np.isscalar(sigma) or not sigma > 0:
+        raise ValueError(f"blur_sigma={blur_sigma!r} is not valid; expected a positive number")
+    if embedder is not None and not callable(embedder):
+        raise ValueError(f"embedder={embedder!r} is not valid; expected a callable mapping a list of HWC crops to (n, d)")
+    if sampling in ("balanced", "all") and len(x) < n_per_model:
+        raise ValueError(f"n_per_model={n_per_model} is not valid: only {len(x)} images were given; "
+                         f"expected n_per_model <= {len(x)} (or pass more images)")
+    if n_clusters > 2 * n_per_model * top_m:
+        raise ValueError(f"n_clusters={n_clusters} is not valid; at most {2 * n_per_model * top_m} segments "
+                         f"will be clustered (2 models × n_per_model × top_m)")
+
+    adapters = {"A": ModelAdapter(model_a, batch_size, "model_a"), "B": ModelAdapter(model_b, batch_size, "model_b")}
+    for m in adapters.values():
+        if prerank in ("ig", "xrai") and not m.has_gradients:
+            raise ValueError(f"prerank={prerank!r} needs gradients but {m.name} is a plain callable; "
+                             "expected prerank='occlusion' (or None to choose per model)")
+
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    config = dict(target=target, n_clusters=n_clusters, n_per_model=n_per_model, sampling=sampling,
+                  segmentation=segmentation, grid_size=grid_size, n_segments=n_segments, top_m=top_m,
+                  top_k=top_k, prerank=prerank, n_steps=n_steps, blur_sigma=float(sigma),
+                  batch_size=batch_size, n_images=len(x), image_shape=list(x.shape[1:]),
+                  model_a=type(model_a).__name__, model_b=type(model_b).__name__)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=6, desc="IMACS", disable=not progress, leave=False)
+
+    def stage(label: str) -> None:
+        bar.set_postfix_str(label)
+
+    # ---- predictions and sampling -------------------------------------------------------------
+    stage("predict")
+    with _timed(timings, "predict"):
+        probs = {k: m.predict(x) for k, m in adapters.items()}
+    ca, cb = probs["A"].shape[1], probs["B"].shape[1]
+    if ca != cb:
+        raise ValueError(f"model_a has {ca} classes and model_b has {cb}; expected two models over the same classes")
+    n_classes = ca
+    if class_names is not None and len(class_names) != n_classes:
+        raise ValueError(f"class_names has {len(class_names)} names; expected {n_classes} (one per model output)")
+    target = _resolve_target(target, n_classes, class_names)
+    config["target"] = target
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"labels range from {y.min()} to {y.max()}; expected class ids 0..{n_classes - 1}")
+
+    store, run_id = None, None
+    if record:
+        from mlnb.store import default_store
+
+        store = default_store()
+        run_id = store.start_run("imacs", name or f"IMACS class {class_names[target] if class_names else target}",
+                                 config=config)
+    try:
+        rng = np.random.default_rng(random_state)
+        with _timed(timings, "sampling"):
+            samples = {}
+            for k, other in (("A", "B"), ("B", "A")):
+                s = sample(probs[k], probs[other], y, target, n_per_model, sampling, rng, model_name=k)
+                if len(s.indices) == 0:
+                    raise ValueError(f"sampling={sampling!r} found no images for model {k} "
+                                     f"(target {target}); expected at least one — try sampling='balanced' or 'all'")
+                samples[k] = s.indices
+                notes.extend(s.notes)
+        for n in notes:
+            import warnings
+
+            warnings.warn(n, stacklevel=2)
+        bar.update(1)
+
+        # ---- segmentation (each image once, even if both models sampled it) -------------------
+        stage("segmentation")
+        with _timed(timings, "segmentation"):
+            used = np.union1d(samples["A"], samples["B"])
+            label_maps = {int(i): segment(x[i], segmentation, grid_size, n_segments) for i in used}
+            boxes = {i: bboxes(lab) for i, lab in label_maps.items()}
+            blurred = {int(i): attr.blur(x[i], sigma) for i in used}
+        bar.update(1)
+
+        # ---- attribution ----------------------------------------------------------------------
+        rows = []
+        for k, m in adapters.items():
+            idx = samples[k]
+            imgs = x[idx]
+            labs = [label_maps[int(i)] for i in idx]
+            blrs = np.stack([blurred[int(i)] for i in idx])
+            method = prerank or ("ig" if m.has_gradients else "occlusion")
+            stage(f"pre-rank {k}")
+            with _timed(timings, "prerank"):
+                scores = attr.prerank(m, imgs, labs, blrs, target, method, n_steps)
+            tops = [np.argsort(-s, kind="stable")[:top_m] for s in scores]
+            classes = []
+            for i in idx:
+                ranked = [c for c in np.argsort(-probs[k][i], kind="stable")[:top_k] if c != target]
+                classes.append(np.array([target] + ranked[:top_k - 1] if top_k > 1 else [target]))
+            stage(f"Shapley {k}")
+            with _timed(timings, "shapley"):
+                shap = attr.shapley_batch(m, imgs, labs, blrs, tops, classes)
+            outc = outcomes(probs[k][idx], y[idx], target)
+            for j, (i, res) in enumerate(zip(idx, shap)):
+                for r, seg_id in enumerate(res.segments):
+                    rows.append({
+                        "image": int(i), "model": k, "segment": int(seg_id), "rank": r,
+                        "bbox": boxes[int(i)][int(seg_id)], "attribution": float(res.values[r, 0]),
+                        "prerank_score": float(scores[j][seg_id]), "outcome": outc[j], "label": int(y[i]),
+                        "predicted": int(probs[k][i].argmax()), "p_target": float(probs[k][i, target]),
+                        "classes": tuple(int(c) for c in res.classes),
+                        "class_attributions": tuple(float(v) for v in res.values[r]),
+                        "f_all": float(res.full[0]), "f_none": float(res.empty[0]),
+                    })
+            bar.update(1)
+        segments = pd.DataFrame(rows)
+
+        # ---- embedding (each distinct image segment once) -------------------------------------
+        stage("embedding")
+        with _timed(timings, "embedding"):
+            keys = list(dict.fromkeys(zip(segments["image"], segments["segment"])))
+            crops = [_crop(x[i], label_maps[i], s, boxes[i][s], segmentation == "slic") for i, s in keys]
+            if embedder is None:
+                from mlnb.imacs.embedding import lite0_embed
+
+                feats = lite0_embed(crops, batch_size=min(batch_size, 32))
+            else:
+                feats = np.asarray(embedder(crops), dtype=np.float64)
+                if feats.ndim != 2 or len(feats) != len(crops):
+                    raise ValueError(f"embedder returned shape {feats.shape} for {len(crops)} crops; "
+                                     f"expected ({len(crops)}, d)")
+            row_of = {key: r for r, key in enumerate(keys)}
+            emb = feats[[row_of[key] for key in zip(segments["image"], segments["segment"])]]
+        bar.update(1)
+
+        # ---- clustering -----------------------------------------------------------------------
+        stage("clustering")
+        with _timed(timings, "clustering"):
+            n_distinct = len(np.unique(np.round(feats, 6), axis=0))
+            if n_clusters > n_distinct:
+                raise ValueError(f"n_clusters={n_clusters} is not valid; only {n_distinct} distinct segments "
+                                 f"were found; expected n_clusters <= {n_distinct}")
+            cl, dist = kmeans(emb, n_clusters, random_state)
+            segments["cluster"] = cl
+            segments["distance"] = dist
+            clusters = summarize(segments, n_clusters)
+        bar.update(1)
+        bar.close()
+        timings["total"] = sum(timings.values())
+        result = ImacsResult(segments=segments, clusters=clusters, target=target,
+                             class_names=list(class_names) if class_names is not None else None,
+                             images=x, notes=notes, timings=timings, config=config, run_id=run_id,
+                             embeddings=emb)
+    except KeyboardInterrupt:
+        if store is not None:
+            store.end_run(run_id, "interrupted")
+        raise
+    except BaseException:
+        if store is not None:
+            store.end_run(run_id, "failed")
+        raise
+    if store is not None:
+        store.end_run(run_id, "finished")
+    return result
