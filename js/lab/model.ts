@@ -1,0 +1,198 @@
+/**
+ * What the sidebar shows, computed from API data: groups, badges and labels. Pure functions.
+ */
+import { Finding, Location, Run, RunStatus, SEVERITIES, Severity, SeverityCounts } from './api';
+
+/** The group of runs that were started outside any notebook. */
+export const NO_NOTEBOOK = 'Scripts & consoles';
+
+export interface RunGroup {
+  /** The notebook path (an API path relative to the server root), or null for scripts & consoles. */
+  path: string | null;
+  label: string;
+  runs: Run[];
+}
+
+/**
+ * Turn the path a kernel reported (Jupyter Server hands kernels the notebook's *file system* path)
+ * into the API path JupyterLab opens documents by. Paths already relative are returned unchanged.
+ */
+export function toApiPath(path: string | null, serverRoot: string): string | null {
+  if (!path) {
+    return null;
+  }
+  const p = path.replace(/\\/g, '/');
+  const root = serverRoot.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (root && p.startsWith(root + '/')) {
+    return p.slice(root.length + 1);
+  }
+  return p;
+}
+
+/**
+ * Group runs by notebook: notebooks sorted by their most recent activity (newest first), runs in
+ * each group newest first, and the scripts & consoles group last.
+ */
+export function groupRuns(runs: readonly Run[], serverRoot = ''): RunGroup[] {
+  const groups = new Map<string | null, Run[]>();
+  for (const run of runs) {
+    const key = toApiPath(run.notebook_path, serverRoot);
+    const list = groups.get(key);
+    if (list) {
+      list.push(run);
+    } else {
+      groups.set(key, [run]);
+    }
+  }
+  const newest = (list: Run[]) => Math.max(...list.map(r => r.updated || r.started));
+  const out: RunGroup[] = [];
+  for (const [path, list] of groups) {
+    list.sort((a, b) => b.started - a.started || b.id - a.id);
+    out.push({ path, label: path ?? NO_NOTEBOOK, runs: list });
+  }
+  out.sort((a, b) => {
+    if ((a.path === null) !== (b.path === null)) {
+      return a.path === null ? 1 : -1;
+    }
+    return newest(b.runs) - newest(a.runs) || a.label.localeCompare(b.label);
+  });
+  return out;
+}
+
+export interface StatusBadge {
+  status: RunStatus;
+  label: string;
+  /** Longer text for a tooltip / screen readers. */
+  title: string;
+}
+
+const STATUS_TEXT: Record<RunStatus, string> = {
+  running: 'Running',
+  finished: 'Finished',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+  dead: 'Kernel died'
+};
+
+/**
+ * The badge of a run. A run still marked "running" whose kernel is known to be gone is shown as
+ * dead: it will never finish.
+ */
+export function statusBadge(run: Pick<Run, 'status' | 'kernel_alive'>): StatusBadge {
+  const status: RunStatus = run.status === 'running' && run.kernel_alive === false ? 'dead' : run.status;
+  const label = status === 'dead' ? 'dead' : status;
+  return { status, label, title: STATUS_TEXT[status] ?? status };
+}
+
+/** "epoch 3", or "no epoch yet". */
+export function formatEpoch(epoch: number | null): string {
+  return epoch === null || epoch === undefined ? 'no epoch yet' : `epoch ${epoch}`;
+}
+
+/**
+ * Compact epoch list: -1 is "before training"; runs of consecutive epochs collapse, e.g.
+ * [-1, 0, 1, 2, 5] -> "before training, 0–2, 5".
+ */
+export function formatEpochs(epochs: readonly number[]): string {
+  const sorted = [...new Set(epochs)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  if (sorted[0] === -1) {
+    parts.push('before training');
+    sorted.shift();
+  }
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) {
+      j++;
+    }
+    parts.push(j === i ? `${sorted[i]}` : j === i + 1 ? `${sorted[i]}, ${sorted[j]}` : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+function basename(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+/** "cell [3], line 7", "cell, line 7" (id only), "train.py:12", or "" when there is no location. */
+export function formatLocation(loc: Location | null): string {
+  if (!loc) {
+    return '';
+  }
+  const line = loc.line !== null ? `line ${loc.line}` : '';
+  if (loc.execution_count !== null || loc.cell_id !== null) {
+    const cell = loc.execution_count !== null ? `cell [${loc.execution_count}]` : 'cell';
+    return line ? `${cell}, ${line}` : cell;
+  }
+  if (loc.file) {
+    return loc.line !== null ? `${basename(loc.file)}:${loc.line}` : basename(loc.file);
+  }
+  return line;
+}
+
+/** Can the front end jump to this location (a notebook cell it can find)? */
+export function canJump(loc: Location | null, runNotebook: string | null): boolean {
+  return !!loc && !!(loc.notebook_path || runNotebook) && (loc.cell_id !== null || loc.execution_count !== null);
+}
+
+/** Counts in severity order, without zeros: [["error", 1], ["warning", 3]]. */
+export function severityEntries(counts: SeverityCounts): [Severity, number][] {
+  return SEVERITIES.filter(s => counts[s] > 0).map(s => [s, counts[s]]);
+}
+
+export function totalFindings(counts: SeverityCounts): number {
+  return SEVERITIES.reduce((n, s) => n + counts[s], 0);
+}
+
+/** Findings in severity order (critical first), then by first epoch. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  const first = (f: Finding) => (f.epochs.length ? Math.min(...f.epochs) : Infinity);
+  return [...findings].sort((a, b) => rank(a.severity) - rank(b.severity) || first(a) - first(b) || a.id - b.id);
+}
+
+/** "3 s ago", "5 min ago", "2 h ago", "4 d ago" from unix seconds. */
+export function formatAgo(unixSeconds: number, nowMs: number = Date.now()): string {
+  const s = Math.max(0, Math.round(nowMs / 1000 - unixSeconds));
+  if (s < 60) {
+    return `${s} s ago`;
+  }
+  if (s < 3600) {
+    return `${Math.floor(s / 60)} min ago`;
+  }
+  if (s < 86400) {
+    return `${Math.floor(s / 3600)} h ago`;
+  }
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+/** What the jump needs to know about a notebook cell. */
+export interface CellRef {
+  id: string;
+  type: string;
+  executionCount: number | null;
+}
+
+/**
+ * The index of the cell a location points at: by cell id first (stable across re-runs and
+ * edits), else by execution count (the last code cell showing that count), else -1.
+ */
+export function findCellIndex(cells: readonly CellRef[], target: { cell_id: string | null; execution_count: number | null }): number {
+  if (target.cell_id) {
+    const i = cells.findIndex(c => c.id === target.cell_id);
+    if (i >= 0) {
+      return i;
+    }
+  }
+  if (target.execution_count !== null && target.execution_count !== undefined) {
+    for (let i = cells.length - 1; i >= 0; i--) {
+      if (cells[i].type === 'code' && cells[i].executionCount === target.execution_count) {
+        return i;
+      }
+    }
+  }
+  return -1;
+}
