@@ -1,0 +1,40 @@
+"""Framework adapters: they turn Keras / PyTorch / Hugging Face objects into the neutral summaries
+of :mod:`mlnb.umlaut.summary` and drive a :class:`mlnb.umlaut.engine.Monitor`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+
+def is_chief() -> bool:
+    """True in the process that reports under distributed training (rank 0 / the chief task)."""
+    rank = os.environ.get("RANK")  # torchrun, accelerate, deepspeed
+    if rank not in (None, "") and rank != "0":
+        return False
+    try:
+        import sys
+
+        if "torch.distributed" in sys.modules:
+            import torch.distributed as dist
+
+            if dist.is_available() and dist.is_initialized() and dist.get_rank() != 0:
+                return False
+    except Exception:  # noqa: BLE001
+        pass
+    tf_config = os.environ.get("TF_CONFIG")
+    if tf_config:
+        try:
+            cfg = json.loads(tf_config)
+            task = cfg.get("task", {})
+            kind, index = task.get("type"), int(task.get("index", 0))
+            has_chief = "chief" in cfg.get("cluster", {})
+            if kind == "chief":
+                return True
+            if kind == "worker" and not has_chief and index == 0:
+                return True
+            if kind is not None:
+                return False
+        except (ValueError, TypeError, AttributeError):
+            pass
+    return True

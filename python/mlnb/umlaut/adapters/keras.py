@@ -1,0 +1,454 @@
+"""Keras 3 adapter: :class:`UmlautCallback` (any backend for the checks; probes need TensorFlow or
+fall back to forward-only statistics)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+from typing import Any, Mapping
+
+import numpy as np
+
+import keras
+
+from mlnb.umlaut.adapters import is_chief
+from mlnb.umlaut.config import Thresholds
+from mlnb.umlaut.engine import Monitor
+from mlnb.umlaut.locate import creation_location, install
+from mlnb.umlaut.session import Session, validate_types
+from mlnb.umlaut.summary import (CE_KINDS, LayerInfo, LayerStats, LossInfo, ModelSummary, Probe, as_array,
+                                 REGRESSION_LOSSES)
+
+install()  # record where every layer built from now on is created
+
+_KINDS = {
+    "dense": ("Dense", "EinsumDense"),
+    "conv": ("Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+             "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D"),
+    "activation": ("Activation", "ReLU", "Softmax", "LeakyReLU", "PReLU", "ELU"),
+    "dropout": ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout", "GaussianDropout"),
+    "flatten": ("Flatten",),
+    "reshape": ("Reshape", "Permute", "RepeatVector"),
+    "identity": ("Identity", "GaussianNoise", "ActivityRegularization", "Masking"),
+    "pool": ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+             "GlobalMaxPooling2D", "GlobalMaxPooling3D"),
+    "norm": ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization", "RMSNormalization"),
+    "preprocess": ("Rescaling", "Normalization", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+                   "RandomCrop", "RandomTranslation", "RandomContrast", "RandomBrightness"),
+    "embedding": ("Embedding",),
+    "recurrent": ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN", "ConvLSTM2D", "TimeDistributed"),
+    "attention": ("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupQueryAttention"),
+    "input": ("InputLayer",),
+}
+_KIND_OF = {name: kind for kind, names in _KINDS.items() for name in names}
+_ACTIVATION_LAYER = {"ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "PReLU": "prelu", "ELU": "elu"}
+
+
+def _fn_name(fn: Any) -> str | None:
+    if fn is None:
+        return None
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    return name.lower()
+
+
+def _layer_info(layer: Any, ordinal: int) -> LayerInfo:
+    type_name = type(layer).__name__
+    kind = _KIND_OF.get(type_name, "other")
+    if kind == "other" and isinstance(layer, keras.Model):
+        kind = "other"
+    activation = None
+    if kind == "activation":
+        activation = _ACTIVATION_LAYER.get(type_name) or _fn_name(getattr(layer, "activation", None))
+    elif hasattr(layer, "activation") and kind in ("dense", "conv", "other", "recurrent"):
+        activation = _fn_name(layer.activation)
+        if kind == "recurrent":
+            activation = None  # a recurrent layer's internal activations are not its output activation
+    units = getattr(layer, "units", None) or getattr(layer, "filters", None)
+    rate = getattr(layer, "rate", None) if kind == "dropout" and type_name != "GaussianNoise" else None
+    return LayerInfo(name=layer.name, kind=kind, activation=activation, units=int(units) if units else None,
+                     rate=float(rate) if rate is not None else None, type_name=type_name,
+                     location=creation_location(layer, layer.name, type_name, ordinal))
+
+
+def _loss_info(loss: Any) -> LossInfo | None:
+    if loss is None or isinstance(loss, (list, tuple, dict)):
+        if isinstance(loss, (list, tuple)) and len(loss) == 1:
+            return _loss_info(loss[0])
+        if isinstance(loss, dict) and len(loss) == 1:
+            return _loss_info(next(iter(loss.values())))
+        return None  # several outputs with several losses: per-output loss checks are not done
+    if isinstance(loss, str):
+        name, from_logits = loss, False
+    else:
+        name = getattr(loss, "name", None) or _fn_name(loss) or type(loss).__name__
+        if hasattr(loss, "get_config"):
+            try:
+                from_logits = bool(loss.get_config().get("from_logits", False))
+            except Exception:  # noqa: BLE001
+                from_logits = bool(getattr(loss, "from_logits", False))
+        else:
+            from_logits = False
+    key = name.lower().replace("_", "")
+    aliases = {"mse": "mse", "meansquarederror": "mse", "mae": "mae", "meanabsoluteerror": "mae", "huber": "huber",
+               "huberloss": "huber", "msle": "msle", "meansquaredlogarithmicerror": "msle", "logcosh": "logcosh",
+               "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+               "categoricalcrossentropy": "categorical_crossentropy", "categoricalfocalcrossentropy": "categorical_crossentropy",
+               "binarycrossentropy": "binary_crossentropy", "binaryfocalcrossentropy": "binary_crossentropy"}
+    kind = aliases.get(key, "other")
+    if kind in CE_KINDS:
+        expects = "logits" if from_logits else "probabilities"
+    elif kind in REGRESSION_LOSSES:
+        expects = "values"
+    else:
+        expects = "unknown"
+    return LossInfo(name=name, kind=kind, expects=expects)
+
+
+def _graph(model: Any, layers: list[Any]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...], bool]:
+    """(inputs per layer name, output layer names, graph known) of a Sequential or functional model."""
+    if isinstance(model, keras.Sequential):
+        inputs, previous = {}, None
+        for layer in layers:
+            inputs[layer.name] = (previous,) if previous else ()
+            previous = layer.name
+        return inputs, ((layers[-1].name,) if layers else ()), True
+    if getattr(model, "_is_graph_network", False) or type(model).__name__ == "Functional" or hasattr(model, "_operations"):
+        try:
+            inputs = {}
+            for layer in layers:
+                parents: list[str] = []
+                nodes = getattr(layer, "_inbound_nodes", [])
+                if nodes:
+                    parents = [n.operation.name for n in nodes[0].parent_nodes if type(n.operation).__name__ != "InputLayer"]
+                inputs[layer.name] = tuple(parents)
+            outputs = tuple(t._keras_history.operation.name for t in model.outputs)
+            return inputs, outputs, True
+        except Exception:  # noqa: BLE001 - an unusual graph: judge structure without dataflow
+            pass
+    return {}, (), False
+
+
+def summarize(model: Any) -> ModelSummary:
+    """The :class:`ModelSummary` of a Keras model (compiled or not)."""
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    counts: dict[str, int] = {}
+    infos = []
+    for layer in layers:
+        t = type(layer).__name__
+        infos.append(_layer_info(layer, counts.get(t, 0)))
+        counts[t] = counts.get(t, 0) + 1
+    edges, outputs, known = _graph(model, layers)
+    for info in infos:
+        info.inputs = edges.get(info.name, ())
+    optimizer = getattr(model, "optimizer", None)
+    lr = None
+    if optimizer is not None and getattr(model, "compiled", True):
+        try:
+            lr = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        except Exception:  # noqa: BLE001 - a schedule that needs a step, or no optimizer
+            lr = None
+    return ModelSummary(
+        framework="keras", name=model.name, layers=infos, outputs=outputs, graph_known=known,
+        loss=_loss_info(getattr(model, "loss", None)) if getattr(model, "compiled", False) else None,
+        optimizer=type(optimizer).__name__ if optimizer is not None else None, lr=lr,
+        location=creation_location(model),
+    )
+
+
+def infer_output_activation(y_pred: Any) -> str | None:
+    """'softmax' / 'sigmoid' / 'linear' from what a model actually outputs (for subclassed models)."""
+    arr = as_array(y_pred)
+    if arr is None or arr.size == 0 or not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
+        return None
+    if arr.min() >= 0 and arr.max() <= 1:
+        if arr.ndim >= 2 and arr.shape[-1] > 1 and np.allclose(arr.sum(axis=-1), 1, atol=1e-3):
+            return "softmax"
+        return "sigmoid"
+    return "linear"
+
+
+# -- data gathering ---------------------------------------------------------------------------
+def _first_batches(data: Any, rows: int) -> tuple[Any, Any] | None:
+    """(x, y) from the first batches of a tf.data.Dataset or keras PyDataset, without consuming it."""
+    batches = []
+    try:
+        if hasattr(data, "take") and hasattr(data, "element_spec"):  # tf.data: re-iterable
+            n = 0
+            for batch in data.take(64):
+                batches.append(batch)
+                n += len(_split_batch(batch)[0]) if _split_batch(batch)[0] is not None else rows
+                if n >= rows:
+                    break
+        elif hasattr(data, "__getitem__") and hasattr(data, "__len__") and type(data).__name__ != "ndarray":
+            batches.append(data[0])
+        else:
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    xs, ys = zip(*[_split_batch(b) for b in batches]) if batches else ((), ())
+    return _concat(xs), _concat(ys)
+
+
+def _split_batch(batch: Any) -> tuple[Any, Any]:
+    if isinstance(batch, (tuple, list)):
+        return batch[0], (batch[1] if len(batch) > 1 else None)
+    return batch, None
+
+
+def _concat(parts: Any) -> Any:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    arrays = [as_array(p) for p in parts]
+    if any(a is None for a in arrays):
+        return parts[0]
+    try:
+        return np.concatenate(arrays)
+    except ValueError:
+        return arrays[0]
+
+
+def _fit_frame(model: Any) -> dict[str, Any] | None:
+    """The locals of the running ``model.fit`` (the callback API gives no access to the data)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "fit" and frame.f_locals.get("self") is model:
+            return dict(frame.f_locals)
+        frame = frame.f_back
+    return None
+
+
+class UmlautCallback(keras.callbacks.Callback):
+    """Checks a Keras model, its data and its training against UMLAUT's heuristics.
+
+    Example
+    -------
+    >>> cb = UmlautCallback(input_type="image", output_type="classification")  # doctest: +SKIP
+    >>> model.fit(x, y, validation_split=0.2, epochs=5, callbacks=[cb])        # doctest: +SKIP
+    >>> cb.session.findings                                                   # doctest: +SKIP
+
+    ``model`` is optional (Keras hands it over). Static checks run at the start of ``fit``, data
+    checks on the arrays passed to ``fit`` (or the first batches of a dataset), and the epoch checks
+    after every epoch with one probe of a small sample batch (activations and gradients), so no
+    per-batch work slows training. Each new finding is printed as one line and every epoch is
+    recorded in the mlnb store.
+    """
+
+    def __init__(self, model: Any = None, input_type: str | None = None, output_type: str | None = None,
+                 session: Session | None = None, thresholds: Thresholds | Mapping[str, Any] | None = None,
+                 name: str | None = None, echo: bool = True, record: bool = True) -> None:
+        super().__init__()
+        validate_types(input_type, output_type)
+        if model is not None and not isinstance(model, keras.Model):
+            raise TypeError(f"model={type(model).__name__} is not valid; expected a keras.Model or None")
+        if session is not None and not isinstance(session, Session):
+            raise TypeError(f"session={session!r} is not valid; expected an umlaut.Session or None")
+        self._user_model = model
+        self.input_type, self.output_type, self.name = input_type, output_type, name
+        self.thresholds = Thresholds.coerce(thresholds)
+        self.echo, self.record = echo, record
+        self._given_session = session
+        self.session: Session | None = session
+        self.monitor: Monitor | None = None
+        self._fit_args: dict[str, Any] | None = None  # set by umlaut.instrument's fit wrapper
+
+    # -- training lifecycle ------------------------------------------------------------------
+    def on_train_begin(self, logs: Any = None) -> None:
+        from mlnb.notebook import location_of_frame
+
+        model = self._user_model or self.model
+        self._active_model = model
+        session = self._given_session or Session(
+            self.name or model.name, thresholds=self.thresholds, input_type=self.input_type, output_type=self.output_type,
+            framework="keras", record=self.record, echo=self.echo)
+        session.chief = is_chief() and _keras_chief(model)
+        self.session = session
+        location = location_of_frame(sys._getframe(1))
+        self.monitor = mon = Monitor(session, "keras", location)
+        session.start({"model": model.name, "location": location.to_dict() if location else None})
+        summary = mon.guarded("summarize_model", summarize, model)
+        fit = self._fit_args or mon.guarded("fit_arguments", _fit_frame, model) or {}
+        self._sample = None
+        mon.guarded("data_checks", self._data_checks, fit)
+        if summary is not None and not summary.graph_known and self._sample is not None:
+            mon.guarded("output_probe", self._infer_outputs, summary)
+        mon.static(summary)
+        self._weights0 = mon.guarded("weights_snapshot", self._snapshot)
+        probe = mon.guarded("probe", self._probe, -1)
+        if probe is not None and probe.loss is not None:
+            mon.ctx.initial_loss = probe.loss
+        session.flush()
+        session.print_new()
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        if self.session is not None:
+            self.session.print_new()
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        mon = self.monitor
+        if mon is None:
+            return
+        logs = dict(logs or {})
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            mon.note_nonfinite(epoch, None, float(loss))
+        probe = mon.guarded("probe", self._probe, epoch)
+        change = mon.guarded("weight_change", self._weight_change)
+        mon.epoch(epoch, logs, probe=probe, weight_change=change)
+
+    def on_train_end(self, logs: Any = None) -> None:
+        if self.session is not None:
+            self.session.end("finished")
+            self.session.print_new()
+
+    # -- facts -------------------------------------------------------------------------------
+    def _data_checks(self, fit: Mapping[str, Any]) -> None:
+        mon, rows = self.monitor, self.thresholds.sample_rows
+        x, y = fit.get("x"), fit.get("y")
+        val = fit.get("validation_data")
+        x_val, y_val = fit.get("val_x"), fit.get("val_y")
+        if x_val is None and val is not None:
+            if isinstance(val, (tuple, list)):
+                x_val, y_val = _split_batch(val)
+            else:
+                x_val, y_val = _first_batches(val, rows) or (None, None)
+        shuffled = fit.get("shuffle", True) if as_array(x, 2) is not None else None
+        if x is not None and as_array(x, 2) is None and not isinstance(x, (dict, list, tuple)):
+            first = _first_batches(x, rows)
+            if first is not None:
+                x, y = first
+        val_from_split = bool(fit.get("validation_split")) and fit.get("validation_data") is None
+        if isinstance(x, (dict, list, tuple)) or as_array(x, 2) is not None:
+            self._sample = (_rows(x, self.thresholds.probe_rows), _rows(y, self.thresholds.probe_rows))
+        mon.data(x, y, x_val, y_val, shuffled=shuffled, val_from_split=val_from_split)
+
+    def _infer_outputs(self, summary: ModelSummary) -> None:
+        model = self._active_model
+        y_pred = model(self._sample[0], training=False)
+        preds = y_pred if isinstance(y_pred, (list, tuple)) else [y_pred]
+        names = []
+        for i, pred in enumerate(preds):
+            name = f"{model.name}:output{i}" if len(preds) > 1 else f"{model.name}:output"
+            act = infer_output_activation(pred)
+            units = int(pred.shape[-1]) if len(pred.shape) > 1 else 1
+            summary.layers.append(LayerInfo(name=name, kind="activation", activation=act, units=units,
+                                            type_name="(observed output)"))
+            names.append(name)
+        summary.outputs = tuple(names)
+
+    def _snapshot(self) -> list[np.ndarray]:
+        return [np.array(keras.ops.convert_to_numpy(v)).ravel()[:4096].copy() for v in self._active_model.trainable_weights]
+
+    def _weight_change(self) -> float | None:
+        if not self._weights0:
+            return None
+        now = self._snapshot()
+        changes = [float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-12)) for a, b in zip(now, self._weights0) if a.size]
+        return max(changes) if changes else None
+
+    def _probe(self, epoch: int) -> Probe | None:
+        """Activation and gradient statistics of the sample batch (one forward/backward pass)."""
+        if self._sample is None or self._sample[1] is None:
+            return None
+        model = self._active_model
+        xs, ys = self._sample
+        probe = Probe(epoch=epoch, batch=-1)
+        by_var = {}
+        for layer in model.layers:
+            for w in layer.trainable_weights:
+                by_var[id(w)] = layer.name
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            with tf.GradientTape() as tape:
+                y_pred = model(xs, training=False)
+                loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
+            variables = model.trainable_variables
+            grads = tape.gradient(loss, variables)
+            sq: dict[str, list[float]] = {}
+            total = 0.0
+            for v, g in zip(variables, grads):
+                if g is None:
+                    continue
+                g = tf.convert_to_tensor(g)
+                s = float(tf.reduce_sum(tf.square(tf.cast(g, tf.float32))))
+                total += s
+                name = by_var.get(id(v))
+                if name is not None:
+                    acc = sq.setdefault(name, [0.0, 0])
+                    acc[0] += s
+                    acc[1] += int(np.prod(g.shape))
+            probe.grad_norm = math.sqrt(total) if math.isfinite(total) else math.inf
+            order = [layer.name for layer in model.layers if layer.name in sq]
+            probe.grad_order = tuple(order)
+            for name, (s, n) in sq.items():
+                probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
+        else:
+            y_pred = model(xs, training=False)
+            loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
+        probe.loss = float(keras.ops.convert_to_numpy(loss))
+        for name, out, act in self._activations(xs):
+            stats = probe.layers.setdefault(name, LayerStats())
+            a = np.asarray(out, dtype=np.float32)
+            if a.ndim < 2:
+                continue
+            if act in ("relu", "relu6"):
+                stats.dead_fraction = float(np.mean(np.all(a.reshape(-1, a.shape[-1]) <= 0, axis=0)))
+            elif act == "sigmoid":
+                stats.saturated_fraction = float(np.mean((a < 0.01) | (a > 0.99)))
+            elif act == "tanh":
+                stats.saturated_fraction = float(np.mean(np.abs(a) > 0.99))
+        return probe
+
+    def _activations(self, xs: Any) -> list[tuple[str, Any, str]]:
+        """(layer name, output, activation) of ReLU/sigmoid/tanh layers for the sample (Sequential/functional)."""
+        model = self._active_model
+        wanted = []
+        for layer in model.layers:
+            info = _layer_info(layer, 0) if not hasattr(layer, "_mlnb_act") else None
+            act = info.activation if info is not None else None
+            if act in ("relu", "relu6", "sigmoid", "tanh"):
+                wanted.append((layer, act))
+        if not wanted:
+            return []
+        if isinstance(model, keras.Sequential):
+            out, h = [], xs
+            acts = dict((id(l), a) for l, a in wanted)
+            for layer in model.layers:
+                h = layer(h, training=False)
+                if id(layer) in acts:
+                    out.append((layer.name, keras.ops.convert_to_numpy(h), acts[id(layer)]))
+            return out
+        if getattr(model, "inputs", None) and not isinstance(model, keras.Sequential):
+            if getattr(self, "_feature_model", None) is None:
+                self._feature_model = keras.Model(model.inputs, [layer.output for layer, _ in wanted])
+            values = self._feature_model(xs, training=False)
+            values = values if isinstance(values, (list, tuple)) else [values]
+            return [(layer.name, keras.ops.convert_to_numpy(v), act) for (layer, act), v in zip(wanted, values)]
+        return []
+
+
+def _rows(value: Any, n: int) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {k: _rows(v, n) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rows(v, n) for v in value)
+    return value[:n]
+
+
+def _keras_chief(model: Any) -> bool:
+    try:
+        strategy = getattr(model, "distribute_strategy", None)
+        resolver = getattr(strategy, "cluster_resolver", None)
+        if resolver is not None and getattr(resolver, "task_type", None) not in (None, "chief"):
+            return resolver.task_type == "worker" and getattr(resolver, "task_id", 0) == 0 and "chief" not in (
+                resolver.cluster_spec().as_dict() if hasattr(resolver, "cluster_spec") else {})
+    except Exception:  # noqa: BLE001
+        pass
+    return True

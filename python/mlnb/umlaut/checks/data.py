@@ -1,0 +1,207 @@
+"""Data checks: inputs, labels and the train/validation split (run once, on arrays or first batches)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlnb.umlaut.checks import CheckContext, Issue, check, class_labels
+
+CHANNEL_SIZES = (1, 3, 4)
+
+
+def _is_text(ctx: CheckContext) -> bool:
+    """Token ids are not features to normalize: the user says text, or integer input feeds an Embedding."""
+    if ctx.input_type == "text":
+        return True
+    first = ctx.model.layers[0] if ctx.model is not None and ctx.model.layers else None
+    integer = ctx.x is not None and np.issubdtype(ctx.x.dtype, np.integer)
+    embeds = ctx.model is not None and any(layer.kind == "embedding" for layer in ctx.model.layers[:3])
+    return bool(integer and (embeds or (first is not None and first.kind == "embedding")))
+
+
+def _feature_stats(x: np.ndarray, image: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and std; images share statistics per channel, so they are pooled."""
+    x = x.astype(np.float64, copy=False)
+    if image or x.ndim > 2:
+        return np.array([x.mean()]), np.array([x.std()])
+    x2 = x.reshape(len(x), -1)
+    return x2.mean(axis=0), x2.std(axis=0)
+
+
+@check("input-not-normalized", phase="data")
+def input_not_normalized(ctx: CheckContext):
+    """Inputs far from a common small scale: any |value| above ``norm_abs_max``, a feature mean
+    above ``norm_mean_max`` or a feature std above ``norm_std_max``. z-scored and [0, 1] / [-1, 1]
+    data pass (the thesis's fixed [-1, 1] rule called z-scores "not normalized")."""
+    x, t = ctx.x, ctx.thresholds
+    if x is None or not np.issubdtype(x.dtype, np.number) or x.size == 0 or _is_text(ctx):
+        return
+    if ctx.model is not None and any(layer.kind == "preprocess" for layer in ctx.model.layers[:4]):
+        return  # the model rescales/normalizes its inputs itself (Rescaling, Normalization)
+    finite = x[np.isfinite(x)] if np.issubdtype(x.dtype, np.floating) else x
+    if finite.size == 0:
+        return
+    image = ctx.input_type == "image" or x.ndim >= 3
+    mean, std = _feature_stats(np.where(np.isfinite(x), x, 0) if np.issubdtype(x.dtype, np.floating) else x, image)
+    lo, hi = float(finite.min()), float(finite.max())
+    worst_mean, worst_std = float(np.abs(mean).max()), float(std.max())
+    reasons = []
+    if max(abs(lo), abs(hi)) > t.norm_abs_max:
+        reasons.append(f"values reach {max(abs(lo), abs(hi)):g}")
+    if worst_mean > t.norm_mean_max:
+        reasons.append(f"a feature mean is {worst_mean:.3g}")
+    if worst_std > t.norm_std_max:
+        reasons.append(f"a feature std is {worst_std:.3g}")
+    if reasons:
+        yield Issue(
+            f"Input data not normalized (range {lo:g} to {hi:g})",
+            {"min": lo, "max": hi, "max_abs_mean": worst_mean, "max_std": worst_std, "dtype": str(x.dtype),
+             "reasons": reasons, "norm_abs_max": t.norm_abs_max, "norm_mean_max": t.norm_mean_max,
+             "norm_std_max": t.norm_std_max},
+        )
+
+
+@check("image-shape", phase="data")
+def image_shape(ctx: CheckContext):
+    """Image batches whose channel axis is on the wrong side for the framework (Keras expects
+    NHWC, PyTorch NCHW), or image inputs without a channel axis for a conv model. Non-square images are fine."""
+    x = ctx.x
+    if x is None:
+        return
+    has_conv = ctx.model is not None and any(l.kind == "conv" for l in ctx.model.layers)
+    if ctx.input_type != "image" and not (has_conv and x.ndim == 4):
+        return
+    if x.ndim == 4:
+        first, last = x.shape[1], x.shape[-1]
+        if ctx.framework == "torch":
+            wrong = first not in CHANNEL_SIZES and last in CHANNEL_SIZES
+            expected, got = "NCHW (batch, channels, height, width)", "NHWC"
+        else:
+            wrong = last not in CHANNEL_SIZES and first in CHANNEL_SIZES
+            expected, got = "NHWC (batch, height, width, channels)", "NCHW"
+        if wrong:
+            yield Issue(
+                f"Image batch of shape {tuple(x.shape)} looks {got}; {ctx.framework} expects {expected}",
+                {"shape": list(x.shape), "expected_layout": expected.split()[0], "framework": ctx.framework},
+            )
+    elif ctx.input_type == "image" and x.ndim not in (2, 3) and has_conv:
+        yield Issue(f"Image input of shape {tuple(x.shape)} has no channel axis",
+                    {"shape": list(x.shape), "expected_ndim": 4})
+    elif ctx.input_type == "image" and x.ndim == 3 and has_conv and ctx.framework == "keras":
+        if any(l.type_name in ("Conv2D", "SeparableConv2D", "DepthwiseConv2D") for l in ctx.model.layers):
+            yield Issue(f"Image input of shape {tuple(x.shape)} has no channel axis for Conv2D",
+                        {"shape": list(x.shape), "expected_ndim": 4})
+
+
+@check("constant-input", phase="data")
+def constant_input(ctx: CheckContext):
+    """Every sample is identical (all features constant): the model cannot learn anything from x."""
+    x = ctx.x
+    if x is None or len(x) < 2 or not np.issubdtype(x.dtype, np.number):
+        return
+    flat = x.reshape(len(x), -1)
+    if np.all(flat == flat[0]):
+        yield Issue(f"All {len(x)} sampled inputs are identical", {"rows": int(len(x)), "value": float(flat.flat[0])})
+
+
+def _row_hashes(x: np.ndarray) -> set[int]:
+    flat = np.ascontiguousarray(x.reshape(len(x), -1))
+    return {hash(row.tobytes()) for row in flat}
+
+
+@check("train-val-overlap", phase="data")
+def train_val_overlap(ctx: CheckContext):
+    """Validation rows that also occur (exactly) in the training rows: leakage inflates validation metrics."""
+    if ctx.x is None or ctx.x_val is None or len(ctx.x_val) == 0:
+        return
+    if ctx.x.shape[1:] != ctx.x_val.shape[1:]:
+        return
+    train = _row_hashes(ctx.x)
+    val = np.ascontiguousarray(ctx.x_val.reshape(len(ctx.x_val), -1))
+    if np.all(val == val[0]):
+        return  # constant data: reported by constant-input, not as leakage
+    shared = sum(hash(row.tobytes()) in train for row in val)
+    fraction = shared / len(val)
+    if fraction > ctx.thresholds.overlap_max:
+        yield Issue(
+            f"{fraction:.0%} of validation samples also appear in the training data",
+            {"shared": int(shared), "validation_rows": int(len(val)), "train_rows_compared": int(len(ctx.x)),
+             "fraction": fraction, "overlap_max": ctx.thresholds.overlap_max},
+        )
+
+
+@check("unshuffled-data", phase="data")
+def unshuffled_data(ctx: CheckContext):
+    """Training labels sorted by class where order matters: the loop does not shuffle (tf.data
+    without shuffle, DataLoader(shuffle=False)), or Keras's validation_split takes the last rows."""
+    labels = class_labels(ctx.y)
+    if labels is None or len(labels) < 20 or ctx.task() == "regression":
+        return
+    if ctx.shuffled and not ctx.val_from_split:
+        return  # Keras shuffles NumPy training data each epoch; order does not matter
+    counts = np.bincount(labels - labels.min())
+    p = counts[counts > 0] / len(labels)
+    outs = ctx.model.output_layers() if ctx.model is not None else []
+    units = outs[0].units if len(outs) == 1 and outs[0].units else 0
+    if len(p) == 1 and units > 1 and len(labels) >= 100 and ctx.shuffled is not True:
+        yield Issue(f"The first {len(labels)} training samples all have label {int(labels[0])}",
+                    {"rows": int(len(labels)), "label": int(labels[0]), "output_units": int(units)})
+        return
+    if len(p) < 2:
+        return
+    same = float(np.mean(labels[1:] == labels[:-1]))
+    expected = float(np.sum(p**2))
+    if same >= ctx.thresholds.unshuffled_same_label and expected < 0.75:
+        context = {"same_label_neighbours": same, "expected_if_shuffled": expected, "classes": int(len(p))}
+        if ctx.val_from_split:
+            context["validation_split"] = True
+            if ctx.y_val is not None and (val := class_labels(ctx.y_val)) is not None:
+                context["validation_classes"] = sorted(int(c) for c in np.unique(val))
+        yield Issue(f"Training data sorted by label ({same:.0%} of neighbours share a label)", context)
+
+
+@check("class-imbalance", phase="data")
+def class_imbalance(ctx: CheckContext):
+    """The rarest class has fewer than ``imbalance_ratio`` × the samples of the commonest class."""
+    if ctx.task() == "regression":
+        return
+    labels = class_labels(ctx.y)
+    if labels is None or len(labels) < 20:
+        return
+    values, counts = np.unique(labels, return_counts=True)
+    if len(values) < 2 or len(values) > 1000:
+        return
+    ratio = counts.min() / counts.max()
+    if ratio < ctx.thresholds.imbalance_ratio:
+        yield Issue(
+            f"Class {values[counts.argmin()]} has {counts.min()} samples, class {values[counts.argmax()]} has {counts.max()}",
+            {"counts": {int(v): int(c) for v, c in zip(values, counts)}, "ratio": float(ratio),
+             "imbalance_ratio": ctx.thresholds.imbalance_ratio},
+        )
+
+
+@check("label-encoding-mismatch", phase="data")
+def label_encoding_mismatch(ctx: CheckContext):
+    """Labels encoded differently from what the loss expects: integer labels for
+    categorical cross-entropy, one-hot labels for sparse categorical cross-entropy, or class ids
+    beyond the number of output units."""
+    model, y = ctx.model, ctx.y
+    if model is None or model.loss is None or y is None or y.size == 0:
+        return
+    kind = model.loss.kind
+    outs = model.output_layers()
+    units = outs[0].units if len(outs) == 1 else None
+    one_hot = y.ndim >= 2 and y.shape[-1] > 1
+    labels = class_labels(y)
+    context = {"loss": model.loss.name, "label_shape": list(y.shape), "label_dtype": str(y.dtype), "output_units": units}
+    if kind == "categorical_crossentropy" and not one_hot and labels is not None and (units or 0) > 1:
+        yield Issue(f"Integer labels with {model.loss.name}, which expects one-hot labels", {**context, "expected": "one-hot"})
+    elif kind == "sparse_categorical_crossentropy" and one_hot and labels is not None:
+        yield Issue(f"One-hot labels with {model.loss.name}, which expects integer class ids", {**context, "expected": "integer ids"})
+    elif kind in ("sparse_categorical_crossentropy", "nll") and labels is not None and units and units > 1:
+        if labels.max() >= units or labels.min() < 0:
+            yield Issue(f"Class ids {int(labels.min())}..{int(labels.max())} do not fit {units} output units",
+                        {**context, "label_min": int(labels.min()), "label_max": int(labels.max())})
+    elif kind == "binary_crossentropy" and labels is not None and units == 1 and (labels.max() > 1 or labels.min() < 0):
+        yield Issue(f"Binary cross-entropy with labels {int(labels.min())}..{int(labels.max())} (expects 0/1)",
+                    {**context, "label_min": int(labels.min()), "label_max": int(labels.max())})

@@ -1,0 +1,153 @@
+"""Static checks: model structure, loss and optimizer (run once, before training)."""
+
+from __future__ import annotations
+
+from mlnb.umlaut.checks import CheckContext, Issue, check
+from mlnb.umlaut.summary import CE_KINDS, LINEAR_KINDS, PROBABILITY_ACTIVATIONS, REGRESSION_LOSSES
+
+ADAPTIVE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "adadelta", "adafactor", "lion", "ftrl", "lamb")
+
+
+@check("missing-activation", phase="static")
+def missing_activation(ctx: CheckContext):
+    """Two linear layers (Dense/Linear/Conv) in a row with no non-linearity between them collapse
+    into one linear map. Needs the real dataflow (``graph_known``); dropout/flatten in between
+    keep the composition linear, so they are looked through."""
+    model = ctx.model
+    if model is None or not model.graph_known:
+        return
+    for layer in model.layers:
+        if layer.kind not in LINEAR_KINDS:
+            continue
+        before = model.through_pass_layers(model.producer(layer))
+        if before is None or before.kind not in LINEAR_KINDS or before.is_nonlinear:
+            continue
+        yield Issue(
+            f"Missing activation after {before.name}",
+            {"layer": before.name, "layer_type": before.type_name, "activation": before.activation or "linear",
+             "next_layer": layer.name, "next_layer_type": layer.type_name},
+            subject=before.name,
+            location=before.location,
+        )
+
+
+@check("double-activation", phase="static")
+def double_activation(ctx: CheckContext):
+    """An activation applied to the output of another activation (e.g. Dense(softmax) followed by
+    Activation('softmax')), or a probability output fed to a loss that applies its own
+    softmax/sigmoid (``from_logits=True``, PyTorch ``CrossEntropyLoss``/``BCEWithLogitsLoss``)."""
+    model = ctx.model
+    if model is None:
+        return
+    if model.graph_known:
+        for layer in model.layers:
+            if layer.kind != "activation":
+                continue
+            before = model.through_pass_layers(model.producer(layer))
+            if before is None or not before.is_nonlinear or before.kind in ("norm",):
+                continue
+            yield Issue(
+                f"Activation {layer.activation} applied after {before.activation} of {before.name}",
+                {"layer": layer.name, "activation": layer.activation, "previous_layer": before.name,
+                 "previous_activation": before.activation},
+                subject=layer.name,
+                location=layer.location,
+            )
+    loss = model.loss
+    if loss is not None and loss.expects in ("logits", "log_probabilities") and loss.kind in CE_KINDS:
+        for out in model.output_layers():
+            act = model.output_activation(out)
+            wrong = ("softmax", "sigmoid") if loss.expects == "logits" else ("softmax", "sigmoid")
+            if act in wrong:
+                expects = "logits (from_logits=True)" if model.framework == "keras" else "logits"
+                if loss.expects == "log_probabilities":
+                    expects = "log-probabilities (log_softmax)"
+                yield Issue(
+                    f"{act} output of {out.name} fed to {loss.name}, which expects {expects}",
+                    {"output_layer": out.name, "output_activation": act, "loss": loss.name, "loss_expects": loss.expects},
+                    subject=f"loss:{out.name}",
+                    location=out.location,
+                )
+
+
+@check("missing-softmax", phase="static")
+def missing_softmax(ctx: CheckContext):
+    """A cross-entropy loss that expects probabilities (Keras default ``from_logits=False``) on an
+    output with no softmax/sigmoid: the loss then clips and logs raw scores."""
+    model = ctx.model
+    if model is None or model.loss is None:
+        return
+    loss = model.loss
+    if loss.kind not in CE_KINDS or loss.expects != "probabilities":
+        return
+    for out in model.output_layers():
+        act = model.output_activation(out)
+        if act is None or act in PROBABILITY_ACTIVATIONS:
+            continue
+        yield Issue(
+            f"No softmax before {loss.name} after {out.name}",
+            {"output_layer": out.name, "output_activation": act, "loss": loss.name, "from_logits": False},
+            subject=out.name,
+            location=out.location,
+        )
+
+
+@check("wrong-loss-for-task", phase="static")
+def wrong_loss_for_task(ctx: CheckContext):
+    """A classification loss on a regression task or a regression loss on a classification task
+    (from the ``output_type`` hint, or a softmax output trained with a regression loss)."""
+    model = ctx.model
+    if model is None or model.loss is None:
+        return
+    loss = model.loss
+    hint = ctx.output_type
+    if hint == "regression" and loss.kind in CE_KINDS:
+        yield Issue(f"Classification loss {loss.name} on a regression task", {"loss": loss.name, "output_type": hint})
+    elif hint == "classification" and loss.kind in REGRESSION_LOSSES:
+        yield Issue(f"Regression loss {loss.name} on a classification task", {"loss": loss.name, "output_type": hint})
+    elif hint is None and loss.kind in REGRESSION_LOSSES:
+        for out in model.output_layers():
+            if model.output_activation(out) == "softmax":
+                yield Issue(
+                    f"Regression loss {loss.name} on the softmax output of {out.name}",
+                    {"loss": loss.name, "output_layer": out.name, "output_activation": "softmax"},
+                    subject=out.name,
+                    location=out.location,
+                )
+
+
+@check("lr-out-of-range", phase="static")
+def lr_out_of_range(ctx: CheckContext):
+    """The optimizer's learning rate is not positive, or outside [lr_min, lr_max] (adaptive
+    optimizers and plain SGD have different sensible ranges)."""
+    model = ctx.model
+    if model is None or model.lr is None:
+        return
+    lr, t = model.lr, ctx.thresholds
+    opt = (model.optimizer or "").lower()
+    lr_max = t.lr_max_adaptive if opt in ADAPTIVE_OPTIMIZERS else t.lr_max_sgd
+    context = {"learning_rate": lr, "optimizer": model.optimizer, "lr_min": t.lr_min, "lr_max": lr_max}
+    if lr < 0:
+        yield Issue(f"Negative learning rate {lr:g}: the optimizer climbs the loss", {**context, "problem": "negative"})
+    elif lr == 0:
+        yield Issue("Learning rate is zero: the weights never change", {**context, "problem": "zero"})
+    elif lr < t.lr_min:
+        yield Issue(f"Learning rate {lr:g} is too low (below {t.lr_min:g})", {**context, "problem": "low"})
+    elif lr > lr_max:
+        yield Issue(f"Learning rate {lr:g} is too high for {model.optimizer or 'this optimizer'} (above {lr_max:g})",
+                    {**context, "problem": "high"})
+
+
+@check("high-dropout", phase="static")
+def high_dropout(ctx: CheckContext):
+    """Dropout layers whose rate is above ``dropout_max`` (often drop/keep probability confused)."""
+    if ctx.model is None:
+        return
+    for layer in ctx.model.layers:
+        if layer.rate is not None and layer.rate > ctx.thresholds.dropout_max:
+            yield Issue(
+                f"Dropout rate {layer.rate:g} in {layer.name}",
+                {"layer": layer.name, "rate": layer.rate, "dropout_max": ctx.thresholds.dropout_max},
+                subject=layer.name,
+                location=layer.location,
+            )

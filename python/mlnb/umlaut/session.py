@@ -1,0 +1,204 @@
+"""One UMLAUT session per training run: findings, metric history, the store, inline output."""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from typing import Any, Iterable, Mapping, TextIO
+
+from mlnb.umlaut.config import Thresholds
+from mlnb.umlaut.findings import Finding
+
+INPUT_TYPES = ("image", "text", "tabular")
+OUTPUT_TYPES = ("classification", "regression")
+
+
+def validate_types(input_type: str | None, output_type: str | None) -> None:
+    if input_type is not None and input_type not in INPUT_TYPES:
+        raise ValueError(f"input_type={input_type!r} is not valid; expected one of {', '.join(INPUT_TYPES)} or None")
+    if output_type is not None and output_type not in OUTPUT_TYPES:
+        raise ValueError(f"output_type={output_type!r} is not valid; expected one of {', '.join(OUTPUT_TYPES)} or None")
+
+
+class Session:
+    """The record of one training run.
+
+    Findings of the same (key, subject) are merged (their epochs unioned), so a problem seen in
+    every epoch stays one finding. With ``record=True`` the session is a run in the mlnb store
+    (tool ``umlaut``): metrics and new or changed findings are committed every epoch, so the
+    sidebar shows them live and a crash loses nothing. With ``echo=True`` each new finding is
+    printed as one line (:func:`mlnb.umlaut.explain.summary_line`).
+
+    Example
+    -------
+    >>> s = Session(name="demo", record=False, echo=False)
+    >>> s.log_epoch(0, {"loss": 0.7})
+    >>> s.history["loss"]
+    [0.7]
+    """
+
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        thresholds: Thresholds | Mapping[str, Any] | None = None,
+        input_type: str | None = None,
+        output_type: str | None = None,
+        framework: str = "keras",
+        record: bool = True,
+        echo: bool = True,
+        stream: TextIO | None = None,
+    ) -> None:
+        validate_types(input_type, output_type)
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise ValueError(f"name={name!r} is not valid; expected a non-empty string or None")
+        self.name = name
+        self.thresholds = Thresholds.coerce(thresholds)
+        self.input_type = input_type
+        self.output_type = output_type
+        self.framework = framework
+        self.record = record
+        self.echo = echo
+        self.stream = stream
+        self.chief = True  # set False by adapters on non-chief workers: no store writes, no output
+        self.findings: list[Finding] = []
+        self.history: dict[str, list[float]] = {}
+        self.run_id: int | None = None
+        self.status = "new"
+        self._dirty: set[tuple[str, str]] = set()
+        self._unprinted: list[Finding] = []
+        self._store_failed = False
+
+    # -- findings ------------------------------------------------------------------------------
+    def add(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Merge ``findings`` in; return those that are new (key, subject) pairs."""
+        new = []
+        index = {(f.key, f.subject): f for f in self.findings}
+        for f in findings:
+            old = index.get((f.key, f.subject))
+            if old is None:
+                self.findings.append(f)
+                index[(f.key, f.subject)] = f
+                new.append(f)
+                self._unprinted.append(f)
+            else:
+                merged = sorted(set(old.epochs) | set(f.epochs))
+                if merged == old.epochs:
+                    continue
+                old.epochs, old.context, old.title = merged, f.context, f.title
+                if old.location is None:
+                    old.location = f.location
+            self._dirty.add((f.key, f.subject))
+        return new
+
+    @property
+    def worst(self) -> str | None:
+        """The most severe severity among the findings (None when there are none)."""
+        return min(self.findings, key=lambda f: f.rank).severity if self.findings else None
+
+    def by_severity(self, *severities: str) -> list[Finding]:
+        return [f for f in self.findings if f.severity in severities]
+
+    # -- epochs --------------------------------------------------------------------------------
+    def log_epoch(self, epoch: int, metrics: Mapping[str, Any]) -> None:
+        """Append one epoch's metrics to the history (and to the store on :meth:`flush`)."""
+        numeric = {}
+        for key, value in metrics.items():
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                continue
+            numeric[str(key)] = v
+            series = self.history.setdefault(str(key), [])
+            series.extend([math.nan] * (epoch - len(series)))  # a metric that skipped epochs (validation_freq)
+            if len(series) > epoch:
+                series[epoch] = v
+            else:
+                series.append(v)
+        self._pending_metrics = (epoch, numeric)
+
+    # -- the store -----------------------------------------------------------------------------
+    def start(self, config: Mapping[str, Any] | None = None) -> None:
+        """Open the session's run in the store (once)."""
+        if self.status == "new":
+            self.status = "running"
+        if not (self.record and self.chief) or self.run_id is not None:
+            return
+        self._safely(lambda store: setattr(self, "run_id", store.start_run("umlaut", self._unique_name(store), config={
+            "input_type": self.input_type, "output_type": self.output_type, "framework": self.framework,
+            "thresholds": self.thresholds.to_dict(), **dict(config or {})})))
+
+    def _unique_name(self, store: Any) -> str:
+        base = self.name or "fit"
+        taken = {r["name"] for r in store.runs(tool="umlaut")}
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        self.name = name
+        return name
+
+    def flush(self) -> None:
+        """Commit the latest epoch's metrics and every new or changed finding."""
+        pending, self._pending_metrics = getattr(self, "_pending_metrics", None), None
+        dirty, self._dirty = self._dirty, set()
+        if not (self.record and self.chief) or self.run_id is None:
+            return
+
+        def write(store: Any) -> None:
+            if pending is not None:
+                store.log_metrics(self.run_id, pending[0], pending[1])
+            for f in self.findings:
+                if (f.key, f.subject) in dirty:
+                    store.record_finding(
+                        self.run_id, key=f.key, severity=f.severity, title=f.title, epochs=f.epochs,
+                        context=f.context, location=f.location.to_dict() if hasattr(f.location, "to_dict") else f.location,
+                        subject=f.subject)
+
+        self._safely(write)
+
+    def end(self, status: str = "finished") -> None:
+        """Flush and close the run as finished/failed/interrupted."""
+        self.flush()
+        self.status = status
+        if self.record and self.chief and self.run_id is not None:
+            self._safely(lambda store: store.end_run(self.run_id, status=status))
+
+    def _safely(self, action: Any) -> None:
+        # The store is a convenience: if it is unavailable, training must go on.
+        try:
+            from mlnb.store import default_store
+
+            action(default_store())
+        except Exception as exc:  # noqa: BLE001
+            if not self._store_failed:
+                warnings.warn(f"mlnb: could not record the UMLAUT session in the store: {exc}", RuntimeWarning, stacklevel=3)
+            self._store_failed = True
+
+    # -- output --------------------------------------------------------------------------------
+    def print_new(self) -> None:
+        """Print one line per finding not printed yet (call where it does not break a progress bar)."""
+        lines, self._unprinted = self._unprinted, []
+        if not (self.echo and self.chief) or not lines:
+            return
+        from mlnb.umlaut.explain import summary_line
+
+        stream = self.stream or sys.stdout
+        for f in sorted(lines, key=lambda f: f.rank):
+            print(summary_line(f), file=stream, flush=True)
+
+    # -- display -------------------------------------------------------------------------------
+    def report(self, framework: str | None = None) -> "Report":
+        """A displayable report of the findings with full explanations."""
+        from mlnb.umlaut.report import Report
+
+        return Report(self.name or "session", list(self.findings), framework or self.framework, self.thresholds,
+                      status=self.status, history=self.history)
+
+    def _repr_html_(self) -> str:
+        return self.report()._repr_html_()
+
+    def __repr__(self) -> str:
+        counts = {s: len(self.by_severity(s)) for s in ("critical", "error", "warning")}
+        return f"<umlaut.Session {self.name!r} {self.status}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ">"

@@ -1,0 +1,147 @@
+"""Framework-neutral summaries that the checks read; adapters build them from Keras/PyTorch objects.
+
+One heuristic = one implementation: the checks never touch a framework object, only these.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Layer kinds. Compute layers can carry a built-in activation (Keras `activation=`); "activation"
+# layers are pure functions (ReLU, Softmax, Activation('x')); pass-through layers keep linearity.
+LINEAR_KINDS = ("dense", "conv")
+PASS_THROUGH_KINDS = ("dropout", "flatten", "reshape", "identity", "pool")
+KINDS = LINEAR_KINDS + PASS_THROUGH_KINDS + ("activation", "norm", "preprocess", "embedding", "recurrent", "attention", "input", "other")
+NONLINEAR = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish", "softplus", "softsign",
+             "sigmoid", "hard_sigmoid", "tanh", "softmax", "log_softmax", "exponential", "prelu")
+PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
+CE_KINDS = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "nll")
+REGRESSION_LOSSES = ("mse", "mae", "huber", "msle", "logcosh")
+
+
+@dataclass
+class LayerInfo:
+    """One layer/module. ``inputs`` names the layers feeding it (empty: a model input or unknown)."""
+
+    name: str
+    kind: str
+    activation: str | None = None  # built-in activation of a compute layer, or the function of an activation layer
+    units: int | None = None  # output units / filters / features
+    rate: float | None = None  # dropout rate
+    inputs: tuple[str, ...] = ()
+    type_name: str = ""
+    location: Any = None  # mlnb.notebook.Location | None
+
+    @property
+    def is_nonlinear(self) -> bool:
+        return self.activation in NONLINEAR
+
+
+@dataclass
+class LossInfo:
+    """The loss: its kind and what it expects from the model's output."""
+
+    name: str
+    kind: str  # one of CE_KINDS, REGRESSION_LOSSES, or 'other'
+    expects: str  # 'probabilities' | 'logits' | 'log_probabilities' | 'values' | 'unknown'
+
+
+@dataclass
+class ModelSummary:
+    framework: str  # 'keras' | 'torch'
+    name: str
+    layers: list[LayerInfo]
+    outputs: tuple[str, ...] = ()  # names of the layers whose results are model outputs
+    graph_known: bool = False  # True when `inputs` edges are the real dataflow
+    loss: LossInfo | None = None
+    optimizer: str | None = None
+    lr: float | None = None
+    location: Any = None  # where the model was created
+
+    def layer(self, name: str) -> LayerInfo | None:
+        return next((layer for layer in self.layers if layer.name == name), None)
+
+    def producer(self, layer: LayerInfo) -> LayerInfo | None:
+        """The single layer feeding ``layer`` (None if several, none, or unknown)."""
+        if len(layer.inputs) != 1:
+            return None
+        return self.layer(layer.inputs[0])
+
+    def through_pass_layers(self, layer: LayerInfo | None) -> LayerInfo | None:
+        """``layer`` or, if it is a pass-through layer (dropout, flatten ...), the first layer before it that is not."""
+        seen = 0
+        while layer is not None and layer.kind in PASS_THROUGH_KINDS and seen < 1000:
+            layer, seen = self.producer(layer), seen + 1
+        return layer
+
+    def output_layers(self) -> list[LayerInfo]:
+        return [layer for name in self.outputs if (layer := self.layer(name)) is not None]
+
+    def output_activation(self, output: LayerInfo) -> str | None:
+        """The activation applied last before ``output`` leaves the model ('linear' if none)."""
+        layer = self.through_pass_layers(output)
+        if layer is None:
+            return None
+        if layer.kind == "activation":
+            return layer.activation
+        return layer.activation or "linear"
+
+
+@dataclass
+class LayerStats:
+    """Activation/gradient statistics of one layer at one probe (host floats)."""
+
+    dead_fraction: float | None = None  # ReLU-like: fraction of units zero for every sample
+    saturated_fraction: float | None = None  # sigmoid/tanh: fraction of outputs at the bounds
+    grad_rms: float | None = None  # RMS of the gradient of this layer's weights
+
+
+@dataclass
+class Probe:
+    """What one probe of a sample batch measured."""
+
+    epoch: int
+    batch: int
+    layers: dict[str, LayerStats] = field(default_factory=dict)
+    grad_norm: float | None = None  # global gradient norm
+    grad_order: tuple[str, ...] = ()  # layers with weights, input side first
+    loss: float | None = None
+
+
+def as_array(value: Any, rows: int | None = None) -> np.ndarray | None:
+    """A numpy array of (at most ``rows`` rows of) ``value``; None for things that are not arrays."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)) and value and not np.isscalar(value[0]):
+        return None  # several inputs: data checks handle single inputs only
+    if hasattr(value, "detach"):  # torch
+        value = value.detach()
+        if rows is not None:
+            value = value[:rows]
+        value = value.cpu().numpy()
+    elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):  # tf / keras tensor
+        value = value[:rows] if rows is not None else value
+        value = value.numpy()
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - not array-like: data checks skip it
+        return None
+    if arr.dtype == object or arr.ndim == 0:
+        return None
+    return arr[:rows] if rows is not None else arr
+
+
+def finite_or_none(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v
+
+
+def is_finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
