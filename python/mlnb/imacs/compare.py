@@ -111,7 +111,7 @@ def compare(
     n_segments: int = 16,
     top_m: int = 5,
     top_k: int = 5,
-    prerank: str = "ig",
+    prerank: str | None = None,
     n_steps: int = 16,
     blur_sigma: float | None = None,
     batch_size: int = 64,
@@ -126,7 +126,8 @@ def compare(
 
     Per model: sample images (``sampling``), split each into segments (``segmentation``), pre-rank
     the segments for the target class (``prerank``: Captum Integrated Gradients 'ig', 'xrai'
-    region density, or 'occlusion', the default for gradient-free callables), compute exact
+    region density, or 'occlusion'; None picks 'ig' for models with gradients and 'occlusion' for
+    gradient-free callables), compute exact
     Shapley values over the top ``top_m`` segments (all 2^M coalitions in one batch; absent
     segments Gaussian-blurred) for the target and the model's ``top_k`` classes; then embed every
     top segment with EfficientNet-Lite0 (or ``embedder``) and k-means both models' segments together.

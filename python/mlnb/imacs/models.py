@@ -139,7 +139,7 @@ class _TFBridge:
             def forward(ctx: Any, x: Any) -> Any:
                 ctx.save_for_backward(x)
                 out = keras_model(x.detach().cpu().numpy(), training=False)
-                return torch.from_numpy(np.asarray(out, dtype=np.float32))
+                return torch.from_numpy(np.array(out, dtype=np.float32))
 
             @staticmethod
             def backward(ctx: Any, grad_out: Any) -> Any:
@@ -151,6 +151,6 @@ class _TFBridge:
                     tape.watch(xt)
                     out = keras_model(xt, training=False)
                 grad = tape.gradient(out, xt, output_gradients=tf.convert_to_tensor(grad_out.cpu().numpy()))
-                return torch.from_numpy(np.asarray(grad, dtype=np.float32))
+                return torch.from_numpy(np.array(grad, dtype=np.float32))
 
         self.apply = Fn.apply
