@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+
+import { Run } from '../lab/api';
+import {
+  canJump,
+  findCellIndex,
+  formatAgo,
+  formatEpochs,
+  formatLocation,
+  groupRuns,
+  NO_NOTEBOOK,
+  severityEntries,
+  sortFindings,
+  statusBadge,
+  toApiPath
+} from '../lab/model';
+
+function run(id: number, notebook: string | null, started: number, extra: Partial<Run> = {}): Run {
+  return {
+    id,
+    tool: 'umlaut',
+    name: `run-${id}`,
+    notebook_path: notebook,
+    kernel_id: null,
+    cell_id: null,
+    execution_count: null,
+    status: 'running',
+    kernel_alive: true,
+    started,
+    ended: null,
+    updated: started,
+    latest_epoch: null,
+    findings: { critical: 0, error: 0, warning: 0 },
+    config: {},
+    ...extra
+  };
+}
+
+describe('groupRuns', () => {
+  it('groups by notebook, newest activity first, scripts last', () => {
+    const groups = groupRuns([run(1, 'a.ipynb', 10), run(2, null, 50), run(3, 'b.ipynb', 30), run(4, 'a.ipynb', 20)]);
+    expect(groups.map(g => g.label)).toEqual(['b.ipynb', 'a.ipynb', NO_NOTEBOOK]);
+    expect(groups[1].runs.map(r => r.id)).toEqual([4, 1]);
+    expect(groups[2].path).toBeNull();
+  });
+
+  it('merges absolute kernel paths with API paths under the server root', () => {
+    const groups = groupRuns([run(1, '/srv/nb/x/a.ipynb', 10), run(2, 'x/a.ipynb', 20)], '/srv/nb');
+    expect(groups).toHaveLength(1);
+    expect(groups[0].path).toBe('x/a.ipynb');
+  });
+});
+
+describe('toApiPath', () => {
+  it('strips the server root and leaves other paths alone', () => {
+    expect(toApiPath('/srv/nb/a.ipynb', '/srv/nb/')).toBe('a.ipynb');
+    expect(toApiPath('/elsewhere/a.ipynb', '/srv/nb')).toBe('/elsewhere/a.ipynb');
+    expect(toApiPath('sub/a.ipynb', '/srv/nb')).toBe('sub/a.ipynb');
+    expect(toApiPath('C:\\nb\\a.ipynb', 'C:\\nb')).toBe('a.ipynb');
+    expect(toApiPath(null, '/srv')).toBeNull();
+  });
+});
+
+describe('statusBadge', () => {
+  it('shows each status, and a running run whose kernel is gone as dead', () => {
+    expect(statusBadge({ status: 'running', kernel_alive: true }).status).toBe('running');
+    expect(statusBadge({ status: 'running', kernel_alive: null }).status).toBe('running');
+    expect(statusBadge({ status: 'running', kernel_alive: false }).status).toBe('dead');
+    expect(statusBadge({ status: 'finished', kernel_alive: false }).status).toBe('finished');
+    expect(statusBadge({ status: 'dead', kernel_alive: false }).title).toBe('Kernel died');
+    expect(statusBadge({ status: 'interrupted', kernel_alive: true }).label).toBe('interrupted');
+  });
+});
+
+describe('formatting', () => {
+  it('collapses epoch ranges and names -1', () => {
+    expect(formatEpochs([5, 0, 1, 2, -1, 2])).toBe('before training, 0–2, 5');
+    expect(formatEpochs([3, 4])).toBe('3, 4');
+    expect(formatEpochs([])).toBe('');
+  });
+
+  it('formats locations in cells and files', () => {
+    const base = { file: '/tmp/ipykernel_1/9.py', line: 7, cell_id: 'c', execution_count: 3, notebook_path: 'a.ipynb', code: null };
+    expect(formatLocation(base)).toBe('cell [3], line 7');
+    expect(formatLocation({ ...base, execution_count: null })).toBe('cell, line 7');
+    expect(formatLocation({ ...base, cell_id: null, execution_count: null, file: '/home/u/train.py' })).toBe('train.py:7');
+    expect(formatLocation(null)).toBe('');
+  });
+
+  it('knows when a jump is possible', () => {
+    const loc = { file: 'x', line: 1, cell_id: 'c', execution_count: null, notebook_path: null, code: null };
+    expect(canJump(loc, 'a.ipynb')).toBe(true);
+    expect(canJump(loc, null)).toBe(false);
+    expect(canJump({ ...loc, cell_id: null }, 'a.ipynb')).toBe(false);
+    expect(canJump(null, 'a.ipynb')).toBe(false);
+  });
+
+  it('lists non-zero severity counts in order', () => {
+    expect(severityEntries({ critical: 0, error: 2, warning: 1 })).toEqual([
+      ['error', 2],
+      ['warning', 1]
+    ]);
+  });
+
+  it('sorts findings by severity then first epoch', () => {
+    const f = (id: number, severity: 'critical' | 'error' | 'warning', epochs: number[]) => ({
+      id,
+      key: '',
+      subject: '',
+      severity,
+      title: '',
+      epochs,
+      context: {},
+      location: null
+    });
+    expect(sortFindings([f(1, 'warning', [0]), f(2, 'error', [5]), f(3, 'error', [-1]), f(4, 'critical', [])]).map(x => x.id)).toEqual([
+      4, 3, 2, 1
+    ]);
+  });
+
+  it('formats ages', () => {
+    expect(formatAgo(100, 130_000)).toBe('30 s ago');
+    expect(formatAgo(0, 7200_000)).toBe('2 h ago');
+  });
+});
+
+describe('findCellIndex', () => {
+  const cells = [
+    { id: 'a', type: 'code', executionCount: 1 },
+    { id: 'b', type: 'markdown', executionCount: null },
+    { id: 'c', type: 'code', executionCount: 2 },
+    { id: 'd', type: 'code', executionCount: 2 }
+  ];
+  it('finds by id first, then by the last cell with the execution count', () => {
+    expect(findCellIndex(cells, { cell_id: 'c', execution_count: 1 })).toBe(2);
+    expect(findCellIndex(cells, { cell_id: 'gone', execution_count: 2 })).toBe(3);
+    expect(findCellIndex(cells, { cell_id: null, execution_count: 1 })).toBe(0);
+    expect(findCellIndex(cells, { cell_id: 'gone', execution_count: 9 })).toBe(-1);
+  });
+});

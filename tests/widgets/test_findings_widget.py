@@ -1,0 +1,99 @@
+"""FindingsWidget: its synced state is what the view renders, so the state is what we test."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from mlnb.widgets import FindingsWidget
+from mlnb.widgets import _bundles
+
+FINDING = {
+    "key": "missing-activation",
+    "severity": "error",
+    "title": "Missing activation after dense_1",
+    "epochs": [3, -1, 3],
+    "location": {
+        "file": "/tmp/ipykernel_1/123.py",
+        "line": 4,
+        "cell_id": "abc-123",
+        "execution_count": 2,
+        "notebook_path": "train.ipynb",
+        "code": "x = Dense(64)(x)",
+    },
+    "context": {"layer": "dense_1", "loss": float("nan"), "lr": np.float32(0.5), "shape": np.array([2, 3])},
+    "description": "Two linear layers in a row collapse into one.",
+    "fix": "Add `activation='relu'`.",
+    "snippet": "Dense(64, activation='relu')",
+    "links": ["https://keras.io/api/layers/", {"label": "Stack Overflow", "url": "https://stackoverflow.com/q/1"}],
+}
+
+
+def test_bundle_is_built_and_is_the_esm():
+    path = _bundles.bundle_path("findings")
+    assert path.is_file(), _bundles.NOT_BUILT
+    w = FindingsWidget()
+    assert w._esm == path.read_text()
+    assert "mlnb:reveal" in w._esm  # the built view, not the "not built" placeholder
+
+
+def test_state_is_normalised_and_json_safe():
+    w = FindingsWidget(findings=[FINDING])
+    (f,) = w.findings
+    assert f["epochs"] == [-1, 3]
+    assert f["context"] == {"layer": "dense_1", "loss": "NaN", "lr": 0.5, "shape": [2, 3]}
+    assert f["location"]["cell_id"] == "abc-123" and f["location"]["line"] == 4
+    assert f["links"] == [
+        {"label": "https://keras.io/api/layers/", "url": "https://keras.io/api/layers/"},
+        {"label": "Stack Overflow", "url": "https://stackoverflow.com/q/1"},
+    ]
+    # What travels to the browser must be strict JSON (no bare NaN).
+    state = w.get_state()
+    json.dumps(state["findings"], allow_nan=False)
+
+
+def test_assignment_updates_state_and_accepts_finding_objects():
+    @dataclasses.dataclass
+    class Finding:
+        key: str
+        severity: str
+        title: str
+        epochs: list
+        location: object = None
+
+    w = FindingsWidget()
+    assert w.findings == []
+    w.findings = [Finding("nan-loss", "critical", "Loss became NaN", [5])]
+    assert w.findings[0]["severity"] == "critical"
+    assert w.findings[0]["location"] is None
+    assert w.get_state()["findings"][0]["title"] == "Loss became NaN"
+
+
+@pytest.mark.parametrize(
+    ("finding", "message"),
+    [
+        ({**FINDING, "severity": "fatal"}, "findings[0]['severity']='fatal' is not valid"),
+        ({**FINDING, "title": ""}, "findings[0]['title']='' is not valid"),
+        ({**FINDING, "epochs": ["x"]}, "findings[0]['epochs']=['x'] is not valid"),
+        ({**FINDING, "links": [3]}, "findings[0]['links'] contains 3"),
+    ],
+)
+def test_bad_findings_name_the_field_and_value(finding, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        FindingsWidget(findings=[finding])
+
+
+def test_non_mapping_finding_is_rejected():
+    with pytest.raises(TypeError, match=r"findings\[0\]=42 is not valid"):
+        FindingsWidget(findings=[42])
+
+
+def test_missing_bundle_gives_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(_bundles, "STATIC", tmp_path)
+    with pytest.raises(RuntimeError, match="JS bundles are not built; run `npm run build:prod`"):
+        FindingsWidget()
+    # The placeholder module shows the same message in the output area.
+    assert "npm run build:prod" in _bundles.esm("findings")
