@@ -17,7 +17,8 @@ LINEAR_KINDS = ("dense", "conv")
 PASS_THROUGH_KINDS = ("dropout", "flatten", "reshape", "identity", "pool")
 KINDS = LINEAR_KINDS + PASS_THROUGH_KINDS + ("activation", "norm", "preprocess", "embedding", "recurrent", "attention", "input", "other")
 NONLINEAR = ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "swish", "mish", "softplus", "softsign",
-             "sigmoid", "hard_sigmoid", "tanh", "softmax", "log_softmax", "exponential", "prelu")
+             "sigmoid", "hard_sigmoid", "tanh", "softmax", "log_softmax", "exponential", "prelu", "hardtanh", "hardswish",
+             "hardsigmoid", "celu", "rrelu", "logsigmoid", "softmin", "tanhshrink", "hard_silu", "hard_swish")
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 CE_KINDS = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "nll")
 REGRESSION_LOSSES = ("mse", "mae", "huber", "msle", "logcosh")
@@ -145,3 +146,15 @@ def finite_or_none(value: Any) -> float | None:
 
 def is_finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
+
+
+def infer_output_activation(y_pred: Any) -> str | None:
+    """'softmax' / 'sigmoid' / 'linear' from what a model actually outputs (for subclassed models)."""
+    arr = as_array(y_pred)
+    if arr is None or arr.size == 0 or not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
+        return None
+    if arr.min() >= 0 and arr.max() <= 1:
+        if arr.ndim >= 2 and arr.shape[-1] > 1 and np.allclose(arr.sum(axis=-1), 1, atol=1e-3):
+            return "softmax"
+        return "sigmoid"
+    return "linear"

@@ -17,8 +17,8 @@ from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
 from mlnb.umlaut.session import Session, validate_types
-from mlnb.umlaut.summary import (CE_KINDS, LayerInfo, LayerStats, LossInfo, ModelSummary, Probe, as_array,
-                                 REGRESSION_LOSSES)
+from mlnb.umlaut.summary import (CE_KINDS, REGRESSION_LOSSES, LayerInfo, LayerStats, LossInfo, ModelSummary, Probe,
+                                 as_array, infer_output_activation)
 
 install()  # record where every layer built from now on is created
 
@@ -155,18 +155,6 @@ def summarize(model: Any) -> ModelSummary:
         optimizer=type(optimizer).__name__ if optimizer is not None else None, lr=lr,
         location=creation_location(model),
     )
-
-
-def infer_output_activation(y_pred: Any) -> str | None:
-    """'softmax' / 'sigmoid' / 'linear' from what a model actually outputs (for subclassed models)."""
-    arr = as_array(y_pred)
-    if arr is None or arr.size == 0 or not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
-        return None
-    if arr.min() >= 0 and arr.max() <= 1:
-        if arr.ndim >= 2 and arr.shape[-1] > 1 and np.allclose(arr.sum(axis=-1), 1, atol=1e-3):
-            return "softmax"
-        return "sigmoid"
-    return "linear"
 
 
 # -- data gathering ---------------------------------------------------------------------------

@@ -78,15 +78,16 @@ def missing_softmax(ctx: CheckContext):
     if model is None or model.loss is None:
         return
     loss = model.loss
-    if loss.kind not in CE_KINDS or loss.expects != "probabilities":
+    if loss.kind not in CE_KINDS or loss.expects not in ("probabilities", "log_probabilities"):
         return
+    wanted = PROBABILITY_ACTIVATIONS if loss.expects == "probabilities" else ("log_softmax",)
     for out in model.output_layers():
         act = model.output_activation(out)
-        if act is None or act in PROBABILITY_ACTIVATIONS:
-            continue
+        if act is None or act in wanted or (loss.expects == "log_probabilities" and act in PROBABILITY_ACTIVATIONS):
+            continue  # softmax before NLLLoss is reported by double-activation
         yield Issue(
-            f"No softmax before {loss.name} after {out.name}",
-            {"output_layer": out.name, "output_activation": act, "loss": loss.name, "from_logits": False},
+            f"No {'softmax' if loss.expects == 'probabilities' else 'log_softmax'} before {loss.name} after {out.name}",
+            {"output_layer": out.name, "output_activation": act, "loss": loss.name, "loss_expects": loss.expects},
             subject=out.name,
             location=out.location,
         )

@@ -281,8 +281,10 @@ def exploding_gradient(ctx: CheckContext):
     if not probes or probes[-1].epoch != ctx.epoch:
         return
     norm = probes[-1].grad_norm
-    if not math.isfinite(norm) or norm > ctx.thresholds.explode_norm:
-        worst = max(((n, s.grad_rms) for n, s in probes[-1].layers.items() if s.grad_rms is not None),
+    loss_broken = ctx.nonfinite_loss is not None or (probes[-1].loss is not None and not math.isfinite(probes[-1].loss))
+    if (not math.isfinite(norm) and not loss_broken) or (math.isfinite(norm) and norm > ctx.thresholds.explode_norm):
+        # A non-finite gradient of a non-finite loss is the nan-loss finding, not a second problem.
+        worst = max(  # the layer with the largest gradient((n, s.grad_rms) for n, s in probes[-1].layers.items() if s.grad_rms is not None),
                     key=lambda kv: kv[1] if math.isfinite(kv[1]) else math.inf, default=(None, None))
         yield Issue(f"Exploding gradient: global norm {norm:.3g}",
                     {"gradient_norm": norm, "explode_norm": ctx.thresholds.explode_norm, "largest_layer": worst[0]})

@@ -1,0 +1,391 @@
+"""PyTorch adapter: :class:`TorchMonitor` for hand-written training loops."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from mlnb.umlaut.adapters import is_chief
+from mlnb.umlaut.config import Thresholds
+from mlnb.umlaut.engine import Monitor
+from mlnb.umlaut.locate import creation_location, install
+from mlnb.umlaut.session import Session, validate_types
+from mlnb.umlaut.summary import LayerInfo, LayerStats, LossInfo, ModelSummary, Probe, infer_output_activation
+
+install()
+
+_KINDS = {
+    "dense": ("Linear", "LazyLinear", "Bilinear"),
+    "conv": ("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d",
+             "LazyConv2d", "LazyConv3d"),
+    "dropout": ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"),
+    "flatten": ("Flatten", "Unflatten"),
+    "identity": ("Identity",),
+    "pool": ("MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+             "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"),
+    "norm": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+             "InstanceNorm3d", "RMSNorm", "LocalResponseNorm"),
+    "embedding": ("Embedding", "EmbeddingBag"),
+    "recurrent": ("LSTM", "GRU", "RNN"),
+    "attention": ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"),
+}
+_KIND_OF = {name: kind for kind, names in _KINDS.items() for name in names}
+_ACTIVATIONS = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu", "CELU": "celu",
+                "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Softplus": "softplus", "Sigmoid": "sigmoid", "Tanh": "tanh",
+                "Softmax": "softmax", "LogSoftmax": "log_softmax", "PReLU": "prelu", "Hardtanh": "hardtanh",
+                "Hardswish": "hardswish", "Hardsigmoid": "hardsigmoid", "Softsign": "softsign", "RReLU": "rrelu",
+                "LogSigmoid": "logsigmoid", "Softmin": "softmin", "Tanhshrink": "tanhshrink"}
+_LOSSES = {  # class or function name -> (kind, expects)
+    "crossentropyloss": ("sparse_categorical_crossentropy", "logits"), "cross_entropy": ("sparse_categorical_crossentropy", "logits"),
+    "nllloss": ("nll", "log_probabilities"), "nll_loss": ("nll", "log_probabilities"),
+    "bceloss": ("binary_crossentropy", "probabilities"), "binary_cross_entropy": ("binary_crossentropy", "probabilities"),
+    "bcewithlogitsloss": ("binary_crossentropy", "logits"),
+    "binary_cross_entropy_with_logits": ("binary_crossentropy", "logits"),
+    "mseloss": ("mse", "values"), "mse_loss": ("mse", "values"), "l1loss": ("mae", "values"), "l1_loss": ("mae", "values"),
+    "smoothl1loss": ("huber", "values"), "huberloss": ("huber", "values"), "smooth_l1_loss": ("huber", "values"),
+    "huber_loss": ("huber", "values"),
+}
+
+
+def _leaves(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    return [(name or type(model).__name__, m) for name, m in model.named_modules() if not list(m.children())]
+
+
+def _layer_info(name: str, module: nn.Module, ordinal: int) -> LayerInfo:
+    type_name = type(module).__name__
+    if type_name in _ACTIVATIONS:
+        kind, activation = "activation", _ACTIVATIONS[type_name]
+    else:
+        kind, activation = _KIND_OF.get(type_name, "other"), None
+    units = getattr(module, "out_features", None) or getattr(module, "out_channels", None) \
+        or getattr(module, "embedding_dim", None) or getattr(module, "hidden_size", None)
+    rate = float(module.p) if kind == "dropout" else None
+    return LayerInfo(name=name, kind=kind, activation=activation, units=int(units) if units else None, rate=rate,
+                     type_name=type_name, location=creation_location(module, name, type_name, ordinal))
+
+
+def loss_info(loss_fn: Any, targets: Any = None) -> LossInfo | None:
+    if loss_fn is None:
+        return None
+    name = type(loss_fn).__name__ if isinstance(loss_fn, nn.Module) else getattr(loss_fn, "__name__", type(loss_fn).__name__)
+    kind, expects = _LOSSES.get(name.lower(), ("other", "unknown"))
+    if kind == "sparse_categorical_crossentropy" and targets is not None and torch.is_tensor(targets) \
+            and targets.is_floating_point() and targets.ndim >= 2:
+        kind = "categorical_crossentropy"  # class probabilities as targets (one-hot or soft labels)
+    return LossInfo(name=name, kind=kind, expects=expects)
+
+
+def optimizer_info(optimizer: Any) -> tuple[str | None, float | None]:
+    if optimizer is None:
+        return None, None
+    lrs = [g.get("lr") for g in getattr(optimizer, "param_groups", []) if g.get("lr") is not None]
+    lr = None
+    if lrs:
+        lr = float(lrs[0].item() if torch.is_tensor(lrs[0]) else lrs[0])
+        lr = min(float(v) for v in lrs) if lr < 0 else max(float(v) for v in lrs)
+    return type(optimizer).__name__, lr
+
+
+def summarize(model: nn.Module, loss_fn: Any = None, optimizer: Any = None, edges: dict[str, tuple[str, ...]] | None = None,
+              outputs: tuple[str, ...] = (), targets: Any = None) -> ModelSummary:
+    """The :class:`ModelSummary` of a module. Without ``edges`` (recorded from a forward pass) the
+    dataflow is known only for a plain ``nn.Sequential`` of leaf modules."""
+    counts: dict[str, int] = {}
+    infos = []
+    for name, module in _leaves(model):
+        t = type(module).__name__
+        infos.append(_layer_info(name, module, counts.get(t, 0)))
+        counts[t] = counts.get(t, 0) + 1
+    known = edges is not None
+    if edges is None and isinstance(model, nn.Sequential) and all(not list(m.children()) for m in model):
+        edges = {info.name: ((infos[i - 1].name,) if i else ()) for i, info in enumerate(infos)}
+        outputs = (infos[-1].name,) if infos else ()
+        known = True
+    for info in infos:
+        info.inputs = (edges or {}).get(info.name, ())
+    opt_name, lr = optimizer_info(optimizer)
+    return ModelSummary(framework="torch", name=type(model).__name__, layers=infos, outputs=tuple(outputs),
+                        graph_known=known, loss=loss_info(loss_fn, targets), optimizer=opt_name, lr=lr,
+                        location=creation_location(model))
+
+
+def _channel_view(t: torch.Tensor) -> torch.Tensor:
+    """(positions, units) view: channels are dim 1 for conv maps (N, C, ...), the last dim otherwise."""
+    if t.ndim > 2:
+        t = t.transpose(1, -1)
+    return t.reshape(-1, t.shape[-1])
+
+
+class TorchMonitor:
+    """UMLAUT for a PyTorch training loop.
+
+    Example
+    -------
+    >>> mon = TorchMonitor(model, optimizer, loss_fn, output_type="classification")   # doctest: +SKIP
+    >>> for epoch in range(3):                                                        # doctest: +SKIP
+    ...     for xb, yb in loader:
+    ...         opt.zero_grad(); out = model(xb); loss = loss_fn(out, yb); loss.backward(); opt.step()
+    ...         mon.batch(loss=loss, inputs=xb, targets=yb, outputs=out)
+    ...     mon.epoch(val_loss=..., val_accuracy=...)
+    >>> mon.close(); mon.session.findings                                            # doctest: +SKIP
+
+    Forward hooks record activations (and the dataflow between modules) on the first batch and
+    then every ``probe_every`` batches only; the gradients are read on the same batches. Losses
+    are summed on the device; the host syncs only at probes and epoch ends. Usable as a context
+    manager (the session then ends as finished, failed or interrupted).
+    """
+
+    def __init__(self, model: nn.Module, optimizer: Any = None, loss_fn: Any = None, input_type: str | None = None,
+                 output_type: str | None = None, session: Session | None = None,
+                 thresholds: Thresholds | Mapping[str, Any] | None = None, name: str | None = None,
+                 echo: bool = True, record: bool = True) -> None:
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"model={type(model).__name__} is not valid; expected a torch.nn.Module")
+        if optimizer is not None and not hasattr(optimizer, "param_groups"):
+            raise TypeError(f"optimizer={type(optimizer).__name__} is not valid; expected a torch.optim.Optimizer or None")
+        if loss_fn is not None and not callable(loss_fn):
+            raise TypeError(f"loss_fn={loss_fn!r} is not valid; expected a callable (e.g. nn.CrossEntropyLoss()) or None")
+        if session is not None and not isinstance(session, Session):
+            raise TypeError(f"session={session!r} is not valid; expected an umlaut.Session or None")
+        validate_types(input_type, output_type)
+        from mlnb.notebook import location_of_frame
+
+        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
+        self.session = session or Session(name or type(model).__name__, thresholds=thresholds, input_type=input_type,
+                                          output_type=output_type, framework="torch", echo=echo, record=record)
+        self.session.framework = "torch"
+        self.session.chief = is_chief()
+        self.thresholds = self.session.thresholds
+        self.monitor = Monitor(self.session, "torch", location_of_frame(sys._getframe(1)))
+        self._names = {m: n for n, m in _leaves(model)}
+        self._epoch, self._batch, self._epoch_batches = 0, 0, 0
+        self._sampling = True  # the first forward pass is probed (dataflow + statistics)
+        self._calls: list[tuple[str, tuple[int, ...], int, Any]] = []
+        self._stats: dict[str, tuple[str, torch.Tensor]] = {}
+        self._loss_sum: torch.Tensor | float = 0.0
+        self._nonfinite: torch.Tensor | bool = False
+        self._inputs_bad: torch.Tensor | bool = False
+        self._data_x: list[Any] = []
+        self._data_y: list[Any] = []
+        self._started = self._closed = False
+        self._hooks = [m.register_forward_hook(self._forward_hook) for m in self._names]
+        self._root_hook = model.register_forward_hook(self._root_forward_hook)
+        self._root_output: Any = None
+        self._weights0 = self._snapshot()
+        self._pending_probe: Probe | None = None
+
+    # -- hooks (active on sampled batches only) -------------------------------------------------
+    def _forward_hook(self, module: nn.Module, inputs: Any, output: Any) -> None:
+        if not self._sampling:
+            return
+        name = self._names.get(module)
+        if name is None or not torch.is_tensor(output):
+            return
+        in_ids = tuple(id(t) for t in inputs if torch.is_tensor(t))
+        # Keep the tensors alive while probing so their ids are not reused within this pass.
+        self._calls.append((name, in_ids, id(output), (inputs, output)))
+        act = _ACTIVATIONS.get(type(module).__name__)
+        with torch.no_grad():
+            out = output.detach()
+            if act in ("relu", "relu6", "leaky_relu") and out.ndim >= 2:
+                alive = (_channel_view(out) > 0).any(dim=0).float().mean()
+                self._stats[name] = ("dead", 1.0 - alive)
+            elif act == "sigmoid":
+                self._stats[name] = ("saturated", ((out < 0.01) | (out > 0.99)).float().mean())
+            elif act == "tanh":
+                self._stats[name] = ("saturated", (out.abs() > 0.99).float().mean())
+
+    def _root_forward_hook(self, module: nn.Module, inputs: Any, output: Any) -> None:
+        if self._sampling:
+            self._root_output = output
+
+    # -- the loop -------------------------------------------------------------------------------
+    def batch(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
+        """Call once per training batch, after ``optimizer.step()`` (gradients still present)."""
+        if self._closed:
+            raise RuntimeError("TorchMonitor.batch() called after close(); create a new TorchMonitor")
+        mon = self.monitor
+        if not self._started:
+            from mlnb.notebook import location_of_frame
+
+            self._started = True
+            mon.ctx.location = location_of_frame(sys._getframe(1)) or mon.ctx.location
+            self.session.start({"model": type(self.model).__name__})
+        if loss is not None:
+            mon.guarded("batch_loss", self._track_loss, loss)
+        if torch.is_tensor(inputs) and inputs.is_floating_point():
+            # On the device, no sync: read once per epoch to name NaN inputs as a NaN loss's cause.
+            self._inputs_bad = self._inputs_bad | ~torch.isfinite(inputs.detach()).all()
+        if self._batch == 0:
+            mon.guarded("first_batch", self._first_batch, loss, targets, outputs)
+        if len(self._data_x) < 8 and not mon.data_checked and inputs is not None:
+            mon.guarded("data_sample", self._collect, inputs, targets)
+        if self._sampling:
+            self._pending_probe = mon.guarded("probe", self._probe) or self._pending_probe
+        self._batch += 1
+        self._epoch_batches += 1
+        self._sampling = self._batch % self.thresholds.probe_every == 0
+        self._calls, self._root_output = [], None
+        if self._batch == 1:
+            self.session.flush()
+            self.session.print_new()
+
+    def _track_loss(self, loss: Any) -> None:
+        if torch.is_tensor(loss):
+            value = loss.detach().float().reshape(-1)[0] if loss.numel() else loss.detach().float().sum()
+            self._loss_sum = self._loss_sum + value
+            self._nonfinite = self._nonfinite | ~torch.isfinite(value)
+            if self._sampling and bool(self._nonfinite):
+                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, float(value))
+        else:
+            value = float(loss)
+            self._loss_sum = self._loss_sum + value
+            if not math.isfinite(value):
+                self._nonfinite = True
+                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, value)
+
+    def _first_batch(self, loss: Any, targets: Any, outputs: Any) -> None:
+        edges, outputs_names = self._dataflow()
+        summary = summarize(self.model, self.loss_fn, self.optimizer, edges=edges if self._calls else None,
+                            outputs=outputs_names, targets=targets)
+        out = outputs if outputs is not None else self._root_output
+        if not summary.outputs and torch.is_tensor(out):
+            act = infer_output_activation(out.detach()[:64].float().cpu().numpy())
+            name = f"{summary.name}:output"
+            summary.layers.append(LayerInfo(name=name, kind="activation", activation=act,
+                                            units=int(out.shape[-1]) if out.ndim > 1 else 1, type_name="(observed output)"))
+            summary.outputs = (name,)
+        self.monitor.static(summary)
+        if loss is not None:
+            value = float(loss.detach().float().reshape(-1)[0]) if torch.is_tensor(loss) else float(loss)
+            self.monitor.ctx.initial_loss = value
+
+    def _dataflow(self) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+        producer: dict[int, str] = {}
+        edges: dict[str, tuple[str, ...]] = {}
+        for name, in_ids, out_id, _ in self._calls:
+            if name not in edges:
+                edges[name] = tuple(producer[i] for i in in_ids if i in producer)
+            producer[out_id] = name
+        outs: tuple[str, ...] = ()
+        if torch.is_tensor(self._root_output) and id(self._root_output) in producer:
+            outs = (producer[id(self._root_output)],)
+        return edges, outs
+
+    def _collect(self, inputs: Any, targets: Any) -> None:
+        if not torch.is_tensor(inputs):
+            self.monitor.data(None)
+            return
+        self._data_x.append(inputs.detach()[: self.thresholds.sample_rows].cpu())
+        if torch.is_tensor(targets):
+            self._data_y.append(targets.detach()[: self.thresholds.sample_rows].cpu())
+        rows = sum(len(x) for x in self._data_x)
+        if rows >= 256 or len(self._data_x) >= 8:
+            self._run_data_checks()
+
+    def _run_data_checks(self) -> None:
+        if self.monitor.data_checked or not self._data_x:
+            return
+        x = torch.cat(self._data_x).numpy()
+        y = torch.cat(self._data_y).numpy() if self._data_y and len(self._data_y) == len(self._data_x) else None
+        self._data_x, self._data_y = [], []
+        self.monitor.data(x, y, shuffled=None)
+
+    def _probe(self) -> Probe:
+        """Turn the device statistics of this sampled batch into host floats (one sync)."""
+        probe = Probe(epoch=self._epoch, batch=self._epoch_batches)
+        names, values, kinds = [], [], []
+        for name, (kind, value) in self._stats.items():
+            names.append(name), values.append(value.float().reshape(())), kinds.append(kind)
+        grad_names, grad_sq, grad_n = [], [], []
+        for module, name in self._names.items():
+            grads = [p.grad for p in module.parameters(recurse=False) if p.grad is not None]
+            if grads:
+                grad_names.append(name)
+                grad_sq.append(sum(g.detach().float().pow(2).sum() for g in grads))
+                grad_n.append(sum(g.numel() for g in grads))
+        flat = torch.stack(values + grad_sq).tolist() if values or grad_sq else []
+        for name, kind, v in zip(names, kinds, flat[: len(values)]):
+            stats = probe.layers.setdefault(name, LayerStats())
+            if kind == "dead":
+                stats.dead_fraction = v
+            else:
+                stats.saturated_fraction = v
+        sq = flat[len(values):]
+        if sq:
+            probe.grad_norm = math.sqrt(sum(sq)) if all(math.isfinite(s) for s in sq) else math.inf
+            probe.grad_order = tuple(grad_names)
+            for name, s, n in zip(grad_names, sq, grad_n):
+                probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1)) if math.isfinite(s) else math.inf
+        self._stats = {}
+        return probe
+
+    def _snapshot(self) -> list[torch.Tensor]:
+        with torch.no_grad():
+            return [p.detach().reshape(-1)[:4096].clone() for p in self.model.parameters() if p.requires_grad]
+
+    def _weight_change(self) -> float | None:
+        if not self._weights0:
+            return None
+        with torch.no_grad():
+            now = [p.detach().reshape(-1)[:4096] for p in self.model.parameters() if p.requires_grad]
+            changes = [((a - b).abs().max() / (b.abs().max() + 1e-12)).float() for a, b in zip(now, self._weights0) if b.numel()]
+        return float(torch.stack(changes).max()) if changes else None
+
+    def epoch(self, loss: Any = None, val_loss: Any = None, accuracy: Any = None, val_accuracy: Any = None,
+              **metrics: Any) -> None:
+        """Call once per epoch; ``loss`` defaults to the mean of the batch losses given to :meth:`batch`."""
+        mon = self.monitor
+        if not self._started:
+            self.session.start({"model": type(self.model).__name__})
+            self._started = True
+        if not mon.data_checked and self._data_x:
+            mon.guarded("data_checks", self._run_data_checks)
+        if loss is None and self._epoch_batches:
+            total = self._loss_sum
+            loss = float(total) / self._epoch_batches if torch.is_tensor(total) else total / self._epoch_batches
+        values = {"loss": loss, "val_loss": val_loss, "accuracy": accuracy, "val_accuracy": val_accuracy, **metrics}
+        logs = {k: (float(v.detach()) if torch.is_tensor(v) else float(v)) for k, v in values.items() if v is not None}
+        if "loss" in logs and not math.isfinite(logs["loss"]):
+            mon.note_nonfinite(self._epoch, None, logs["loss"])
+        if bool(self._inputs_bad):
+            mon.ctx.inputs_nonfinite = True
+        if self.optimizer is not None:
+            mon.ctx.model and setattr(mon.ctx.model, "lr", optimizer_info(self.optimizer)[1])
+        change = mon.guarded("weight_change", self._weight_change)
+        probe, self._pending_probe = self._pending_probe, None
+        mon.epoch(self._epoch, logs, probe=probe, weight_change=change)
+        self.session.print_new()
+        self._epoch += 1
+        self._epoch_batches = 0
+        self._loss_sum, self._nonfinite = 0.0, False
+
+    def close(self, status: str = "finished") -> None:
+        """Remove the hooks and end the session (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        for h in self._hooks + [self._root_hook]:
+            h.remove()
+        self.session.end(status)
+        self.session.print_new()
+
+    def __enter__(self) -> "TorchMonitor":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.close("finished")
+        elif issubclass(exc_type, KeyboardInterrupt):
+            self.close("interrupted")
+        else:
+            self.close("failed")
+
+    @property
+    def findings(self) -> list:
+        return self.session.findings
