@@ -145,7 +145,7 @@ _ENTRIES = [
             (unnormalized) outputs, or inputs larger than {norm_abs_max:g} in absolute value.
         """,
         fix="""
-            First decide whether the data or the optimisation is at fault (see likely_cause below). If the
+            First decide whether the data or the optimisation is at fault (likely_cause in the program context). If the
             inputs contain NaN/inf, remove or impute those samples before training. Otherwise lower the
             learning rate (about 10×), normalize the inputs, clip the gradient norm, and let the framework
             compute cross-entropy from logits (Keras from_logits=True, PyTorch nn.CrossEntropyLoss), which
@@ -182,7 +182,7 @@ _ENTRIES = [
         docs=(_K_CALLBACKS, _K_OPTIMIZERS, _T_CLIP,
               ("PyTorch: autograd anomaly detection", "https://pytorch.org/docs/stable/autograd.html#anomaly-detection"),
               _P_PASCANU),
-        so_query="loss becomes nan during training",
+        so_query="loss is nan",
     ),
     _e(
         "wrong-loss-for-task", "Loss function does not match the task", "critical", "training",
@@ -226,7 +226,7 @@ _ENTRIES = [
         """,
         docs=(_K_PROB_LOSSES, _K_REG_LOSSES, _T_CE,
               ("PyTorch: loss functions", "https://pytorch.org/docs/stable/nn.html#loss-functions"), _P_DLBOOK_MLP),
-        so_query="which loss function classification vs regression",
+        so_query="loss function regression classification",
     ),
     _e(
         "label-encoding-mismatch", "Label encoding does not match the loss", "critical", "data",
@@ -277,7 +277,7 @@ _ENTRIES = [
             # loss = nn.MSELoss()(model(x), y.float().view(-1, 1))
         """,
         docs=(_K_PROB_LOSSES, ("Keras: to_categorical", "https://keras.io/api/utils/python_utils/"), _T_CE, _T_NLL),
-        so_query="sparse_categorical_crossentropy vs categorical_crossentropy labels shape",
+        so_query="one-hot labels cross entropy",
     ),
     _e(
         "loss-diverging", "Loss is diverging", "critical", "training",
@@ -321,7 +321,7 @@ _ENTRIES = [
                 optimizer.step()
         """,
         docs=(_K_OPTIMIZERS, _K_CALLBACKS, _T_OPTIM, _T_CLIP, _P_SMITH),
-        so_query="training loss increasing learning rate too high",
+        so_query="loss increasing learning rate",
     ),
     _e(
         "weights-unchanged", "Weights are not being updated", "critical", "training",
@@ -367,7 +367,7 @@ _ENTRIES = [
         docs=(("Keras: transfer learning and fine-tuning (trainable, re-compile)",
                "https://keras.io/guides/transfer_learning/"), _K_OPTIMIZERS, _T_OPTIM,
               ("PyTorch: autograd mechanics (requires_grad, no_grad)", "https://pytorch.org/docs/stable/notes/autograd.html")),
-        so_query="model weights not updating during training",
+        so_query="weights not updating",
     ),
     # ------------------------------------------------------------------------------ error
     _e(
@@ -420,7 +420,7 @@ _ENTRIES = [
               ("Keras: Rescaling layer", "https://keras.io/api/layers/preprocessing_layers/image_preprocessing/rescaling/"),
               ("PyTorch: torch.Tensor.std", "https://pytorch.org/docs/stable/generated/torch.std.html"),
               _P_LECUN),
-        so_query="normalize input data neural network 255",
+        so_query="normalize input images 255",
     ),
     _e(
         "image-shape", "Image batch has the wrong layout", "error", "data",
@@ -461,7 +461,7 @@ _ENTRIES = [
         docs=(("Keras: Conv2D (data_format)", "https://keras.io/api/layers/convolution_layers/convolution2d/"),
               ("PyTorch: nn.Conv2d (input shape N, C, H, W)", "https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html"),
               ("PyTorch: torch.Tensor.permute", "https://pytorch.org/docs/stable/generated/torch.Tensor.permute.html")),
-        so_query="channels_last channels_first image shape conv2d",
+        so_query="channels first channels last conv2d",
     ),
     _e(
         "missing-softmax", "No softmax before a cross-entropy loss that expects probabilities", "error", "model",
@@ -515,7 +515,7 @@ _ENTRIES = [
             probs = torch.softmax(model(x), dim=1)  # probabilities only for prediction
         """,
         docs=(_K_PROB_LOSSES, _K_DENSE, _T_CE, _T_NLL, _P_DLBOOK_MLP),
-        so_query="from_logits softmax cross entropy loss",
+        so_query="softmax cross entropy logits",
     ),
     _e(
         "double-activation", "Activation applied twice", "error", "model",
@@ -562,7 +562,7 @@ _ENTRIES = [
             loss_fn = nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss internally
         """,
         docs=(_K_PROB_LOSSES, _K_ACTIVATIONS, _T_CE, _T_NLL),
-        so_query="softmax twice from_logits CrossEntropyLoss",
+        so_query="softmax twice cross entropy",
     ),
     _e(
         "lr-out-of-range", "Learning rate outside the usual range", "error", "training",
@@ -655,7 +655,7 @@ _ENTRIES = [
         """,
         docs=(_K_DENSE, _K_ACTIVATIONS, _T_LINEAR,
               ("PyTorch: nn.ReLU", "https://pytorch.org/docs/stable/generated/torch.nn.ReLU.html"), _P_DLBOOK_MLP),
-        so_query="dense layers without activation function linear",
+        so_query="layers without activation function",
     ),
     _e(
         "vanishing-gradient", "Vanishing gradients", "error", "training",
@@ -704,7 +704,7 @@ _ENTRIES = [
                     return x + F.relu(self.norm(self.linear(x)))   # the residual path keeps gradients alive
         """,
         docs=(_K_INIT, _K_BN, _T_INIT, _P_GLOROT, _P_HE, _P_BN),
-        so_query="vanishing gradient deep network",
+        so_query="vanishing gradient",
     ),
     _e(
         "exploding-gradient", "Exploding gradients", "error", "training",
@@ -741,7 +741,7 @@ _ENTRIES = [
             optimizer.step()
         """,
         docs=(_K_OPTIMIZERS, _T_CLIP, _P_PASCANU),
-        so_query="exploding gradients gradient clipping",
+        so_query="exploding gradient clipping",
     ),
     _e(
         "train-val-overlap", "Validation data overlaps the training data", "error", "data",
@@ -788,7 +788,7 @@ _ENTRIES = [
               ("scikit-learn: GroupShuffleSplit",
                "https://scikit-learn.org/stable/modules/generated/sklearn.model_selection.GroupShuffleSplit.html"),
               _K_FIT, _T_DATA, _P_LEAKAGE),
-        so_query="validation data overlaps training data leakage",
+        so_query="data leakage validation set",
     ),
     _e(
         "constant-input", "Input is constant", "error", "data",
@@ -825,7 +825,7 @@ _ENTRIES = [
             x = x.float() / 255.0                                       # not x // 255 (rounds to 0)
         """,
         docs=(("Keras: loading and preprocessing data", "https://keras.io/api/data_loading/"), _T_DATA),
-        so_query="model predicts same output for every input",
+        so_query="same prediction for every input",
     ),
     _e(
         "loss-not-decreasing", "Loss is not decreasing", "error", "training",
@@ -917,7 +917,7 @@ _ENTRIES = [
                 print(loss_fn(model(xb), yb).item(), "expected about", math.log(last.out_features))
         """,
         docs=(_P_RECIPE, _K_INIT, _T_INIT, _P_GLOROT),
-        so_query="initial loss too high cross entropy log number of classes",
+        so_query="initial loss too high",
     ),
     _e(
         "dead-relu", "Dead ReLU units", "error", "model",
@@ -957,7 +957,7 @@ _ENTRIES = [
         docs=(("Keras: LeakyReLU", "https://keras.io/api/layers/activation_layers/leaky_relu/"), _K_INIT,
               ("PyTorch: nn.LeakyReLU", "https://pytorch.org/docs/stable/generated/torch.nn.LeakyReLU.html"),
               _T_INIT, _P_HE, ("Lu et al. 2019: Dying ReLU and initialization", "https://arxiv.org/abs/1903.06733")),
-        so_query="dying relu neurons output zero",
+        so_query="dying relu",
     ),
     # ------------------------------------------------------------------------------ warning
     _e(
@@ -1056,7 +1056,7 @@ _ENTRIES = [
               ("Keras: regularizers", "https://keras.io/api/layers/regularizers/"),
               ("PyTorch: torch.optim.AdamW (weight decay)", "https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html"),
               ("Srivastava et al. 2014: Dropout", "https://jmlr.org/papers/v15/srivastava14a.html")),
-        so_query="validation loss increasing training loss decreasing overfitting",
+        so_query="validation loss increasing overfitting",
     ),
     _e(
         "high-dropout", "Dropout rate is very high", "warning", "model",
@@ -1090,7 +1090,7 @@ _ENTRIES = [
         docs=(("Keras: Dropout", "https://keras.io/api/layers/regularization_layers/dropout/"),
               ("PyTorch: nn.Dropout", "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html"),
               ("Srivastava et al. 2014: Dropout", "https://jmlr.org/papers/v15/srivastava14a.html")),
-        so_query="dropout rate too high underfitting",
+        so_query="dropout rate too high",
     ),
     _e(
         "saturated-activation", "Saturated sigmoid/tanh units", "warning", "model",
@@ -1126,7 +1126,7 @@ _ENTRIES = [
             block = nn.Sequential(layer, nn.BatchNorm1d(128), nn.Tanh())   # or nn.ReLU() in hidden layers
         """,
         docs=(_K_INIT, _K_BN, _T_INIT, _T_BN, _P_GLOROT, _P_LECUN),
-        so_query="sigmoid tanh saturation gradient",
+        so_query="saturated sigmoid tanh",
     ),
     _e(
         "loss-oscillating", "Loss is oscillating", "warning", "training",
@@ -1168,7 +1168,7 @@ _ENTRIES = [
         docs=(_K_LR_SCHEDULES, _K_CALLBACKS,
               ("PyTorch: learning rate schedulers", "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"),
               _P_BENGIO),
-        so_query="training loss fluctuating up and down",
+        so_query="loss fluctuating",
     ),
     _e(
         "unshuffled-data", "Training data is not shuffled", "warning", "data",
@@ -1208,7 +1208,7 @@ _ENTRIES = [
             val_loader = DataLoader(val_set, batch_size=256, shuffle=False)
         """,
         docs=(_K_FIT, _T_DATA, _P_BENGIO),
-        so_query="shuffle training data each epoch sorted labels",
+        so_query="shuffle training data every epoch",
     ),
     _e(
         "class-imbalance", "Classes are strongly imbalanced", "warning", "data",
@@ -1253,7 +1253,7 @@ _ENTRIES = [
                "https://scikit-learn.org/stable/modules/generated/sklearn.utils.class_weight.compute_class_weight.html"),
               ("Buda et al. 2018: A systematic study of the class imbalance problem in CNNs",
                "https://arxiv.org/abs/1710.05381")),
-        so_query="imbalanced classes class_weight neural network",
+        so_query="imbalanced classes class weight",
     ),
     _e(
         "internal-check-error", "An mlnb check failed (a bug in mlnb, not in your program)", "warning", "internal",
@@ -1287,7 +1287,7 @@ _ENTRIES = [
             print("mlnb", mlnb.__version__, "torch", torch.__version__, "python", platform.python_version())
         """,
         docs=(("UMLAUT paper (Schoop et al., CHI 2021)", "https://doi.org/10.1145/3411764.3445538"),),
-        so_query="mlnb umlaut",
+        so_query="mlnb",
     ),
 ]
 
