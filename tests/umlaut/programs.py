@@ -493,7 +493,8 @@ def _loss_diverging(umlaut):
 
 
 @_program("input-not-normalized", "keras", "input-not-normalized",
-          bug="image pixels fed as 0..255 (forgot to divide by 255)")
+          bug="image pixels fed as 0..255 (forgot to divide by 255)",
+          related=("bad-initial-loss",))  # logits 255x too large: the first loss really is ~60 vs ln 4
 def _not_normalized(umlaut):
     keras = _keras()
     x, y = shapes(320, 16, 16, 1, classes=4)
@@ -519,7 +520,8 @@ def _image_shape(umlaut):
 
 
 @_program("missing-softmax", "keras", "missing-softmax",
-          bug="last Dense layer is linear but the loss is SparseCategoricalCrossentropy() (from_logits=False)")
+          bug="last Dense layer is linear but the loss is SparseCategoricalCrossentropy() (from_logits=False)",
+          related=("bad-initial-loss",))  # raw outputs read as probabilities: the first loss really is ~11
 def _missing_softmax(umlaut):
     keras = _keras()
     x, y, xv, yv = digits()
@@ -603,7 +605,7 @@ def _overlap(umlaut):
 
 @_program("constant-input", "keras", "constant-input",
           bug="pixels scaled with integer division images // 255 on dim uint8 images: every input is 0",
-          related=("loss-not-decreasing", "weights-unchanged", "dead-relu"))
+          related=("loss-not-decreasing", "weights-unchanged", "dead-relu", "vanishing-gradient"))
 def _constant_input(umlaut):
     keras = _keras()
     x, y = shapes(320, 16, 16, 1, classes=4)
