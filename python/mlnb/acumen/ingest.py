@@ -1,0 +1,457 @@
+"""Ingest ML projects: every ``.py`` file and the code cells of every ``.ipynb``, without executing anything.
+
+A :class:`Corpus` holds one row per project (``projects``), one row per source file (``files``, carrying its
+project's attributes) and what was skipped and why (``skipped``). Ingesting is cached per project under the
+cache dir, keyed by the project's path and its files' sizes and modification times.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import json
+import os
+import pickle
+import re
+import shutil
+import subprocess
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import metadata as md
+
+__all__ = ["Corpus", "IngestError", "cache_root", "is_git_url"]
+
+MAX_FILE_BYTES = 1_000_000  # larger sources are generated code or data dumps, not something to read
+MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry outputs (images); only their code must stay under MAX_FILE_BYTES
+SOURCE_SUFFIXES = (".py", ".ipynb")
+VENV_DIRS = {"venv", ".venv", "virtualenv", ".virtualenv", ".conda", "conda-env"}
+VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "vendored", "_vendor", "third_party",
+                 "thirdparty", "external", "externals"}
+IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox", ".eggs",
+                ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
+_GIT_URL = re.compile(r"^(https?://|git://|ssh://|file://|git@[\w.-]+:)")
+CORPUS_VERSION = 1  # bump when the cached per-project record changes shape
+
+
+class IngestError(ValueError):
+    """A path or URL given to :meth:`Corpus.from_paths` cannot be ingested."""
+
+
+def cache_root() -> Path:
+    """ACUMEN's cache folder: ``$MLNB_CACHE/acumen`` if set, else ``~/.cache/mlnb/acumen``."""
+    base = os.environ.get("MLNB_CACHE")
+    return (Path(base) if base else Path.home() / ".cache" / "mlnb") / "acumen"
+
+
+def is_git_url(path: str) -> bool:
+    """Whether ``path`` names a git remote (https, ssh, git@host:..., file://) rather than a local folder."""
+    return bool(_GIT_URL.match(str(path)))
+
+
+# ---------------------------------------------------------------------------------------------- reading files
+def decode_source(data: bytes) -> str:
+    """Decode Python source the way the interpreter does (UTF-8, BOM, or a PEP 263 coding cookie).
+
+    Raises UnicodeDecodeError/SyntaxError/LookupError when the bytes are not text in the declared encoding."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def notebook_code(data: bytes) -> tuple[str, int]:
+    """Code cells of a notebook joined with ``# %%`` separators, and how many code cells there were."""
+    nb = json.loads(data.decode("utf-8"))
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
+        raise ValueError("no 'cells' list")
+    cells = nb.get("cells")
+    if cells is None:  # nbformat 3
+        cells = [c for ws in nb["worksheets"] for c in ws.get("cells", [])]
+    code = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            src = cell.get("source", cell.get("input", ""))
+            code.append("".join(src) if isinstance(src, list) else str(src))
+    return "\n\n# %%\n".join(code), len(code)
+
+
+def parseable(source: str, notebook: bool) -> str:
+    """Source with IPython-only lines (``%magic``, ``!shell``, ``x?``) turned into comments, so ``ast`` can read it."""
+    if not notebook:
+        return source
+    return re.sub(r"^(\s*)([%!].*|.*\?\s*)$", r"\1# \2", source, flags=re.M)
+
+
+@dataclass
+class _Project:
+    """What ingesting one project folder produces; cached on disk as is."""
+
+    name: str
+    root: str
+    url: str
+    signature: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
+    """Candidate source files under ``root``, pruning virtualenv, vendored and tool folders."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        keep = []
+        for d in sorted(dirnames):
+            full = Path(dirpath) / d
+            rel = str(full.relative_to(root))
+            if d in IGNORED_DIRS:
+                continue
+            if d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
+                skipped.append({"path": rel + "/", "reason": "virtualenv folder", "bytes": None})
+            elif d in VENDORED_DIRS:
+                skipped.append({"path": rel + "/", "reason": "vendored folder", "bytes": None})
+            elif os.path.islink(full):
+                continue  # links may point anywhere (even at the project itself); follow none
+            else:
+                keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            if f.endswith(SOURCE_SUFFIXES):
+                found.append(Path(dirpath) / f)
+    return found
+
+
+def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
+    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, options], sort_keys=True).encode())
+    for p in paths:
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """One file -> (file row, None) or (None, skipped row)."""
+    rel = str(p.relative_to(root))
+    notebook = p.suffix == ".ipynb"
+    try:
+        size = p.stat().st_size
+        if size > (MAX_NOTEBOOK_BYTES if notebook else max_bytes):
+            return None, {"path": rel, "reason": "too large", "bytes": size}
+        data = p.read_bytes()
+    except OSError as exc:
+        return None, {"path": rel, "reason": f"unreadable: {exc.strerror or exc}", "bytes": None}
+    if b"\0" in data[:8192]:
+        return None, {"path": rel, "reason": "binary", "bytes": size}
+    n_cells = 0
+    if notebook:
+        try:
+            text, n_cells = notebook_code(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return None, {"path": rel, "reason": f"broken notebook: {str(exc)[:120]}", "bytes": size}
+        if len(text.encode("utf-8")) > max_bytes:
+            return None, {"path": rel, "reason": "too large", "bytes": size}
+    else:
+        try:
+            text = decode_source(data)
+        except (UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            return None, {"path": rel, "reason": f"undecodable: {str(exc)[:120]}", "bytes": size}
+    error = ""
+    tree = None
+    try:
+        tree = ast.parse(parseable(text, notebook))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None)
+        error = f"{type(exc).__name__}" + (f" line {line}" if line else "") + f": {getattr(exc, 'msg', exc)}"
+    imports = md.top_level_imports(text)
+    docstring = ast.get_docstring(tree) if tree is not None else None
+    return {
+        "path": rel,
+        "kind": "notebook" if notebook else "python",
+        "content": text,
+        "sha1": hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "n_lines": text.count("\n") + 1,
+        "n_bytes": size,
+        "n_cells": n_cells,
+        "syntax_error": error,
+        "file_libraries": md.libraries_of(imports, text),
+        "_imports": sorted(imports),
+        "_docstring": docstring or "",
+        "_mtime": p.stat().st_mtime,
+    }, None
+
+
+def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project:
+    skipped: list[dict[str, Any]] = []
+    paths = _walk(root, skipped)
+    proj = _Project(name=name, root=str(root), url=url, signature=_signature(root, paths, {"max_bytes": max_bytes}))
+    for p in paths:
+        row, skip = _read_file(root, p, max_bytes)
+        if row is not None:
+            proj.files.append(row)
+        else:
+            skipped.append(skip)
+    proj.skipped = skipped
+    proj.attributes = _project_attributes(root, proj.files)
+    for row in proj.files:  # only needed for the attributes; keep the cache small
+        row.pop("_docstring")
+        row.pop("_imports")
+    return proj
+
+
+def _project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
+    readme = md.read_readme(root)
+    code = "\n".join(f["content"][:20_000] for f in files[:2000])  # enough text to spot keywords; bounded cost
+    lib_counts: Counter = Counter(lib for f in files for lib in f["file_libraries"])
+    datasets = md.datasets_in(readme) + md.datasets_in(code)
+    domain, tasks = md.domain_and_task(readme, code)
+    description = md.first_paragraph(readme)
+    if not description:  # a library's own package docstring is its description
+        docs = sorted((f for f in files if f["path"].endswith("__init__.py") and len(f["_docstring"]) > 40
+                       and "do not edit" not in f["_docstring"].lower()), key=lambda f: f["path"].count("/"))
+        description = docs[0]["_docstring"].strip().split("\n\n")[0].replace("\n", " ")[:500] if docs else ""
+    year, year_source = md.year_of(root, (f["_mtime"] for f in files))
+    arxiv = md.arxiv_ids(readme + "\n" + code)
+    return {
+        "description": description,
+        "libraries": [lib for lib, _ in lib_counts.most_common()],
+        "datasets": [d for d, _ in datasets.most_common()],
+        "domain": domain,
+        "task": tasks[0] if tasks else "",
+        "tasks": tasks,
+        "arxiv": [f"https://arxiv.org/abs/{a}" for a in arxiv],
+        "year": year,
+        "year_source": year_source,
+        "has_readme": bool(readme),
+    }
+
+
+def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
+    name = re.sub(r"\.git$", "", url.rstrip("/").split("/")[-1].split(":")[-1]) or "repo"
+    dest = dest_root / f"{name}-{hashlib.sha1(url.encode()).hexdigest()[:10]}"
+    if (dest / ".git").exists():
+        return dest
+    if shutil.which("git") is None:
+        raise IngestError(f"paths: cannot clone {url!r}: the `git` program is not installed")
+    dest_root.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="true")
+    try:
+        out = subprocess.run(["git", "clone", "--quiet", "--depth", "1", url, str(tmp)],
+                             capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise IngestError(f"paths: cloning {url!r} timed out after {timeout:.0f} s; clone it yourself and pass the folder") from None
+    if out.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = (out.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise IngestError(
+            f"paths: could not clone {url!r} ({reason}). Cloning needs network access to the git host; "
+            "without it, clone the repository elsewhere and pass its folder instead."
+        )
+    tmp.rename(dest)
+    return dest
+
+
+# ---------------------------------------------------------------------------------------------- the corpus
+_PROJECT_COLUMNS = ["project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year",
+                    "year_source", "has_readme", "n_files", "n_skipped", "root", "url"]
+_ATTRIBUTES = ["libraries", "datasets", "domain", "task", "arxiv", "year", "description"]
+
+
+class Corpus:
+    """Source files of ML projects with their projects' metadata.
+
+    Example:
+        >>> corpus = Corpus.from_paths(["~/src/yolo-keras", "https://github.com/user/repo.git"])  # doctest: +SKIP
+        >>> corpus.projects[["project", "libraries", "domain"]]                                    # doctest: +SKIP
+        >>> emb = corpus.embed(model="tfidf")                                                      # doctest: +SKIP
+
+    Attributes:
+        projects: one row per project: description, libraries, datasets, domain, task(s), arxiv, year, counts.
+        files: one row per source file: ``project``, ``path`` (inside the project), ``kind`` (python/notebook),
+            ``content``, ``sha1`` of the content, sizes, ``syntax_error`` ('' when it parses), ``file_libraries``
+            and ``library`` (the file's own imports) plus its project's attributes.
+        skipped: files and folders not ingested: ``project``, ``path``, ``reason``, ``bytes``.
+    """
+
+    def __init__(self, projects: pd.DataFrame, files: pd.DataFrame, skipped: pd.DataFrame):
+        self.projects = projects
+        self.files = files
+        self.skipped = skipped
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self.projects)} projects, {len(self.files)} files, {len(self.skipped)} skipped)"
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    @property
+    def texts(self) -> list[str]:
+        """File contents, in the order of ``files`` (what embedders see: content only, never the path)."""
+        return self.files["content"].tolist()
+
+    def skipped_summary(self) -> pd.Series:
+        """How many files/folders were skipped, per reason (broken notebooks' messages folded into one reason)."""
+        if self.skipped.empty:
+            return pd.Series(dtype=int, name="count")
+        return self.skipped["reason"].str.split(":").str[0].value_counts()
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: str | os.PathLike | Sequence[str | os.PathLike],
+        *,
+        names: Sequence[str] | None = None,
+        cache: bool = True,
+        cache_dir: str | os.PathLike | None = None,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        progress: bool = True,
+    ) -> "Corpus":
+        """Ingest each path as one project: a local folder or a git URL (cloned shallowly; needs network).
+
+        Args:
+            paths: project root folders and/or git URLs (``https://…``, ``git@host:…``, ``file://…``).
+            names: project names (default: the folder or repository name, made unique).
+            cache: reuse a project's previous ingest when none of its files changed (size and mtime).
+            cache_dir: where clones and the ingest cache live (default :func:`cache_root`).
+            max_file_bytes: larger sources are skipped as "too large".
+            progress: show a progress bar over projects.
+
+        Example:
+            >>> corpus = Corpus.from_paths(["./my-project"])  # doctest: +SKIP
+        """
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        paths = list(paths)
+        if not paths:
+            raise IngestError("paths: expected at least one project folder or git URL, got an empty list")
+        if names is not None and len(names) != len(paths):
+            raise IngestError(f"names: expected {len(paths)} names (one per path), got {len(names)}")
+        if not isinstance(max_file_bytes, int) or max_file_bytes <= 0:
+            raise IngestError(f"max_file_bytes: expected a positive int, got {max_file_bytes!r}")
+        root_cache = Path(cache_dir) if cache_dir is not None else cache_root()
+        # Validate every path before any slow work, so a typo fails in a second, not after an hour of cloning.
+        roots: list[tuple[str, str]] = []
+        for p in paths:
+            s = str(p)
+            if is_git_url(s):
+                roots.append(("", s))
+                continue
+            local = Path(os.path.expanduser(s))
+            if not local.exists():
+                raise IngestError(f"paths: {s!r} does not exist (expected a project folder or a git URL)")
+            if not local.is_dir():
+                raise IngestError(f"paths: {s!r} is a file; expected a project folder (each path is one project's root)")
+            roots.append((str(local.resolve()), ""))
+        from tqdm.auto import tqdm
+
+        records: list[_Project] = []
+        used: Counter = Counter()
+        for i, (local, url) in enumerate(tqdm(roots, desc="ingest", unit="project", disable=not progress or len(roots) < 2)):
+            root = _clone(url, root_cache / "repos") if url else Path(local)
+            name = names[i] if names is not None else (re.sub(r"-[0-9a-f]{10}$", "", root.name) if url else root.name)
+            used[name] += 1
+            if used[name] > 1:
+                name = f"{name}-{used[name]}"
+            records.append(cls._project(root, name, url, root_cache if cache else None, max_file_bytes))
+        return cls._assemble(records)
+
+    @staticmethod
+    def _project(root: Path, name: str, url: str, cache_dir: Path | None, max_bytes: int) -> _Project:
+        if cache_dir is None:
+            return _ingest_project(root, name, url, max_bytes)
+        key = hashlib.sha1(f"{root}\0{max_bytes}".encode()).hexdigest()[:20]
+        path = cache_dir / "corpus" / f"{key}.pkl"
+        signature = _signature(root, _walk(root, []), {"max_bytes": max_bytes})
+        if path.exists():
+            try:
+                with open(path, "rb") as fh:
+                    cached: _Project = pickle.load(fh)
+                if cached.signature == signature:
+                    cached.name, cached.url = name, url
+                    return cached
+            except Exception:  # a truncated or stale-format cache file is rebuilt, never fatal
+                pass
+        proj = _ingest_project(root, name, url, max_bytes)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(proj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return proj
+
+    @classmethod
+    def _assemble(cls, records: list[_Project]) -> "Corpus":
+        prows, frows, srows = [], [], []
+        for r in records:
+            attrs = r.attributes
+            prows.append({"project": r.name, **attrs, "n_files": len(r.files), "n_skipped": len(r.skipped),
+                          "root": r.root, "url": r.url})
+            for f in r.files:
+                row = {"project": r.name, **{k: v for k, v in f.items() if not k.startswith("_")}}
+                row["library"] = f["file_libraries"][0] if len(f["file_libraries"]) == 1 else (
+                    "several" if f["file_libraries"] else "none")
+                row.update({k: attrs[k] for k in _ATTRIBUTES})
+                frows.append(row)
+            srows.extend({"project": r.name, **s} for s in r.skipped)
+        projects = pd.DataFrame(prows, columns=_PROJECT_COLUMNS)
+        files = pd.DataFrame(frows)
+        if files.empty:
+            files = pd.DataFrame(columns=["project", "path", "kind", "content", "sha1", "n_lines", "n_bytes", "n_cells",
+                                          "syntax_error", "file_libraries", "library", *_ATTRIBUTES])
+        skipped = pd.DataFrame(srows, columns=["project", "path", "reason", "bytes"])
+        return cls(projects, files.reset_index(drop=True), skipped)
+
+    # ------------------------------------------------------------------------------------------ persistence
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the corpus to one pickle file; :meth:`load` reads it back."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            pickle.dump({"version": CORPUS_VERSION, "projects": self.projects, "files": self.files,
+                         "skipped": self.skipped}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Corpus":
+        """Read a corpus written by :meth:`save`."""
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        if not isinstance(data, dict) or data.get("version") != CORPUS_VERSION:
+            raise IngestError(f"path: {str(path)!r} is not an ACUMEN corpus file of version {CORPUS_VERSION}")
+        return cls(data["projects"], data["files"], data["skipped"])
+
+    def subset(self, mask: Iterable[bool] | np.ndarray) -> "Corpus":
+        """A corpus of the files where ``mask`` is true (projects without files are dropped)."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (len(self.files),):
+            raise ValueError(f"mask: expected {len(self.files)} booleans (one per file), got shape {mask.shape}")
+        files = self.files[mask].reset_index(drop=True)
+        keep = set(files["project"])
+        return Corpus(self.projects[self.projects["project"].isin(keep)].reset_index(drop=True), files,
+                      self.skipped[self.skipped["project"].isin(keep)].reset_index(drop=True))
+
+    # ------------------------------------------------------------------------------------------ embeddings
+    def embed(self, model: str = "tfidf", *, executor: Any = None, cache_dir: str | os.PathLike | None = None,
+              batch_size: int | None = None, progress: bool = True, **options: Any) -> np.ndarray:
+        """Embed every file's content: an array (n_files, d), row i for ``files.iloc[i]``.
+
+        ``model`` is ``"tfidf"`` (identifier-aware TF-IDF + LSA), ``"minilm"`` (the packaged all-MiniLM-L6-v2) or a
+        Hugging Face model name or local folder (T5-family models use the CodeT5 recipe). See :func:`embed`.
+
+        Example:
+            >>> emb = corpus.embed("minilm", executor=ThreadPoolExecutor(2))  # doctest: +SKIP
+        """
+        from .embed import embed
+
+        return embed(self.texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
+                     progress=progress, **options)
