@@ -21,6 +21,9 @@ def validate_types(input_type: str | None, output_type: str | None) -> None:
         raise ValueError(f"output_type={output_type!r} is not valid; expected one of {', '.join(OUTPUT_TYPES)} or None")
 
 
+STARTED: list["Session"] = []  # every session started in this process, oldest first (for the CLI)
+
+
 class Session:
     """The record of one training run.
 
@@ -123,6 +126,7 @@ class Session:
         """Open the session's run in the store (once)."""
         if self.status == "new":
             self.status = "running"
+            STARTED.append(self)
         if not (self.record and self.chief) or self.run_id is not None:
             return
         self._safely(lambda store: setattr(self, "run_id", store.start_run("umlaut", self._unique_name(store), config={

@@ -168,6 +168,7 @@ class TorchMonitor:
         self._calls: list[tuple[str, tuple[int, ...], int, Any]] = []
         self._stats: dict[str, tuple[str, torch.Tensor]] = {}
         self._loss_sum: torch.Tensor | float = 0.0
+        self._loss_count = 0
         self._nonfinite: torch.Tensor | bool = False
         self._inputs_bad: torch.Tensor | bool = False
         self._data_x: list[Any] = []
@@ -236,6 +237,7 @@ class TorchMonitor:
             self.session.print_new()
 
     def _track_loss(self, loss: Any) -> None:
+        self._loss_count += 1
         if torch.is_tensor(loss):
             value = loss.detach().float().reshape(-1)[0] if loss.numel() else loss.detach().float().sum()
             self._loss_sum = self._loss_sum + value
@@ -346,9 +348,9 @@ class TorchMonitor:
             self._started = True
         if not mon.data_checked and self._data_x:
             mon.guarded("data_checks", self._run_data_checks)
-        if loss is None and self._epoch_batches:
+        if loss is None and self._loss_count:
             total = self._loss_sum
-            loss = float(total) / self._epoch_batches if torch.is_tensor(total) else total / self._epoch_batches
+            loss = float(total) / self._loss_count if torch.is_tensor(total) else total / self._loss_count
         values = {"loss": loss, "val_loss": val_loss, "accuracy": accuracy, "val_accuracy": val_accuracy, **metrics}
         logs = {k: (float(v.detach()) if torch.is_tensor(v) else float(v)) for k, v in values.items() if v is not None}
         if "loss" in logs and not math.isfinite(logs["loss"]):
@@ -363,7 +365,7 @@ class TorchMonitor:
         self.session.print_new()
         self._epoch += 1
         self._epoch_batches = 0
-        self._loss_sum, self._nonfinite = 0.0, False
+        self._loss_sum, self._nonfinite, self._loss_count = 0.0, False, 0
 
     def close(self, status: str = "finished") -> None:
         """Remove the hooks and end the session (idempotent)."""

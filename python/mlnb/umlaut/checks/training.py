@@ -60,20 +60,25 @@ def nan_loss(ctx: CheckContext):
     )
 
 
+def _diverging(loss: list[float], t) -> tuple[bool, float, list[float]]:
+    if len(loss) < 2 or not math.isfinite(loss[-1]):
+        return False, math.nan, []
+    best = min(_finite(loss))
+    window = loss[-(t.diverge_patience + 1):]
+    if best <= 0:
+        return False, best, window
+    rising = len(window) == t.diverge_patience + 1 and all(b > a for a, b in zip(window, window[1:]))
+    return (rising and loss[-1] > t.diverge_factor * best) or loss[-1] > t.diverge_jump * best, best, window
+
+
 @check("loss-diverging", phase="epoch")
 def loss_diverging(ctx: CheckContext):
     """The finite training loss rose for ``diverge_patience`` epochs in a row and ends
     ``diverge_factor`` × above its best, or jumps to ``diverge_jump`` × its best at once."""
     t = ctx.thresholds
     loss = _series(ctx, "loss")
-    if len(loss) < 2 or not math.isfinite(loss[-1]):
-        return
-    best = min(_finite(loss))
-    if best <= 0:
-        return
-    window = loss[-(t.diverge_patience + 1):]
-    rising = len(window) == t.diverge_patience + 1 and all(b > a for a, b in zip(window, window[1:]))
-    if (rising and loss[-1] > t.diverge_factor * best) or loss[-1] > t.diverge_jump * best:
+    diverging, best, window = _diverging(loss, t)
+    if diverging:
         yield Issue(
             f"Training loss is diverging: {loss[-1]:.4g} at epoch {len(loss) - 1}, best was {best:.4g}",
             {"loss": loss[-1], "best_loss": best, "recent_losses": window, "diverge_factor": t.diverge_factor},
@@ -91,6 +96,8 @@ def loss_not_decreasing(ctx: CheckContext):
     start = ctx.initial_loss if is_finite(ctx.initial_loss) else loss[0]
     start = max(start, loss[0])
     best = min(loss)
+    if _diverging(loss, t)[0]:
+        return  # reported as loss-diverging
     if start > 0 and best > start * (1 - t.stall_min_rel):
         yield Issue(
             f"Training loss did not decrease in {len(loss)} epochs ({start:.4g} → best {best:.4g})",
@@ -284,7 +291,8 @@ def exploding_gradient(ctx: CheckContext):
     loss_broken = ctx.nonfinite_loss is not None or (probes[-1].loss is not None and not math.isfinite(probes[-1].loss))
     if (not math.isfinite(norm) and not loss_broken) or (math.isfinite(norm) and norm > ctx.thresholds.explode_norm):
         # A non-finite gradient of a non-finite loss is the nan-loss finding, not a second problem.
-        worst = max(  # the layer with the largest gradient((n, s.grad_rms) for n, s in probes[-1].layers.items() if s.grad_rms is not None),
+        worst = max(  # the layer with the largest gradient
+            ((n, s.grad_rms) for n, s in probes[-1].layers.items() if s.grad_rms is not None),
                     key=lambda kv: kv[1] if math.isfinite(kv[1]) else math.inf, default=(None, None))
         yield Issue(f"Exploding gradient: global norm {norm:.3g}",
                     {"gradient_norm": norm, "explode_norm": ctx.thresholds.explode_norm, "largest_layer": worst[0]})

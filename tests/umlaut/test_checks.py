@@ -1,0 +1,257 @@
+"""Unit tests of every check on tiny synthetic summaries and arrays (no framework needed)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mlnb.umlaut import Thresholds, check_data
+from mlnb.umlaut.checks import REGISTRY, CheckContext, check, run_checks
+from mlnb.umlaut.catalog import CATALOG
+from mlnb.umlaut.summary import LayerInfo, LayerStats, LossInfo, ModelSummary, Probe
+
+CE = LossInfo("sparse_categorical_crossentropy", "sparse_categorical_crossentropy", "probabilities")
+CE_LOGITS = LossInfo("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", "logits")
+MSE = LossInfo("mse", "mse", "values")
+
+
+def chain(*layers: LayerInfo, loss=CE, lr=1e-3, optimizer="Adam") -> ModelSummary:
+    prev = None
+    for layer in layers:
+        layer.inputs = (prev.name,) if prev else ()
+        prev = layer
+    return ModelSummary("keras", "m", list(layers), outputs=(layers[-1].name,), graph_known=True, loss=loss, lr=lr,
+                        optimizer=optimizer)
+
+
+def dense(name, act="relu", units=8):
+    return LayerInfo(name, "dense", activation=act, units=units, type_name="Dense")
+
+
+def keys(phase, **kw):
+    return sorted({f.key for f in run_checks(phase, CheckContext(**kw))})
+
+
+def test_every_check_has_a_catalog_entry_and_docstring():
+    for chk in REGISTRY:
+        assert chk.key in CATALOG, chk.key
+        assert chk.fn.__doc__ and len(chk.fn.__doc__) > 30, chk.name
+    # every catalog key except the internal one is raised by some check
+    assert {c.key for c in REGISTRY} | {"internal-check-error"} == set(CATALOG)
+
+
+# -- static ------------------------------------------------------------------------------------
+def test_missing_activation_between_linear_layers_through_dropout():
+    m = chain(dense("d1", "linear"), LayerInfo("drop", "dropout", rate=0.2), dense("d2", "softmax", 3))
+    found = run_checks("static", CheckContext(model=m))
+    assert [f.subject for f in found if f.key == "missing-activation"] == ["d1"]
+    assert keys("static", model=chain(dense("d1"), dense("d2", "softmax", 3))) == []
+
+
+def test_missing_activation_needs_known_dataflow():
+    m = chain(dense("d1", "linear"), dense("d2", "softmax", 3))
+    m.graph_known = False
+    assert "missing-activation" not in keys("static", model=m)
+
+
+def test_softmax_idioms_are_not_flagged():
+    # Dense(n, activation='softmax') + cross-entropy: correct
+    assert keys("static", model=chain(dense("d1"), dense("out", "softmax", 3))) == []
+    # linear + Activation('softmax') layer: correct
+    assert keys("static", model=chain(dense("d1"), dense("out", "linear", 3), LayerInfo("sm", "activation", "softmax"))) == []
+    # from_logits=True with a linear output: correct
+    assert keys("static", model=chain(dense("d1"), dense("out", "linear", 3), loss=CE_LOGITS)) == []
+    # regression head: linear output + MSE
+    assert keys("static", model=chain(dense("d1"), dense("out", "linear", 1), loss=MSE)) == []
+
+
+def test_missing_softmax_and_double_activation():
+    assert keys("static", model=chain(dense("d1"), dense("out", "linear", 3))) == ["missing-softmax"]
+    assert keys("static", model=chain(dense("d1"), dense("out", "softmax", 3), loss=CE_LOGITS)) == ["double-activation"]
+    twice = chain(dense("d1"), dense("out", "softmax", 3), LayerInfo("act", "activation", "softmax"))
+    assert keys("static", model=twice) == ["double-activation"]
+
+
+def test_wrong_loss_for_task():
+    assert keys("static", model=chain(dense("d1"), dense("out", "softmax", 3)), output_type="regression") == ["wrong-loss-for-task"]
+    assert keys("static", model=chain(dense("d1"), dense("out", "softmax", 3), loss=MSE)) == ["wrong-loss-for-task"]
+    assert keys("static", model=chain(dense("d1"), dense("out", "linear", 1), loss=MSE), output_type="regression") == []
+
+
+@pytest.mark.parametrize("lr,problem", [(-1e-3, "negative"), (0.0, "zero"), (1e-9, "low"), (0.5, "high")])
+def test_lr_out_of_range_names_the_problem(lr, problem):
+    found = run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "softmax", 3), lr=lr)))
+    (f,) = [f for f in found if f.key == "lr-out-of-range"]
+    assert f.context["problem"] == problem
+    if problem == "negative":
+        assert "Negative" in f.title and "low" not in f.title
+
+
+def test_lr_range_depends_on_optimizer():
+    assert keys("static", model=chain(dense("d1"), dense("o", "softmax", 3), lr=0.1, optimizer="SGD")) == []
+    assert keys("static", model=chain(dense("d1"), dense("o", "softmax", 3), lr=0.1, optimizer="Adam")) == ["lr-out-of-range"]
+    t = Thresholds(lr_max_adaptive=0.2)
+    assert keys("static", thresholds=t, model=chain(dense("d1"), dense("o", "softmax", 3), lr=0.1)) == []
+
+
+def test_high_dropout_is_strictly_above_half():
+    m = chain(dense("d1"), LayerInfo("dr", "dropout", rate=0.5), dense("o", "softmax", 3))
+    assert keys("static", model=m) == []
+    m = chain(dense("d1"), LayerInfo("dr", "dropout", rate=0.8), dense("o", "softmax", 3))
+    assert keys("static", model=m) == ["high-dropout"]
+
+
+# -- data --------------------------------------------------------------------------------------
+rng = np.random.default_rng(0)
+
+
+def test_normalization_accepts_z_scores_and_unit_range():
+    raw = rng.integers(0, 256, (200, 8, 8, 1)).astype("float32")
+    assert [f.key for f in check_data(raw, input_type="image")] == ["input-not-normalized"]
+    assert check_data(raw / 255.0, input_type="image") == []
+    z = rng.normal(size=(500, 10)) * 1.0
+    z[0, 0] = 6.5  # a z-scored outlier
+    assert check_data(z) == []
+    tabular = np.c_[rng.normal(size=200), rng.normal(50_000, 10_000, size=200)]
+    f = check_data(tabular)
+    assert [x.key for x in f] == ["input-not-normalized"] and f[0].context["max"] > 1000
+
+
+def test_token_ids_are_not_inputs_to_normalize():
+    ids = rng.integers(0, 5000, (100, 20))
+    assert check_data(ids, input_type="text") == []
+
+
+def test_image_shape_layout_and_non_square_images():
+    nchw = rng.random((10, 3, 32, 48)).astype("float32")
+    assert [f.key for f in check_data(nchw, input_type="image")] == ["image-shape"]
+    assert check_data(nchw, input_type="image", framework="torch") == []
+    nhwc = rng.random((10, 32, 48, 3)).astype("float32")  # non-square is fine
+    assert check_data(nhwc, input_type="image") == []
+    assert [f.key for f in check_data(nhwc, input_type="image", framework="torch")] == ["image-shape"]
+
+
+def test_constant_input_and_overlap():
+    assert [f.key for f in check_data(np.ones((50, 4)))] == ["constant-input"]
+    x = rng.random((100, 4))
+    assert [f.key for f in check_data(x, x_val=x[:20])] == ["train-val-overlap"]
+    assert check_data(x[:80], x_val=x[80:]) == []
+
+
+def test_unshuffled_and_imbalance():
+    x = rng.random((300, 4))
+    sorted_y = np.repeat([0, 1, 2], 100)
+    assert [f.key for f in check_data(x, sorted_y, shuffled=False)] == ["unshuffled-data"]
+    assert check_data(x, sorted_y, shuffled=True) == []  # Keras shuffles NumPy data each epoch
+    assert check_data(x, rng.permutation(sorted_y), shuffled=False) == []
+    y = np.r_[np.zeros(290, int), np.ones(10, int)]
+    assert [f.key for f in check_data(x, rng.permutation(y))] == ["class-imbalance"]
+
+
+def test_label_encoding_mismatch():
+    m = chain(dense("d1"), dense("o", "softmax", 3), loss=LossInfo("categorical_crossentropy", "categorical_crossentropy", "probabilities"))
+    ctx = CheckContext(model=m, y=rng.integers(0, 3, 50))
+    assert [f.key for f in run_checks("data", ctx)] == ["label-encoding-mismatch"]
+    ctx = CheckContext(model=chain(dense("d1"), dense("o", "softmax", 3)), y=np.eye(3)[rng.integers(0, 3, 50)])
+    assert [f.key for f in run_checks("data", ctx)] == ["label-encoding-mismatch"]
+    ctx = CheckContext(model=chain(dense("d1"), dense("o", "softmax", 3)), y=rng.integers(0, 5, 50))
+    assert [f.context["label_max"] for f in run_checks("data", ctx)] == [4]
+
+
+# -- epoch trends -----------------------------------------------------------------------------
+def trend(**series):
+    ctx = CheckContext(history={k: list(v) for k, v in series.items()})
+    ctx.epoch = len(next(iter(series.values()))) - 1
+    return keys("epoch", **{"history": ctx.history, "epoch": ctx.epoch})
+
+
+def test_overfitting_needs_persistence():
+    assert trend(loss=[1, .8, .6, .5], val_loss=[1, .9, .95, .9]) == []  # one bump is noise
+    assert trend(loss=[1, .8, .6, .5, .4], val_loss=[.9, .8, .85, .9, .95]) == ["overfitting"]
+    assert trend(loss=[1, .8, .6], val_loss=[1, 1.1, 1.2]) == []  # too few epochs for patience 3
+
+
+def test_no_validation_data_is_fine():
+    assert trend(loss=[1, .8, .6, .5, .4], accuracy=[.5, .6, .7, .8, .9]) == []
+
+
+def test_suspicious_val_accuracy_needs_a_margin_for_several_epochs():
+    assert trend(loss=[1, .5, .4, .3], accuracy=[.9, .96, .97, .98], val_accuracy=[.95, .97, .98, .99]) == []
+    assert trend(loss=[1, .9, .8, .7], accuracy=[.4, .45, .5, .5], val_accuracy=[.7, .8, .85, .9]) == ["suspicious-val-accuracy"]
+
+
+def test_loss_trends():
+    assert trend(loss=[1.0, 1.0, 0.999]) == ["loss-not-decreasing"]
+    assert trend(loss=[1.0, 0.5, 0.3]) == []
+    assert trend(loss=[1.0, 1.2, 1.6, 2.5]) == ["loss-diverging"]
+    assert trend(loss=[1.0, 0.6, 0.9, 0.5, 0.9, 0.55, 0.95]) == ["loss-oscillating"]
+    assert trend(loss=[1.0, 0.5, 0.4, 0.38, 0.37, 0.371, 0.369]) == []  # converged plateau
+
+
+def test_nan_loss_with_clean_inputs_names_a_cause():
+    ctx = CheckContext(history={"loss": [0.9, math.nan]}, epoch=1,
+                       model=chain(dense("d1"), dense("o", "softmax", 3), lr=5.0))
+    (f,) = [f for f in run_checks("epoch", ctx) if f.key == "nan-loss"]
+    assert "learning rate" in f.context["likely_cause"]
+    ctx = CheckContext(history={"loss": [math.nan]}, epoch=0, inputs_nonfinite=True)
+    (f,) = run_checks("epoch", ctx)
+    assert f.key == "nan-loss" and "inputs" in f.context["likely_cause"]
+
+
+def probe(epoch, **layers):
+    return Probe(epoch, -1, layers={k: LayerStats(**v) for k, v in layers.items()})
+
+
+def test_probe_checks_need_persistence():
+    one = [probe(0, d1={"dead_fraction": 0.9})]
+    assert keys("epoch", probes=one, epoch=0) == []
+    two = one + [probe(1, d1={"dead_fraction": 0.95})]
+    assert keys("epoch", probes=two, epoch=1) == ["dead-relu"]
+    sat = [probe(i, h={"saturated_fraction": 0.97}) for i in range(2)]
+    assert keys("epoch", probes=sat, epoch=1) == ["saturated-activation"]
+    m = chain(dense("d1"), LayerInfo("h", "activation", "sigmoid"))  # the output layer may saturate
+    assert keys("epoch", probes=sat, epoch=1, model=m) == []
+
+
+def test_gradient_checks():
+    def gp(epoch, first, last, norm=1.0):
+        p = probe(epoch, a={"grad_rms": first}, b={"grad_rms": last})
+        p.grad_order, p.grad_norm = ("a", "b"), norm
+        return p
+
+    assert keys("epoch", probes=[gp(0, 1e-9, 1e-2), gp(1, 1e-9, 1e-2)], epoch=1) == ["vanishing-gradient"]
+    assert keys("epoch", probes=[gp(0, 1e-3, 1e-2), gp(1, 1e-3, 1e-2)], epoch=1) == []
+    assert keys("epoch", probes=[gp(0, 1, 1, norm=1e6)], epoch=0) == ["exploding-gradient"]
+
+
+def test_weights_unchanged_and_bad_initial_loss():
+    assert keys("epoch", weight_change=0.0, epoch=0) == ["weights-unchanged"]
+    assert keys("epoch", weight_change=1e-3, epoch=0) == []
+    m = chain(dense("d1"), dense("o", "softmax", 10))
+    assert keys("epoch", model=m, initial_loss=30.0, epoch=0) == ["bad-initial-loss"]
+    assert keys("epoch", model=m, initial_loss=2.4, epoch=0) == []
+
+
+def test_thresholds_validate_and_apply():
+    with pytest.raises(ValueError, match="overfit_patience"):
+        Thresholds(overfit_patience=0)
+    with pytest.raises(ValueError, match="unknown name"):
+        Thresholds.coerce({"nope": 1})
+    ctx = CheckContext(thresholds=Thresholds(overfit_patience=1), history={"loss": [1, .8], "val_loss": [.9, 1.0]}, epoch=1)
+    assert [f.key for f in run_checks("epoch", ctx)] == ["overfitting"]
+
+
+def test_a_check_that_raises_becomes_an_internal_finding():
+    @check("high-dropout", phase="static")
+    def broken(ctx):
+        """A deliberately broken check for this test (raises ZeroDivisionError)."""
+        raise ZeroDivisionError("boom")
+
+    try:
+        found = run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "softmax", 3))))
+        (f,) = [f for f in found if f.key == "internal-check-error"]
+        assert f.severity == "warning" and "boom" in f.context["error"] and f.subject == "broken"
+    finally:
+        REGISTRY[:] = [c for c in REGISTRY if c.fn is not broken]
