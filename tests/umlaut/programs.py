@@ -472,7 +472,7 @@ def _weights_unchanged(umlaut):
 
 @_program("loss-diverging", "torch", "loss-diverging",
           bug="linear regression on raw house features (square metres, year built) with SGD lr=6e-5",
-          related=("input-not-normalized", "nan-loss", "exploding-gradient", "lr-out-of-range"))
+          related=("input-not-normalized", "nan-loss", "exploding-gradient", "lr-out-of-range", "loss-not-decreasing"))
 def _loss_diverging(umlaut):
     torch = _torch()
     rng = np.random.default_rng(4)

@@ -347,3 +347,77 @@ def test_html_severity_colours_differ():
     colours = {sev: to_html(stand_in(key)).split("border-left:4px solid ")[1][:7]
                for sev, key in (("critical", "nan-loss"), ("error", "dead-relu"), ("warning", "overfitting"))}
     assert len(set(colours.values())) == 3
+
+
+# ------------------------------------------------------------------------------------------ snippets run
+# Every snippet is executed against a tiny program (3 classes, 8 features) so that a snippet that
+# compiles but fails at run time (wrong shapes, removed arguments) is caught. Names a snippet may use
+# are provided here; per-key overrides give image data where the snippet is about images.
+def _keras_namespace(key):
+    import numpy as np
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 8)).astype("float32")
+    y = np.arange(60) % 3
+    model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    inputs = keras.Input(shape=(8,))
+    ns = dict(np=np, keras=keras, num_classes=3, x=x, y=y, x_train=x, y_train=y, x_val=x[:15], y_val=y[:15],
+              model=model, base_model=model.layers[0], inputs=inputs,
+              h=keras.layers.Dense(16, activation="relu")(inputs))
+    if key == "image-shape":
+        ns.update(x_train=rng.random((4, 3, 8, 8)).astype("float32"), x_gray=rng.random((4, 8, 8)))
+    return ns
+
+
+def _torch_namespace(key):
+    import torch
+    import torch.nn as nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    x, y = torch.randn(60, 8), torch.arange(60) % 3
+    train_set, val_set = TensorDataset(x, y), TensorDataset(x[:15], y[:15])
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_one_epoch(model, loader, optimizer):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+
+    @torch.no_grad()
+    def evaluate(model, loader):
+        return sum(loss_fn(model(xb), yb).item() for xb, yb in loader)
+
+    ns = dict(torch=torch, nn=nn, model=model, loss_fn=loss_fn, x=x, y=y, x_train=x.clone(), y_train=y,
+              x_val=x[:15].clone(), y_val=y[:15], train_set=train_set, val_set=val_set,
+              train_loader=DataLoader(train_set, batch_size=16, shuffle=True), val_loader=DataLoader(val_set, 16),
+              optimizer=torch.optim.Adam(model.parameters(), lr=1e-3), epochs=2, num_epochs=2,
+              train_one_epoch=train_one_epoch, evaluate=evaluate)
+    if key == "image-shape":
+        ns.update(x=torch.rand(4, 8, 8, 3), x_gray=torch.rand(4, 8, 8))
+    if key == "missing-softmax":
+        ns.update(x=torch.rand(4, 1, 28, 28))
+    return ns
+
+
+def _short(snippet: str) -> str:
+    """The snippet with its epoch/step counts cut to 2: the calls and shapes are what is tested."""
+    return re.sub(r"range\(\d+\)", "range(2)", re.sub(r"epochs=\d[\d_]*", "epochs=2", snippet))
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_torch_snippets_run(key):
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    exec(compile(_short(CATALOG[key].snippets["torch"]), f"<{key}:torch>", "exec"), _torch_namespace(key))
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_keras_snippets_run(key):
+    pytest.importorskip("keras")
+    exec(compile(_short(CATALOG[key].snippets["keras"]), f"<{key}:keras>", "exec"), _keras_namespace(key))

@@ -89,6 +89,13 @@ def test_clean_program_has_no_error(program, record_property):
     assert not serious, f"{program.name} is clean but got: {describe(run)}"
 
 
+@pytest.mark.parametrize("program", list(zoo.PROGRAMS.values()), ids=list(zoo.PROGRAMS))
+def test_no_check_crashes(program):
+    """internal-check-error means one of mlnb's own checks raised: never acceptable on a real program."""
+    crashes = [f for f in run_of(program).findings if f.key == "internal-check-error"]
+    assert not crashes, f"{program.name}: " + "; ".join(f"{f.title} {f.context}" for f in crashes)
+
+
 def _file_of(location) -> str:
     if location is None:
         return ""
