@@ -28,10 +28,13 @@ def load_ipython_extension(ipython: Any) -> None:
     """Called by ``%load_ext mlnb``: register the magics and the cell-id hook."""
     from mlnb.magics import MlnbMagics
     from mlnb.notebook import registry
+    from mlnb.umlaut.locate import install as record_layer_locations
 
     ipython.register_magics(MlnbMagics)
     ipython.events.register("pre_run_cell", registry.pre_run_cell)
-    # The cell running %load_ext itself has already passed pre_run_cell.
+    # Layers and modules built from now on remember their cell and line (cheap; frameworks imported
+    # later are patched on import, so this imports none of them).
+    record_layer_locations()
 
 
 def unload_ipython_extension(ipython: Any) -> None:
