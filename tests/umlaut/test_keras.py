@@ -176,11 +176,11 @@ def test_store_is_written_every_epoch_and_a_broken_check_does_not_stop_training(
 
 
 def test_check_model_and_inline_output(digits, capsys):
-    m = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(32),
+    m = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(32, name="hidden"),
                           keras.layers.Dense(10, activation="softmax")])
     m.compile("adam", "sparse_categorical_crossentropy")
     found = umlaut.check_model(m)
-    assert [f.key for f in found] == ["missing-activation"] and found[0].subject == "dense"
+    assert [f.key for f in found] == ["missing-activation"] and found[0].subject == "hidden"
     x, y = digits
     m.fit(x / 16.0, y, epochs=1, verbose=0, callbacks=[umlaut.UmlautCallback()])
     lines = [line for line in capsys.readouterr().out.splitlines() if "missing-activation" in line]

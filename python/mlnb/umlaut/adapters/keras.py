@@ -335,7 +335,9 @@ class UmlautCallback(keras.callbacks.Callback):
         if not self._weights0:
             return None
         now = self._snapshot()
-        changes = [float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-12)) for a, b in zip(now, self._weights0) if a.size]
+        with np.errstate(all="ignore"):  # diverged weights are inf/nan: still "changed"
+            changes = [float(np.max(np.abs(a - b)) / (np.max(np.abs(b)) + 1e-12)) for a, b in zip(now, self._weights0) if a.size]
+        changes = [math.inf if math.isnan(c) else c for c in changes]
         return max(changes) if changes else None
 
     def _probe(self, epoch: int) -> Probe | None:
