@@ -160,6 +160,16 @@ def _load_transformer(name: str, encoder_only: bool) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+def _special_tokens(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a single text ([CLS] … [SEP] for BERT, … </s> for T5)."""
+    plain = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a", add_special_tokens=True)["input_ids"]
+    for start in range(len(full) - len(plain) + 1):
+        if full[start:start + len(plain)] == plain:
+            return list(full[:start]), list(full[start + len(plain):])
+    return [], []
+
+
 def function_blocks(source: str) -> list[str]:
     """Source split into functions (every def, methods included) plus the remaining module-level code.
 
@@ -228,7 +238,8 @@ class TransformerEmbedder:
 
     def _pieces(self, tokenizer: Any, text: str) -> list[list[int]]:
         """Token-id chunks of one text (without special tokens; those are added per chunk)."""
-        room = self.max_tokens - tokenizer.num_special_tokens_to_add(pair=False)
+        prefix, suffix = _special_tokens(tokenizer)
+        room = self.max_tokens - len(prefix) - len(suffix)
         blocks = function_blocks(text) if self.pooling == "function-max" else [text]
         out = []
         for block in blocks:
@@ -248,11 +259,12 @@ class TransformerEmbedder:
         import torch
 
         tokenizer, model = _load_transformer(self.name_or_path, self.is_t5)
+        prefix, suffix = _special_tokens(tokenizer)
         owners, pieces = [], []
         for i, text in enumerate(texts):
             for piece in self._pieces(tokenizer, text):
                 owners.append(i)
-                pieces.append(tokenizer.build_inputs_with_special_tokens(piece))
+                pieces.append(prefix + piece + suffix)
         vectors = np.zeros((len(pieces), model.config.hidden_size if hasattr(model.config, "hidden_size") else model.config.d_model), np.float32)
         order = np.argsort([len(p) for p in pieces], kind="stable")  # similar lengths together: less padding
         pad = tokenizer.pad_token_id or 0
