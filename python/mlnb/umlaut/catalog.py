@@ -524,10 +524,12 @@ _ENTRIES = [
             squashes them toward uniform: its inputs differ by at most 1, so the outputs differ by at
             most a factor e, and with 10 classes the largest probability the model can express is
             e/(e+9) ≈ 0.23, so the loss cannot fall below about 1.46 and the gradients shrink. The usual
-            form is a softmax output combined with a loss that applies its own: Keras
-            from_logits=True, or nn.Softmax before PyTorch's nn.CrossEntropyLoss (which already
-            computes log-softmax). A ReLU after a ReLU is harmless but redundant; other stacks (sigmoid
-            after softmax, ReLU after sigmoid) restrict the output range for no reason.
+            form is a softmax output combined with a loss that applies its own: nn.Softmax before
+            PyTorch's nn.CrossEntropyLoss (which already computes log-softmax), or a softmax output with
+            Keras's from_logits=True. (Keras on the TensorFlow backend recognises a softmax output, warns
+            and uses the logits underneath, so training is unaffected there; the JAX and PyTorch
+            backends apply the softmax twice.) A ReLU after a ReLU is harmless but redundant; other
+            stacks (sigmoid after softmax, ReLU after sigmoid) restrict the output range for no reason.
         """,
         heuristic="""
             Before training mlnb flags an activation layer applied to the output of a layer that already

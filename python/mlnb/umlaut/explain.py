@@ -254,7 +254,7 @@ def to_html(finding: Any, framework: str = "keras", thresholds: Any = None) -> s
     ]
     if c.context:
         rows = "".join(
-            f'<tr><th style="text-align:left;vertical-align:top;padding:1px 10px 1px 0;font-weight:600">{e(k)}</th>'
+            f'<tr><th style="text-align:left;vertical-align:top;padding:1px 10px 1px 0;font-weight:600;font-size:12px">{e(k)}</th>'
             f'<td style="padding:1px 0"><pre style="margin:0;white-space:pre-wrap;font-size:12px">{e(v)}</pre></td></tr>'
             for k, v in c.context
         )
