@@ -1,0 +1,127 @@
+/**
+ * The mlnb sidebar in a real JupyterLab: runs written by a kernel through the session store show
+ * up (grouped by notebook, with status, latest epoch and finding counts), keep updating while the
+ * kernel is busy, and a finding jumps to the cell and line that produced it.
+ *
+ * The tests share one server and one fresh store and run in file order (workers: 1).
+ */
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { request as playwrightRequest } from '@playwright/test';
+
+const SIDEBAR = 'mlnb-sidebar';
+const EMPTY_TEXT = 'No runs yet — %load_ext mlnb then train with %%umlaut';
+
+test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS } });
+// JupyterLab adds a cache-busting query to GET requests.
+const RUNS_URL = /\/mlnb\/api\/runs(\?[^/]*)?$/;
+
+async function openSidebar(page: IJupyterLabPageFixture) {
+  await page.sidebar.openTab(SIDEBAR);
+  const panel = page.locator(`#${SIDEBAR}`);
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** The notebook's active cell as JupyterLab sees it (index, id, text, cursor line, highlight). */
+async function activeCell(page: IJupyterLabPageFixture) {
+  return page.evaluate(() => {
+    const app = (window as any).jupyterapp;
+    const panel = app.shell.currentWidget;
+    const notebook = panel.content;
+    const cell = notebook.activeCell;
+    return {
+      path: panel.context.path as string,
+      index: notebook.activeCellIndex as number,
+      id: cell.model.id as string,
+      source: cell.model.sharedModel.getSource() as string,
+      cursorLine: cell.editor.getCursorPosition().line as number,
+      highlighted: cell.node.classList.contains('mlnb-highlight') as boolean
+    };
+  });
+}
+
+test('the REST API refuses requests without the token', async ({ baseURL }) => {
+  const anonymous = await playwrightRequest.newContext({ baseURL, extraHTTPHeaders: {} });
+  const response = await anonymous.get('/mlnb/api/runs');
+  expect(response.status()).toBe(403);
+  await anonymous.dispose();
+});
+
+test('empty state, then a server error with retry', async ({ page }) => {
+  const panel = await openSidebar(page);
+  await expect(panel.locator('.mlnb-empty')).toHaveText(EMPTY_TEXT);
+
+  // A failing server is reported, not swallowed, and "Retry" recovers once it answers again.
+  await page.route(RUNS_URL, route =>
+    route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ message: 'store is locked' }) })
+  );
+  await expect(panel.getByRole('alert')).toContainText('store is locked');
+  await expect(panel.locator('.mlnb-empty')).toHaveCount(0);
+  await page.unroute(RUNS_URL);
+  await panel.getByRole('button', { name: 'Retry' }).click();
+  await expect(panel.getByRole('alert')).toHaveCount(0);
+  await expect(panel.locator('.mlnb-empty')).toHaveText(EMPTY_TEXT);
+});
+
+test('lists the run a kernel wrote; its finding jumps to the cell and line', async ({ page }) => {
+  expect(await page.notebook.openByPath('/sidebar.ipynb')).toBe(true);
+  await page.notebook.activate('sidebar.ipynb');
+  expect(await page.notebook.run()).toBe(true);
+  // The kernel mapped its own frame to this cell: the location names the cell id.
+  const printed = await page.notebook.getCellTextOutput(3);
+  expect(printed?.join('')).toContain("'cell_id': 'sidebar-cell-1'");
+
+  const panel = await openSidebar(page);
+  const group = panel.locator('.mlnb-group[data-notebook="sidebar.ipynb"]');
+  await expect(group.locator('.mlnb-group-title')).toHaveText('sidebar.ipynb');
+  const run = group.locator('.mlnb-run', { hasText: 'ui-test-run' });
+  await expect(run).toHaveCount(1);
+  await expect(run.locator('.mlnb-status')).toHaveText('running');
+  await expect(run.locator('.mlnb-epoch')).toHaveText('epoch 0');
+  await expect(run.locator('.mlnb-count[data-severity="error"]')).toHaveText('1');
+  await expect(run.locator('.mlnb-count[data-severity="warning"]')).toHaveCount(0);
+
+  // Close the notebook and move away: the jump must reopen it.
+  expect(await page.notebook.close(true)).toBe(true);
+  await run.locator('.mlnb-run-toggle').click();
+  await expect(run.locator('.mlnb-run-toggle')).toHaveAttribute('aria-expanded', 'true');
+  const finding = run.locator('.mlnb-finding', { hasText: 'Missing activation after dense_1' });
+  await expect(finding).toContainText('cell [2], line 6');
+  await finding.getByRole('button').click();
+
+  await expect.poll(async () => (await activeCell(page)).path, { timeout: 20_000 }).toBe('sidebar.ipynb');
+  await expect.poll(async () => (await activeCell(page)).id).toBe('sidebar-cell-1');
+  const cell = await activeCell(page);
+  expect(cell.index).toBe(1);
+  expect(cell.source).toContain("s.start_run('umlaut', 'ui-test-run')");
+  expect(cell.cursorLine).toBe(5); // line 6, 0-based
+  expect(cell.highlighted).toBe(true);
+  await expect(page.locator('.jp-Notebook .jp-Cell.mlnb-highlight')).toHaveCount(1);
+  await expect(page.locator('.jp-Notebook .jp-Cell.mlnb-highlight')).toBeInViewport();
+});
+
+test('the run keeps updating while the kernel is busy, and shows dead when the kernel goes', async ({ page }) => {
+  expect(await page.notebook.openByPath('/busy.ipynb')).toBe(true);
+  await page.notebook.activate('busy.ipynb');
+  // Run all without waiting: the second cell keeps the kernel busy for 25 s.
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('notebook:run-all-cells');
+  });
+  const kernelStatus = () =>
+    page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status as string);
+
+  const panel = await openSidebar(page);
+  const run = panel.locator('.mlnb-group[data-notebook="busy.ipynb"] .mlnb-run', { hasText: 'busy-run' });
+  await expect(run.locator('.mlnb-status')).toHaveText('running', { timeout: 30_000 });
+  const epochOf = async () => Number((await run.locator('.mlnb-epoch').getAttribute('data-epoch')) || -1);
+  await expect.poll(epochOf, { timeout: 20_000 }).toBeGreaterThanOrEqual(0);
+  // The training cell has started (it wrote epochs) and holds the kernel for 25 s.
+  await expect.poll(kernelStatus, { timeout: 10_000 }).toBe('busy');
+  const first = await epochOf();
+  await expect.poll(epochOf, { timeout: 15_000 }).toBeGreaterThanOrEqual(first + 3);
+  expect(await kernelStatus()).toBe('busy'); // the updates did not wait for the kernel
+
+  // Shut the kernel down mid-run: the run was never ended, so it is shown as dead.
+  await page.evaluate(() => (window as any).jupyterapp.shell.currentWidget.sessionContext.shutdown());
+  await expect(run.locator('.mlnb-status')).toHaveText('dead', { timeout: 20_000 });
+});
