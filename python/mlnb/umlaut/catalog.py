@@ -139,8 +139,9 @@ _ENTRIES = [
             zero in a loss computed by hand (the log of a probability that underflowed to exactly 0).
         """,
         heuristic="""
-            mlnb checks the loss of every batch (one scalar, cheap) and the epoch means. At the first
-            non-finite value it names the most likely cause from what else it knows: NaN/inf in the inputs,
+            mlnb watches the training loss: in Keras the epoch mean (a single NaN batch makes it NaN), in
+            PyTorch every batch (accumulated on the device, so it costs no extra synchronisation). At the
+            first non-finite value it names the most likely cause from what else it knows: NaN/inf in the inputs,
             a learning rate out of range, exploding gradients, a cross-entropy taking the log of raw
             (unnormalized) outputs, or inputs larger than {norm_abs_max:g} in absolute value.
         """,
@@ -174,7 +175,8 @@ _ENTRIES = [
                 optimizer.zero_grad()
                 loss = loss_fn(model(x), y)
                 if not torch.isfinite(loss):
-                    raise RuntimeError(f"loss is {loss.item()}")  # debug: torch.autograd.set_detect_anomaly(True)
+                    # to find the operation: torch.autograd.set_detect_anomaly(True) (slow, debug only)
+                    raise RuntimeError(f"loss is {loss.item()}")
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
                 optimizer.step()
@@ -221,7 +223,7 @@ _ENTRIES = [
             import torch.nn as nn
 
             loss_fn = nn.CrossEntropyLoss()      # multi-class: logits (N, C), integer targets (N,)
-            # loss_fn = nn.BCEWithLogitsLoss()   # binary / multi-label: logits and float 0/1 targets, same shape
+            # loss_fn = nn.BCEWithLogitsLoss()   # binary / multi-label: logits, float 0/1 targets
             # loss_fn = nn.MSELoss()             # regression: linear output and float targets, same shape
         """,
         docs=(_K_PROB_LOSSES, _K_REG_LOSSES, _T_CE,
@@ -259,8 +261,8 @@ _ENTRIES = [
             import numpy as np
             import keras
 
-            classes, y_ids = np.unique(y_train, return_inverse=True)    # any labels -> 0..C-1
-            num_classes = len(classes)                                   # last layer: Dense(num_classes, activation="softmax")
+            classes, y_ids = np.unique(y_train, return_inverse=True)   # any labels -> 0..C-1
+            num_classes = len(classes)   # last layer: Dense(num_classes, activation="softmax")
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             model.fit(x_train, y_ids)
             # or one-hot labels with loss="categorical_crossentropy":
@@ -271,7 +273,7 @@ _ENTRIES = [
             import torch.nn as nn
 
             classes, y_ids = torch.unique(y, return_inverse=True)   # any labels -> 0..C-1 (int64)
-            loss_fn = nn.CrossEntropyLoss()                          # last layer: nn.Linear(hidden, len(classes))
+            loss_fn = nn.CrossEntropyLoss()   # last layer: nn.Linear(hidden, len(classes))
             loss = loss_fn(model(x), y_ids)
             # regression / BCE: same shape as the prediction, e.g. (N, 1) instead of (N,)
             # loss = nn.MSELoss()(model(x), y.float().view(-1, 1))
@@ -551,7 +553,7 @@ _ENTRIES = [
             outputs = keras.layers.Dense(num_classes, activation="softmax")(h)
             model = keras.Model(inputs, outputs)
             model.compile(optimizer="adam",
-                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),  # probabilities in
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
                           metrics=["accuracy"])
         """,
         torch="""
@@ -571,7 +573,7 @@ _ENTRIES = [
         description="""
             The learning rate scales every update. Too large, and steps overshoot the minimum along
             high-curvature directions: the loss oscillates, grows or becomes NaN. Too small, and each step
-            makes almost no progress: training looks stalled, and below about 1e-7 updates are lost in
+            makes almost no progress: training looks stalled, and below about 1e-7 updates can vanish in
             float32 rounding (about 7 significant digits) relative to the weights. Zero does nothing; a
             negative rate performs gradient ascent and maximises the loss. Good values depend on the
             optimizer: Adam and RMSprop usually work in 1e-4 to 1e-3 (Keras's default is 1e-3), SGD with
@@ -593,7 +595,7 @@ _ENTRIES = [
 
             optimizer = keras.optimizers.Adam(learning_rate=1e-3)   # positive; 1e-3, not -1e3
             model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-            reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=3, min_lr=1e-6)
+            reduce_lr = keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.3, patience=3)
             model.fit(x_train, y_train, validation_split=0.1, epochs=30, callbacks=[reduce_lr])
         """,
         torch="""
@@ -623,8 +625,8 @@ _ENTRIES = [
             Before training mlnb follows the model's dataflow and flags a Dense/Linear or convolution
             layer without a nonlinear activation whose output reaches another Dense/Linear or convolution
             layer directly or only through dropout, flatten, reshape or pooling layers. The output layer
-            is not flagged. This needs the real layer graph, so it runs where mlnb can read it (Keras
-            models, PyTorch nn.Sequential).
+            is not flagged. This needs the model's real dataflow: mlnb reads it from Keras models and
+            records it from a forward pass of PyTorch modules, and skips the check where it is unknown.
         """,
         fix="""
             Add a nonlinearity after every hidden Dense/Linear and convolution layer: ReLU is the standard
@@ -730,7 +732,8 @@ _ENTRIES = [
         keras="""
             import keras
 
-            optimizer = keras.optimizers.Adam(learning_rate=1e-3, global_clipnorm=1.0)   # rescale if total norm > 1
+            # rescale all gradients together when their global norm exceeds 1
+            optimizer = keras.optimizers.Adam(learning_rate=1e-3, global_clipnorm=1.0)
             model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         """,
         torch="""
@@ -739,7 +742,7 @@ _ENTRIES = [
             optimizer.zero_grad()
             loss = loss_fn(model(x), y)
             loss.backward()
-            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)   # returns the norm before clipping
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)   # norm before clipping
             optimizer.step()
         """,
         docs=(_K_OPTIMIZERS, _T_CLIP, _P_PASCANU),
@@ -816,7 +819,7 @@ _ENTRIES = [
             import numpy as np
 
             xb = np.asarray(x_train[:64])
-            print(xb.dtype, xb.min(), xb.max(), xb.std(axis=0).max())   # the largest per-feature std must be > 0
+            print(xb.dtype, xb.min(), xb.max(), xb.std(axis=0).max())   # largest feature std: must be > 0
             x_train = x_train.astype("float32") / 255.0                # not x_train // 255 (rounds to 0)
         """,
         torch="""
@@ -855,7 +858,8 @@ _ENTRIES = [
             import keras
 
             xb, yb = x_train[:32], y_train[:32]
-            model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="sparse_categorical_crossentropy")
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                          loss="sparse_categorical_crossentropy")
             history = model.fit(xb, yb, epochs=200, verbose=0)
             print(history.history["loss"][0], "->", history.history["loss"][-1])   # should approach 0
         """,
@@ -906,7 +910,8 @@ _ENTRIES = [
                 bias_initializer=keras.initializers.Constant(np.log(prior + 1e-12)))(h)   # zeros if balanced
             model = keras.Model(inputs, outputs)
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-            print(model.evaluate(x_train[:256], y_train[:256], verbose=0), "expected about", np.log(num_classes))
+            print(model.evaluate(x_train[:256], y_train[:256], verbose=0), "expected about",
+                  np.log(num_classes))
         """,
         torch="""
             import math
@@ -1226,9 +1231,9 @@ _ENTRIES = [
             fewer than {imbalance_ratio:.0%} of the samples of the most common one.
         """,
         fix="""
-            Report per-class metrics. Weight the loss by inverse class frequency or resample so rare
-            classes are seen as often as common ones. If the imbalance reflects reality and you need
-            calibrated probabilities, keep it and tune the decision threshold instead. Collect more data
+            Report per-class metrics. Weight the loss by inverse class frequency, or resample so that
+            rare classes appear in the batches as often as common ones. If the imbalance reflects
+            reality and you need calibrated probabilities, keep it and tune the decision threshold instead. Collect more data
             for the rare classes if you can.
         """,
         keras="""
