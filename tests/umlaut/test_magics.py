@@ -1,0 +1,84 @@
+"""%%umlaut / %umlaut in a real IPython shell: instrumentation, cell locations, list and show."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("keras")
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+SETUP = """\
+import numpy as np, keras
+from sklearn.datasets import load_digits
+d = load_digits()
+x, y = d.images[:300, :, :, None] / 16.0, d.target[:300]
+"""
+
+MODEL = """\
+model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+    keras.layers.Dense(32, name="hidden"),
+    keras.layers.Dense(10, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+"""
+
+
+@pytest.fixture
+def shell():
+    sh = InteractiveShell.instance()
+    ok = sh.run_cell("%load_ext mlnb")
+    assert ok.success, ok.error_in_exec
+    yield sh
+    sh.run_cell("%umlaut off")
+    sh.run_cell("%unload_ext mlnb")
+
+
+def run(shell, code):
+    result = shell.run_cell(code, store_history=True)
+    if not result.success:
+        raise AssertionError(f"cell failed: {result.error_before_exec or result.error_in_exec}")
+    return result
+
+
+def test_cell_magic_instruments_fit_and_points_at_cells(shell, capsys):
+    from mlnb.umlaut import api
+
+    run(shell, SETUP)
+    model_cell = run(shell, MODEL).execution_count
+    before = len(api.sessions)
+    fit_cell = run(shell, "%%umlaut --input image --output classification --name magic\n"
+                          "model.fit(x * 255, y, epochs=2, verbose=0, validation_split=0.2)").execution_count
+    (session,) = api.sessions[before:]
+    assert session.name.startswith("magic")
+    (f,) = [f for f in session.findings if f.key == "missing-activation"]
+    assert f.subject == "hidden"
+    assert f.location.execution_count == model_cell and f.location.line == 2  # the Dense(32) line
+    out = capsys.readouterr().out
+    assert "missing-activation" in out  # the inline one-liner
+    # data/training findings point at the fit line of the %%umlaut cell (line 2 of that cell)
+    # (plain IPython names the nested body cell by a count the registry does not map yet, so the
+    # cell number may be missing here; in ipykernel the name is a hash: see test_notebook.py)
+    training = [f for f in session.findings if f.key in ("input-not-normalized", "bad-initial-loss")]
+    assert training and all(f.location.line == 2 and "model.fit" in f.location.code for f in training)
+
+    table = run(shell, "%umlaut list").result
+    assert session.name in set(table["name"])
+    shown = run(shell, f"%umlaut show {session.name}").result
+    assert "missing-activation" in repr(shown) and "hidden" in shown._repr_html_()
+
+
+def test_line_magic_on_off(shell):
+    from mlnb.umlaut import api
+
+    run(shell, SETUP)
+    run(shell, MODEL)
+    run(shell, "%umlaut on --output classification")
+    before = len(api.sessions)
+    run(shell, "model.fit(x, y, epochs=1, verbose=0)")
+    assert len(api.sessions) == before + 1
+    run(shell, "%umlaut off")
+    run(shell, "model.fit(x, y, epochs=1, verbose=0)")
+    assert len(api.sessions) == before + 1
+    bad = shell.run_cell("%umlaut show no-such-session")
+    assert not bad.success
