@@ -78,6 +78,7 @@ def test_result_api(result, store_path):
     assert "hconcat" in spec
     html = result._repr_html_()
     assert "<table" in html and "mean_b" in html
+    result._ipython_display_()  # table + chart outside a notebook: must not raise
     # The run is in the store, so the sidebar lists it.
     from mlnb.store import Store
 
@@ -107,10 +108,13 @@ def test_slic_with_a_custom_embedder(watermark):
     def colour_embedder(crops):  # mean and std colour: any callable crops → (n, d) works
         return np.array([np.r_[c.reshape(-1, 3).mean(0), c.reshape(-1, 3).std(0)] for c in crops])
 
+    watermark.model_a.train()  # compare explains it in eval mode and gives it back as it was
     with pytest.warns(UserWarning, match="only"):
         result = imacs.compare(watermark.model_a, watermark.model_b, watermark.x_test[:60], watermark.y_test[:60],
                                target=0, n_per_model=12, n_clusters=3, segmentation="slic",
                                embedder=colour_embedder, sampling="balanced", record=False, top_m=4, top_k=2)
+    assert watermark.model_a.training
+    watermark.model_a.eval()
     seg = result.segments
     assert all(0 <= y0 < y1 <= 32 and 0 <= x0 < x1 <= 32 for y0, x0, y1, x1 in seg["bbox"])
     assert seg.groupby(["image", "model"]).size().max() == 4

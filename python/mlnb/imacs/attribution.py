@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import factorial
+from typing import Any, Callable
 
 import numpy as np
 
@@ -38,6 +39,7 @@ def prerank(
     target: int,
     method: str = "ig",
     n_steps: int = 16,
+    on_progress: Callable[[int], Any] | None = None,
 ) -> list[np.ndarray]:
     """Per-segment pre-ranking scores for the target class, one array per image.
 
@@ -62,6 +64,8 @@ def prerank(
             for j, lab in enumerate(labels[i:i + step]):
                 s = segment_sums(pix[j], lab)
                 scores.append(s / np.bincount(lab.ravel()) if method == "xrai" else s)
+            if on_progress:
+                on_progress(len(x))
         return scores
     if method == "occlusion":
         scores = []
@@ -72,6 +76,8 @@ def prerank(
                 batch[k + 1][lab == k] = blr[lab == k]
             p = adapter.predict(batch)[:, target]
             scores.append(p[0] - p[1:])
+            if on_progress:
+                on_progress(1)
         return scores
     raise ValueError(f"prerank={method!r} is not valid; expected one of {PRERANK_METHODS}")
 
@@ -114,6 +120,7 @@ def shapley_batch(
     blurred: np.ndarray,
     top_segments: list[np.ndarray],
     classes: list[np.ndarray],
+    on_progress: Callable[[int], Any] | None = None,
 ) -> list[ShapleyResult]:
     """Exact Shapley values over each image's top segments, for each image's classes.
 
@@ -140,4 +147,6 @@ def shapley_batch(
             offset += n
             w = shapley_matrix(len(top_segments[i]))
             results.append(ShapleyResult(np.asarray(top_segments[i]), np.asarray(classes[i]), w @ v, v[-1], v[0]))
+        if on_progress:
+            on_progress(len(chunk))
     return results

@@ -187,34 +187,35 @@ def compare(
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=6, desc="IMACS", disable=not progress, leave=False)
+    def bar(desc: str, total: int, unit: str = "image") -> Any:
+        return tqdm(total=total, desc=f"IMACS {desc}", unit=unit, disable=not progress, leave=False)
 
-    def stage(label: str) -> None:
-        bar.set_postfix_str(label)
-
-    # ---- predictions and sampling -------------------------------------------------------------
-    stage("predict")
-    with _timed(timings, "predict"):
-        probs = {k: m.predict(x) for k, m in adapters.items()}
-    ca, cb = probs["A"].shape[1], probs["B"].shape[1]
-    if ca != cb:
-        raise ValueError(f"model_a has {ca} classes and model_b has {cb}; expected two models over the same classes")
-    n_classes = ca
-    if class_names is not None and len(class_names) != n_classes:
-        raise ValueError(f"class_names has {len(class_names)} names; expected {n_classes} (one per model output)")
-    target = _resolve_target(target, n_classes, class_names)
-    config["target"] = target
-    if y.min() < 0 or y.max() >= n_classes:
-        raise ValueError(f"labels range from {y.min()} to {y.max()}; expected class ids 0..{n_classes - 1}")
-
+    # Explain the models as they predict (no dropout, BatchNorm running stats); restored afterwards.
+    training = {k: m.model.training for k, m in adapters.items() if m.kind == "torch"}
+    for k in training:
+        adapters[k].model.eval()
     store, run_id = None, None
-    if record:
-        from mlnb.store import default_store
-
-        store = default_store()
-        run_id = store.start_run("imacs", name or f"IMACS class {class_names[target] if class_names else target}",
-                                 config=config)
     try:
+        # ---- predictions and sampling -------------------------------------------------------------
+        with _timed(timings, "predict"):
+            probs = {k: m.predict(x) for k, m in adapters.items()}
+        ca, cb = probs["A"].shape[1], probs["B"].shape[1]
+        if ca != cb:
+            raise ValueError(f"model_a has {ca} classes and model_b has {cb}; expected two models over the same classes")
+        n_classes = ca
+        if class_names is not None and len(class_names) != n_classes:
+            raise ValueError(f"class_names has {len(class_names)} names; expected {n_classes} (one per model output)")
+        target = _resolve_target(target, n_classes, class_names)
+        config["target"] = target
+        if y.min() < 0 or y.max() >= n_classes:
+            raise ValueError(f"labels range from {y.min()} to {y.max()}; expected class ids 0..{n_classes - 1}")
+
+        if record:
+            from mlnb.store import default_store
+
+            store = default_store()
+            run_id = store.start_run("imacs", name or f"IMACS class {class_names[target] if class_names else target}",
+                                     config=config)
         rng = np.random.default_rng(random_state)
         with _timed(timings, "sampling"):
             samples = {}
@@ -229,16 +230,17 @@ def compare(
             import warnings
 
             warnings.warn(n, stacklevel=2)
-        bar.update(1)
 
         # ---- segmentation (each image once, even if both models sampled it) -------------------
-        stage("segmentation")
         with _timed(timings, "segmentation"):
             used = np.union1d(samples["A"], samples["B"])
-            label_maps = {int(i): segment(x[i], segmentation, grid_size, n_segments) for i in used}
+            label_maps, blurred = {}, {}
+            with bar("segmentation", len(used)) as b:
+                for i in used:
+                    label_maps[int(i)] = segment(x[i], segmentation, grid_size, n_segments)
+                    blurred[int(i)] = attr.blur(x[i], sigma)
+                    b.update(1)
             boxes = {i: bboxes(lab) for i, lab in label_maps.items()}
-            blurred = {int(i): attr.blur(x[i], sigma) for i in used}
-        bar.update(1)
 
         # ---- attribution ----------------------------------------------------------------------
         rows = []
@@ -248,17 +250,15 @@ def compare(
             labs = [label_maps[int(i)] for i in idx]
             blrs = np.stack([blurred[int(i)] for i in idx])
             method = prerank or ("ig" if m.has_gradients else "occlusion")
-            stage(f"pre-rank {k}")
-            with _timed(timings, "prerank"):
-                scores = attr.prerank(m, imgs, labs, blrs, target, method, n_steps)
+            with _timed(timings, "prerank"), bar(f"pre-rank {k} ({method})", len(idx)) as b:
+                scores = attr.prerank(m, imgs, labs, blrs, target, method, n_steps, on_progress=b.update)
             tops = [np.argsort(-s, kind="stable")[:top_m] for s in scores]
             classes = []
             for i in idx:
                 ranked = [c for c in np.argsort(-probs[k][i], kind="stable")[:top_k] if c != target]
                 classes.append(np.array([target] + ranked[:top_k - 1] if top_k > 1 else [target]))
-            stage(f"Shapley {k}")
-            with _timed(timings, "shapley"):
-                shap = attr.shapley_batch(m, imgs, labs, blrs, tops, classes)
+            with _timed(timings, "shapley"), bar(f"Shapley {k}", len(idx)) as b:
+                shap = attr.shapley_batch(m, imgs, labs, blrs, tops, classes, on_progress=b.update)
             outc = outcomes(probs[k][idx], y[idx], target)
             for j, (i, res) in enumerate(zip(idx, shap)):
                 for r, seg_id in enumerate(res.segments):
@@ -271,18 +271,17 @@ def compare(
                         "class_attributions": tuple(float(v) for v in res.values[r]),
                         "f_all": float(res.full[0]), "f_none": float(res.empty[0]),
                     })
-            bar.update(1)
         segments = pd.DataFrame(rows)
 
         # ---- embedding (each distinct image segment once) -------------------------------------
-        stage("embedding")
         with _timed(timings, "embedding"):
             keys = list(dict.fromkeys(zip(segments["image"], segments["segment"])))
             crops = [_crop(x[i], label_maps[i], s, boxes[i][s], segmentation == "slic") for i, s in keys]
             if embedder is None:
                 from mlnb.imacs.embedding import lite0_embed
 
-                feats = lite0_embed(crops, batch_size=min(batch_size, 32))
+                with bar("embedding", len(crops), "segment") as b:
+                    feats = lite0_embed(crops, batch_size=min(batch_size, 16), on_progress=b.update)
             else:
                 feats = np.asarray(embedder(crops), dtype=np.float64)
                 if feats.ndim != 2 or len(feats) != len(crops):
@@ -290,10 +289,8 @@ def compare(
                                      f"expected ({len(crops)}, d)")
             row_of = {key: r for r, key in enumerate(keys)}
             emb = feats[[row_of[key] for key in zip(segments["image"], segments["segment"])]]
-        bar.update(1)
 
         # ---- clustering -----------------------------------------------------------------------
-        stage("clustering")
         with _timed(timings, "clustering"):
             n_distinct = len(np.unique(np.round(feats, 6), axis=0))
             if n_clusters > n_distinct:
@@ -303,8 +300,6 @@ def compare(
             segments["cluster"] = cl
             segments["distance"] = dist
             clusters = summarize(segments, n_clusters)
-        bar.update(1)
-        bar.close()
         timings["total"] = sum(timings.values())
         result = ImacsResult(segments=segments, clusters=clusters, target=target,
                              class_names=list(class_names) if class_names is not None else None,
@@ -318,6 +313,9 @@ def compare(
         if store is not None:
             store.end_run(run_id, "failed")
         raise
+    finally:
+        for k, was_training in training.items():
+            adapters[k].model.train(was_training)
     if store is not None:
         store.end_run(run_id, "finished")
     return result

@@ -155,7 +155,8 @@ _CACHE: dict[bytes, np.ndarray] = {}
 _CACHE_MAX = 10_000
 
 
-def lite0_embed(crops: list[np.ndarray] | np.ndarray, batch_size: int = 32) -> np.ndarray:
+def lite0_embed(crops: list[np.ndarray] | np.ndarray, batch_size: int = 16,
+                on_progress: Callable[[int], Any] | None = None) -> np.ndarray:
     """1280-d EfficientNet-Lite0 features of image crops (each HWC float in [0, 1], any size).
 
     Example::
@@ -179,6 +180,10 @@ def lite0_embed(crops: list[np.ndarray] | np.ndarray, batch_size: int = 32) -> n
                 # Crops differ in size (SLIC bboxes): resize each to 224 first, then batch.
                 x = torch.cat([_to_input(c[None]) for _, c in chunk])
                 found.update(zip([k for k, _ in chunk], net.features(x).numpy()))
+                if on_progress:
+                    on_progress(len(chunk))
+    if on_progress:
+        on_progress(len(crops) - len(todo))  # cached and repeated crops
     for k, f in found.items():
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))

@@ -143,16 +143,21 @@ class ImacsResult:
         return self.clusters[cols].to_html(index=False, float_format=lambda v: f"{v:.4f}")
 
     def _repr_html_(self) -> str:
+        """The cluster table and notes (the chart is added by :meth:`_ipython_display_`)."""
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         parts = [f"<h4>IMACS: class {html.escape(self.target_name)}, {len(self.segments)} segments, "
-                 f"{len(self.clusters)} clusters</h4>", self._table_html()]
+                 f"{len(self.clusters)} clusters (largest imbalance first)</h4>", self._table_html()]
         if notes:
             parts.append(f"<ul>{notes}</ul>")
-        try:
-            parts.append(self.view()._repr_mimebundle_()[0].get("text/html", ""))
-        except Exception:  # a chart renderer that gives no HTML still leaves the table
-            pass
         return "\n".join(parts)
+
+    def _ipython_display_(self) -> None:
+        # The chart is displayed as its own output, so the front end renders it natively (offline;
+        # no vega scripts from a CDN inside our HTML).
+        from IPython.display import HTML, display
+
+        display(HTML(self._repr_html_()))
+        display(self.view())
 
     def __repr__(self) -> str:
         return (f"ImacsResult(target={self.target_name!r}, segments={len(self.segments)}, "
