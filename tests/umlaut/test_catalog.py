@@ -421,3 +421,12 @@ def test_torch_snippets_run(key):
 def test_keras_snippets_run(key):
     pytest.importorskip("keras")
     exec(compile(_short(CATALOG[key].snippets["keras"]), f"<{key}:keras>", "exec"), _keras_namespace(key))
+
+
+def test_html_body_collapses_for_long_lists():
+    expanded = ET.fromstring(to_html(stand_in()))
+    folded = ET.fromstring(to_html(stand_in(), collapsed=True))
+    assert expanded.find("details").get("open") == "" and folded.find("details").get("open") is None
+    # the header stays visible outside the details element
+    header = "".join("".join(el.itertext()) for el in folded if el.tag == "div")
+    assert "Missing activation after dense_2" in header and "cell [4], line 3" in header

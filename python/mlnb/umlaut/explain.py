@@ -231,14 +231,19 @@ def explain(finding: Any, framework: str = "keras", thresholds: Any = None) -> s
     return "\n".join(out) + "\n"
 
 
-def to_html(finding: Any, framework: str = "keras", thresholds: Any = None) -> str:
-    """The card of :func:`explain` as self-contained HTML (inline styles, every value escaped)."""
+def to_html(finding: Any, framework: str = "keras", thresholds: Any = None, *, collapsed: bool = False) -> str:
+    """The card of :func:`explain` as self-contained HTML (inline styles, every value escaped).
+
+    The header (severity, titles, where, when) is always shown; the explanation, context, fix and
+    links sit in a ``<details>`` element, closed when ``collapsed`` (for lists of many findings).
+    """
     c = _card(finding, framework, thresholds)
     e = html.escape
     accent, badge_text = _COLOURS.get(c.severity, ("#6c757d", "#ffffff"))
     h4 = 'style="margin:10px 0 2px;font-size:13px"'
     p = 'style="margin:0"'
     where_attrs = "".join(f' data-{name}="{e(str(v))}"' for name, v in (("cell-id", c.cell_id), ("line", c.line)) if v is not None)
+    open_attr = "" if collapsed else ' open=""'
     where = e(c.where or "location not known") + (f" <code>{e(c.code)}</code>" if c.code else "")
     parts = [
         f'<div class="mlnb-umlaut-finding" data-key="{e(c.entry.key)}" data-severity="{e(c.severity)}" '
@@ -249,6 +254,8 @@ def to_html(finding: Any, framework: str = "keras", thresholds: Any = None) -> s
         f'<div style="margin-top:2px">{e(c.title)}</div>',
         f'<div style="opacity:.8"><span class="mlnb-where"{where_attrs}>Where: {where}</span> · When: {e(c.epochs)}'
         + (f" · Subject: {e(c.subject)}" if c.subject else "") + "</div>",
+        f'<details{open_attr}><summary style="cursor:pointer;margin-top:4px;opacity:.8">'
+        "Why it matters, how it was detected, how to fix it</summary>",
         f"<h4 {h4}>What is wrong</h4><p {p}>{e(c.entry.description)}</p>",
         f"<h4 {h4}>How mlnb detected it</h4><p {p}>{e(c.heuristic)}</p>",
     ]
@@ -266,5 +273,5 @@ def to_html(finding: Any, framework: str = "keras", thresholds: Any = None) -> s
         f'background:rgba(127,127,127,.12);border-radius:3px"><code>{e(c.snippet)}</code></pre>'
     )
     links = "".join(f'<li><a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(label)}</a></li>' for label, url in c.docs)
-    parts.append(f"<h4 {h4}>Learn more</h4><ul style=\"margin:0;padding-left:18px\">{links}</ul></div>")
+    parts.append(f"<h4 {h4}>Learn more</h4><ul style=\"margin:0;padding-left:18px\">{links}</ul></details></div>")
     return "\n".join(parts)
