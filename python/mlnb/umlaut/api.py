@@ -92,13 +92,13 @@ def _options() -> dict[str, Any] | None:
     return _notebook_options
 
 
-def _patch_keras(_: str = "") -> None:
+def _patch_keras(module_name: str = "keras.src.models.model") -> None:
     global _original_fit
-    import keras
-
     if _original_fit is not None:
         return
-    _original_fit = keras.Model.fit
+    # Called possibly while `import keras` is still running: take the class from its own module.
+    Model = sys.modules[module_name].Model
+    _original_fit = Model.fit
 
     def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
         opts = _options()
@@ -108,7 +108,7 @@ def _patch_keras(_: str = "") -> None:
 
     fit.__doc__ = _original_fit.__doc__
     fit._mlnb_instrumented = True  # type: ignore[attr-defined]
-    keras.Model.fit = fit
+    Model.fit = fit
 
 
 def _instrumented_fit(model: Any, args: tuple, kwargs: dict, opts: dict[str, Any]) -> Any:
