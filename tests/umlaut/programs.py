@@ -554,6 +554,18 @@ def _lr_negative(umlaut):
     return _fit_keras(model, x, y, umlaut, validation_data=(xv, yv), epochs=4, batch_size=32)
 
 
+@_program("lr-out-of-range-high", "keras", "lr-out-of-range", mention="10",
+          bug="SGD(learning_rate=10): the loss explodes to inf/NaN within the first epoch",
+          related=("nan-loss", "loss-diverging", "exploding-gradient", "loss-not-decreasing", "bad-initial-loss"))
+def _lr_high(umlaut):
+    keras = _keras()
+    x, y, xv, yv = digits()
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.SGD(learning_rate=10.0), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, y, umlaut, validation_data=(xv, yv), epochs=3, batch_size=32)
+
+
 @_program("missing-activation", "keras", "missing-activation",
           bug="hidden Dense layers without activation= (Keras defaults to linear): the stack collapses")
 def _missing_activation(umlaut):
