@@ -83,6 +83,8 @@ def loss_info(loss_fn: Any, targets: Any = None) -> LossInfo | None:
 def optimizer_info(optimizer: Any) -> tuple[str | None, float | None]:
     if optimizer is None:
         return None, None
+    while hasattr(getattr(optimizer, "optimizer", None), "param_groups"):
+        optimizer = optimizer.optimizer  # accelerate / AMP wrappers: name the real optimizer
     lrs = [g.get("lr") for g in getattr(optimizer, "param_groups", []) if g.get("lr") is not None]
     lr = None
     if lrs:
