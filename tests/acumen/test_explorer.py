@@ -22,7 +22,7 @@ def explorer(tmp_path_factory):
         paths.append(write(root / name, {f"m{i}.py": template.format(i=i) for i in range(1, 16)}))
     corpus = acumen.Corpus.from_paths(paths, progress=False)
     emb = corpus.embed("tfidf", progress=False)
-    ex = acumen.Explorer(corpus, embeddings=emb, n_neighbors=5, parallel=False)
+    ex = acumen.Explorer(corpus, embeddings=emb, n_neighbors=5)
     ex.wait()
     return ex
 

@@ -19,7 +19,7 @@ def blobs(n=900, k=6, d=32, seed=0):
 @pytest.fixture(scope="module")
 def fitted():
     x, labels = blobs()
-    proj = Projection(x, n_neighbors=15, parallel=False)
+    proj = Projection(x, n_neighbors=15)
     return proj, proj.full(), labels
 
 

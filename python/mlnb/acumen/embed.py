@@ -78,6 +78,23 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _STOP = frozenset(keyword.kwlist) | {"self", "cls", "none", "true", "false", "args", "kwargs"}
 
 
+_SPLITS: dict[str, tuple[str, ...]] = {}  # identifier -> its tokens; identifiers repeat a lot across files
+
+
+def _split_identifier(ident: str) -> tuple[str, ...]:
+    toks = _SPLITS.get(ident)
+    if toks is None:
+        low = ident.lower()
+        if low in _STOP and low not in ("def", "class"):
+            toks = ()
+        else:
+            parts = [p.lower() for piece in ident.split("_") for p in _CAMEL.findall(piece)]
+            toks = (low, *(p for p in parts if len(p) > 1)) if len(parts) > 1 else (low,)
+        if len(_SPLITS) < 1_000_000:
+            _SPLITS[ident] = toks
+    return toks
+
+
 def code_tokens(text: str) -> list[str]:
     """Identifier-aware tokens: each identifier and its snake_case/camelCase parts, lower-cased.
 
@@ -86,13 +103,7 @@ def code_tokens(text: str) -> list[str]:
     """
     out: list[str] = []
     for ident in _IDENT.findall(text):
-        low = ident.lower()
-        if low in _STOP and low != "def" and low != "class":
-            continue
-        out.append(low)
-        parts = [p.lower() for piece in ident.split("_") for p in _CAMEL.findall(piece)]
-        if len(parts) > 1:
-            out.extend(p for p in parts if len(p) > 1)
+        out.extend(_split_identifier(ident))
     return out
 
 
@@ -109,7 +120,7 @@ class TfidfEmbedder:
 
     name = "tfidf"
 
-    def __init__(self, n_components: int = 256, max_features: int = 200_000, min_df: int = 2, random_state: int = 0):
+    def __init__(self, n_components: int = 256, max_features: int = 50_000, min_df: int = 2, random_state: int = 0):
         self.n_components, self.max_features, self.min_df, self.random_state = n_components, max_features, min_df, random_state
 
     @property
@@ -128,7 +139,7 @@ class TfidfEmbedder:
         k = min(self.n_components, n - 1, x.shape[1] - 1)
         if k < 2:  # too few documents for LSA: the TF-IDF vectors themselves (still content-only)
             return normalize(x.toarray()).astype(np.float32)
-        svd = TruncatedSVD(n_components=k, random_state=self.random_state, algorithm="randomized", n_iter=5)
+        svd = TruncatedSVD(n_components=k, random_state=self.random_state, algorithm="randomized", n_iter=4)
         return normalize(svd.fit_transform(x)).astype(np.float32)
 
 

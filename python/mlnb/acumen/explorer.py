@@ -249,5 +249,10 @@ class Explorer:
         projects = self.corpus.projects.drop(columns=["root"])
         display(HTML(self._summary_html()))
         display(projects)
-        display(self.chart())
+        if self.layout.method == "pca" and not self._full.done():
+            # The PCA preview now; the chart is replaced in place when UMAP finishes (same display id).
+            handle = display(self.chart(), display_id=True)
+            self._full.add_done_callback(lambda f: f.exception() is None and handle.update(self.chart()))
+        else:
+            display(self.chart())
         display(self.table.head(200))

@@ -93,16 +93,13 @@ class Projection:
         subset_negative_sample_rate: repulsive samples per attractive one in a re-projection (umap-learn's is 5;
             the parent layout already separates clusters, so fewer suffice and the step is 2-3x faster).
         spare_neighbors: neighbours kept per point beyond n_neighbors, so subsets can reuse rows.
-        random_state: seed of the layout optimisation (layouts with the same inputs are reproducible only when
-            ``parallel`` is False).
-        parallel: let numba use all cores in the layout optimisation.
+        random_state: seed of the layout optimisation (same inputs, same layout).
         warm_up: compile umap-learn's numba kernels in a background thread now, off the critical path.
     """
 
     def __init__(self, embeddings: Any, n_neighbors: int = 15, *, metric: str = "cosine", n_epochs: int | None = None,
                  subset_epochs: int = 30, subset_learning_rate: float = 0.5, subset_negative_sample_rate: float = 2.0,
-                 spare_neighbors: int = 15,
-                 random_state: int = 0, parallel: bool = True, warm_up: bool = True):
+                 spare_neighbors: int = 15, random_state: int = 0, warm_up: bool = True):
         x = np.asarray(embeddings)
         if x.ndim != 2 or x.shape[0] < 3 or not np.issubdtype(x.dtype, np.number):
             raise ValueError(f"embeddings: expected a numeric (n_files, d) array with n_files >= 3, got shape {x.shape}")
@@ -122,7 +119,7 @@ class Projection:
         self.metric, self.n_neighbors, self.n_epochs = metric, int(n_neighbors), n_epochs
         self.subset_epochs, self.subset_learning_rate = int(subset_epochs), float(subset_learning_rate)
         self.subset_negative_sample_rate = float(subset_negative_sample_rate)
-        self.spare_neighbors, self.random_state, self.parallel = int(spare_neighbors), random_state, parallel
+        self.spare_neighbors, self.random_state = int(spare_neighbors), random_state
         self.all = np.arange(self.n)
         self._layouts: dict[tuple[str, int], Layout] = {}
         self._knn: tuple[np.ndarray, np.ndarray] | None = None
@@ -267,28 +264,7 @@ class Projection:
         """umap-learn's fuzzy graph + SGD layout from ``init`` (what ``UMAP.fit`` does after its kNN search)."""
         if self._warm is not None:
             self._warm.result()  # the kernels are compiled; waits only if called within seconds of creation
-        import_umap()
-        from umap.layouts import optimize_layout_euclidean
-        from umap.umap_ import fuzzy_simplicial_set, make_epochs_per_sample
-
-        n = knn_i.shape[0]
-        rng = np.random.RandomState(self.random_state)
-        graph, _, _ = fuzzy_simplicial_set(np.empty((n, 1), np.float32), knn_i.shape[1], rng, self.metric,
-                                           knn_indices=knn_i, knn_dists=knn_d)
-        graph = graph.tocoo()
-        graph.sum_duplicates()
-        if n_epochs <= 0:
-            return init.copy()
-        graph.data[graph.data < graph.data.max() / float(max(n_epochs, 10))] = 0.0
-        graph.eliminate_zeros()
-        epochs_per_sample = make_epochs_per_sample(graph.data, n_epochs)
-        emb = np.ascontiguousarray(init, dtype=np.float32).copy()
-        rng_state = rng.randint(np.iinfo(np.int32).min + 1, np.iinfo(np.int32).max - 1, 3).astype(np.int64)
-        a, b = 1.5769434604035877, 0.8950608781603005  # find_ab_params(spread=1.0, min_dist=0.1), umap's defaults
-        emb = optimize_layout_euclidean(emb, emb, graph.row, graph.col, n_epochs, n, epochs_per_sample, a, b,
-                                        rng_state, 1.0, alpha, negative_sample_rate, parallel=self.parallel, verbose=False,
-                                        tqdm_kwds={"disable": True}, move_other=True)
-        return np.asarray(emb, dtype=np.float32)
+        return umap_layout(knn_i, knn_d, init, n_epochs, alpha, negative_sample_rate, self.random_state)
 
 
 def _exact_knn(queries: np.ndarray, data: np.ndarray, k: int, metric: str, exclude_self: np.ndarray | None = None,
@@ -342,6 +318,74 @@ def import_umap() -> Any:
     return umap
 
 
+_KERNELS: dict[str, Any] = {}
+
+
+def _kernels() -> dict[str, Any]:
+    """umap-learn's numba kernels, re-jitted with ``cache=True``: umap-learn compiles them anew in every process
+    (tens of seconds on this machine); cached, a new process loads them from disk in about a second. Serial: on a
+    shared 2-core machine numba's threads were no faster, and serial layouts are reproducible."""
+    if not _KERNELS:
+        import numba
+
+        import_umap()
+        from umap import layouts, umap_
+
+        _KERNELS["epoch"] = numba.njit(layouts._optimize_layout_euclidean_single_epoch, fastmath=True, cache=True)
+        _KERNELS["smooth"] = numba.njit(umap_.smooth_knn_dist.py_func, fastmath=True, cache=True,
+                                        locals={"psum": numba.types.float32, "lo": numba.types.float32,
+                                                "mid": numba.types.float32, "hi": numba.types.float32})
+        _KERNELS["members"] = numba.njit(umap_.compute_membership_strengths.py_func, cache=True,
+                                         locals={"knn_dists": numba.types.float32[:, ::1], "sigmas": numba.types.float32[::1],
+                                                 "rhos": numba.types.float32[::1], "val": numba.types.float32})
+    return _KERNELS
+
+
+def umap_layout(knn_i: np.ndarray, knn_d: np.ndarray, init: np.ndarray, n_epochs: int, alpha: float = 1.0,
+                negative_sample_rate: float = 5.0, random_state: int = 0) -> np.ndarray:
+    """UMAP's layout step on a given kNN graph (self first): fuzzy simplicial set, then SGD from ``init``.
+
+    The same computation as umap-learn's ``fuzzy_simplicial_set`` + ``simplicial_set_embedding`` (default a, b,
+    gamma, set operations), without its data-dependent initialisation and on disk-cached kernels.
+    """
+    import scipy.sparse
+
+    k = _kernels()
+    n = knn_i.shape[0]
+    knn_i = np.ascontiguousarray(knn_i, dtype=np.int64)
+    knn_d = np.ascontiguousarray(knn_d, dtype=np.float32)
+    sigmas, rhos = k["smooth"](knn_d, float(knn_i.shape[1]), 64, 1.0, 1.0)
+    rows, cols, vals, _ = k["members"](knn_i, knn_d, sigmas, rhos, False, False)
+    graph = scipy.sparse.coo_matrix((vals, (rows, cols)), shape=(n, n))
+    graph.eliminate_zeros()
+    t = graph.transpose()
+    graph = (graph + t - graph.multiply(t)).tocoo()  # fuzzy union
+    graph.sum_duplicates()
+    emb = np.ascontiguousarray(init, dtype=np.float32).copy()
+    if n_epochs <= 0 or graph.nnz == 0:
+        return emb
+    graph.data[graph.data < graph.data.max() / float(max(n_epochs, 10))] = 0.0
+    graph.eliminate_zeros()
+    weights = graph.data
+    epochs_per_sample = np.full(weights.shape[0], -1.0, dtype=np.float64)  # umap_.make_epochs_per_sample
+    n_samples = n_epochs * (weights / weights.max())
+    epochs_per_sample[n_samples > 0] = float(n_epochs) / np.float64(n_samples[n_samples > 0])
+    head, tail = graph.row.astype(np.int32), graph.col.astype(np.int32)
+    a, b = 1.5769434604035877, 0.8950608781603005  # umap_.find_ab_params(spread=1.0, min_dist=0.1)
+    rng = np.random.RandomState(random_state)
+    rng_state = rng.randint(np.iinfo(np.int32).min + 1, np.iinfo(np.int32).max - 1, 3).astype(np.int64)
+    rng_per_sample = np.full((n, 3), rng_state, dtype=np.int64) + emb[:, 0].astype(np.float64).view(np.int64).reshape(-1, 1)
+    per_negative = epochs_per_sample / negative_sample_rate
+    next_negative, next_sample = per_negative.copy(), epochs_per_sample.copy()
+    zero = np.zeros(1, dtype=np.float32)
+    epoch = k["epoch"]
+    for i in range(n_epochs):  # = umap.layouts.optimize_layout_euclidean, densMAP off, alpha decaying linearly
+        epoch(emb, emb, head, tail, n, epochs_per_sample, a, b, rng_per_sample, 1.0, 2, True,
+              alpha * (1.0 - i / n_epochs), per_negative, next_negative, next_sample, i, False, zero, zero, 0.0, 0.0,
+              0.0, 0.0, zero, zero, 0.0)
+    return emb
+
+
 _warm_lock = threading.Lock()
 _warmed = False
 
@@ -356,19 +400,9 @@ def warm_up_umap() -> float:
         if _warmed:
             return 0.0
         t = time.perf_counter()
-        import_umap()
-        from umap.layouts import optimize_layout_euclidean
-        from umap.umap_ import fuzzy_simplicial_set, make_epochs_per_sample
-
         rng = np.random.RandomState(0)
         x = rng.standard_normal((40, 4)).astype(np.float32)
         i, d = _exact_knn(x, x, 5, "euclidean", exclude_self=np.arange(40))
-        g, _, _ = fuzzy_simplicial_set(x, 5, rng, "euclidean", knn_indices=i, knn_dists=d)
-        g = g.tocoo()
-        eps = make_epochs_per_sample(g.data, 5)
-        emb = rng.standard_normal((40, 2)).astype(np.float32)
-        for parallel in (True, False):
-            optimize_layout_euclidean(emb, emb, g.row, g.col, 5, 40, eps, 1.58, 0.9, rng.randint(0, 100, 3).astype(np.int64),
-                                      1.0, 1.0, 5.0, parallel=parallel, verbose=False, tqdm_kwds={"disable": True}, move_other=True)
+        umap_layout(i, d, rng.standard_normal((40, 2)).astype(np.float32), 5)
         _warmed = True
         return time.perf_counter() - t
