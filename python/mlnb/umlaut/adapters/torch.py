@@ -171,8 +171,7 @@ class TorchMonitor:
         self._stats: dict[str, tuple[str, torch.Tensor]] = {}
         self._loss_sum: torch.Tensor | float = 0.0
         self._loss_count = 0
-        self._nonfinite: torch.Tensor | bool = False
-        self._inputs_bad: torch.Tensor | bool = False
+        self._inputs_sum: torch.Tensor | float = 0.0
         self._data_x: list[Any] = []
         self._data_y: list[Any] = []
         self._started = self._closed = False
@@ -222,8 +221,9 @@ class TorchMonitor:
         if loss is not None:
             mon.guarded("batch_loss", self._track_loss, loss)
         if torch.is_tensor(inputs) and inputs.is_floating_point():
-            # On the device, no sync: read once per epoch to name NaN inputs as a NaN loss's cause.
-            self._inputs_bad = self._inputs_bad | ~torch.isfinite(inputs.detach()).all()
+            # One reduction on the device, read once per epoch: NaN/Inf in any input batch carries
+            # into the sum, to name bad inputs as a NaN loss's cause.
+            self._inputs_sum = self._inputs_sum + inputs.detach().sum()
         if self._batch == 0:
             mon.guarded("first_batch", self._first_batch, loss, targets, outputs)
         if len(self._data_x) < 8 and not mon.data_checked and inputs is not None:
@@ -239,18 +239,18 @@ class TorchMonitor:
             self.session.print_new()
 
     def _track_loss(self, loss: Any) -> None:
+        # One device add per batch: a NaN/Inf in any batch loss carries into the sum, which is
+        # read only at probes and epoch ends (no host sync per batch).
         self._loss_count += 1
         if torch.is_tensor(loss):
-            value = loss.detach().float().reshape(-1)[0] if loss.numel() else loss.detach().float().sum()
-            self._loss_sum = self._loss_sum + value
-            self._nonfinite = self._nonfinite | ~torch.isfinite(value)
-            if self._sampling and bool(self._nonfinite):
-                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, float(value))
+            value = loss.detach()
+            self._loss_sum = self._loss_sum + (value if value.ndim == 0 else value.float().mean())
+            if self._sampling and not math.isfinite(float(self._loss_sum)):
+                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, float(value.float().mean()))
         else:
             value = float(loss)
             self._loss_sum = self._loss_sum + value
             if not math.isfinite(value):
-                self._nonfinite = True
                 self.monitor.note_nonfinite(self._epoch, self._epoch_batches, value)
 
     def _first_batch(self, loss: Any, targets: Any, outputs: Any) -> None:
@@ -357,7 +357,7 @@ class TorchMonitor:
         logs = {k: (float(v.detach()) if torch.is_tensor(v) else float(v)) for k, v in values.items() if v is not None}
         if "loss" in logs and not math.isfinite(logs["loss"]):
             mon.note_nonfinite(self._epoch, None, logs["loss"])
-        if bool(self._inputs_bad):
+        if not math.isfinite(float(self._inputs_sum)):
             mon.ctx.inputs_nonfinite = True
         if self.optimizer is not None:
             mon.ctx.model and setattr(mon.ctx.model, "lr", optimizer_info(self.optimizer)[1])
@@ -367,7 +367,7 @@ class TorchMonitor:
         self.session.print_new()
         self._epoch += 1
         self._epoch_batches = 0
-        self._loss_sum, self._nonfinite, self._loss_count = 0.0, False, 0
+        self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
 
     def close(self, status: str = "finished") -> None:
         """Remove the hooks and end the session (idempotent)."""
