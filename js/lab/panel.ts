@@ -80,8 +80,19 @@ export class MlnbSidebar extends Widget {
       retry: () => void this.poller.refresh()
     };
     this.poller = new Poller({ task: () => this._poll(), interval: options.interval ?? 2000 });
+    // A browser tab in the background does not need live updates.
+    this._onVisibility = () => {
+      if (document.visibilityState === 'hidden') {
+        this.poller.stop();
+      } else if (this.isVisible) {
+        this.poller.start();
+      }
+    };
+    document.addEventListener('visibilitychange', this._onVisibility);
     this._render();
   }
+
+  private _onVisibility: () => void;
 
   get state(): SidebarState {
     return this._state;
@@ -111,6 +122,7 @@ export class MlnbSidebar extends Widget {
 
   dispose(): void {
     this.poller.stop();
+    document.removeEventListener('visibilitychange', this._onVisibility);
     super.dispose();
   }
 

@@ -252,6 +252,9 @@ export function render(state: SidebarState, actions: SidebarActions): HTMLElemen
       )
     );
   }
+  if (state.data?.store) {
+    root.append(h('div', { className: 'mlnb-footer mlnb-muted', title: state.data.store }, `Store: ${state.data.store}`));
+  }
   return root;
 }
 
