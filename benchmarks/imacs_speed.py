@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -62,13 +61,13 @@ def images(n: int, size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def run(name: str, make, size: int, args) -> dict:
     x, y = images(args.n_images, size)
     a, b = make(0).eval(), make(1).eval()
-    t0, c0 = time.perf_counter(), time.process_time()
     r = imacs.compare(a, b, x, y, target=0, n_per_model=args.n_per_model, top_m=5, top_k=5, n_clusters=5,
                       n_steps=args.steps, batch_size=args.batch_size, record=False, progress=False)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     params = sum(p.numel() for p in a.parameters()) / 1e6
-    return {"model": f"{name} ({params:.2f} M params, {size}×{size})", **r.timings, "wall": wall, "cpu": cpu,
-            "segments": len(r.segments)}
+    row = {"model": f"{name} ({params:.2f} M params, {size}×{size})", "wall": r.timings, "cpu": r.cpu_times,
+           "segments": len(r.segments)}
+    print(row, flush=True)  # partial results survive an interrupted run
+    return row
 
 
 def main() -> None:
@@ -96,15 +95,23 @@ def main() -> None:
         rows.append(run("ResNet-18", lambda s: (torch.manual_seed(s), resnet18(10))[1], args.size, args))
     stages = ["predict", "sampling", "segmentation", "prerank", "shapley", "embedding", "clustering", "total"]
     print(f"\nIMACS full run: {args.n_per_model} images per model, M=5, top-k=5, IG steps={args.steps}, "
-          f"batch {args.batch_size}, torch threads=1, {os.cpu_count()} CPUs")
-    print(f"{'model':45s}" + "".join(f"{s:>13s}" for s in stages) + f"{'segments':>10s}")
+          f"batch {args.batch_size}, torch threads=1, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+    for kind, what in (("wall", "wall-clock seconds"), ("cpu", "CPU seconds of this process (robust to other load)")):
+        print(f"\n{what}")
+        print(f"{'model':42s}" + "".join(f"{s:>13s}" for s in stages))
+        for r in rows:
+            print(f"{r['model']:42s}" + "".join(f"{r[kind].get(s, 0.0):13.2f}" for s in stages))
     for r in rows:
-        print(f"{r['model']:45s}" + "".join(f"{r[s]:13.2f}" for s in stages) + f"{r['segments']:10d}")
-    for r in rows:
-        share = {s: r[s] / r["total"] for s in stages[:-1]}
-        top = max(share, key=share.get)
-        print(f"{r['model']}: {r['total']:.1f} s total (process CPU time {r['cpu']:.1f} s); largest stage {top} ({share[top]:.0%}); "
-              f"{r['total'] / (2 * args.n_per_model):.3f} s per explained image")
+        cpu = r["cpu"]
+        top = max(stages[:-1], key=lambda s: cpu.get(s, 0.0))
+        print(f"{r['model']}: {r['wall']['total']:.1f} s wall, {cpu['total']:.1f} s CPU for {r['segments']} segments; "
+              f"largest stage {top} ({cpu[top] / cpu['total']:.0%} of CPU); "
+              f"{cpu['total'] / (2 * args.n_per_model):.3f} CPU s per explained image")
+    if len(rows) == 2:
+        a, b = rows
+        print(f"ResNet-18 / small CNN CPU-time ratio: {b['cpu']['total'] / a['cpu']['total']:.1f}x "
+              f"(pre-rank {b['cpu']['prerank'] / a['cpu']['prerank']:.1f}x, Shapley {b['cpu']['shapley'] / a['cpu']['shapley']:.1f}x)")
 
 
 if __name__ == "__main__":

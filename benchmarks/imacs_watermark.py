@@ -57,7 +57,7 @@ def main() -> None:
         rank = int(np.flatnonzero(r.clusters["cluster"].to_numpy() == wm_cluster)[0]) + 1
         row = r.clusters.set_index("cluster").loc[wm_cluster]
         print(f"\n=== seed {seed}: accuracies {', '.join(f'{k} {v:.3f}' for k, v in exp.accuracy.items())}; "
-              f"train {t_train:.0f} s, IMACS {r.timings['total']:.0f} s")
+              f"train {t_train:.0f} s, IMACS {r.timings['total']:.0f} s wall / {r.cpu_times['total']:.0f} s CPU")
         for n in r.notes:
             print("  note:", n)
         print(r.clusters[["cluster", "n_a", "n_b", "mean_a", "mean_b", "imbalance", "importance", "std_a", "std_b"]]

@@ -82,10 +82,13 @@ def _resolve_target(target: Any, n_classes: int, class_names: Sequence[str] | No
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    t0 = time.perf_counter()
+def _timed(timings: dict[str, float], stage: str, cpu: dict[str, float] | None = None) -> Iterator[None]:
+    """Add a stage's wall seconds to ``timings`` (and this process's CPU seconds to ``cpu``)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - t0
+    if cpu is not None:
+        cpu[stage] = cpu.get(stage, 0.0) + time.process_time() - c0
 
 
 def _crop(image: np.ndarray, labels: np.ndarray, seg_id: int, bbox: tuple, fill_outside: bool) -> np.ndarray:
@@ -178,6 +181,7 @@ def compare(
                              "expected prerank='occlusion' (or None to choose per model)")
 
     timings: dict[str, float] = {}
+    cpu_times: dict[str, float] = {}
     notes: list[str] = []
     config = dict(target=target, n_clusters=n_clusters, n_per_model=n_per_model, sampling=sampling,
                   segmentation=segmentation, grid_size=grid_size, n_segments=n_segments, top_m=top_m,
@@ -197,7 +201,7 @@ def compare(
     store, run_id = None, None
     try:
         # ---- predictions and sampling -------------------------------------------------------------
-        with _timed(timings, "predict"):
+        with _timed(timings, "predict", cpu_times):
             probs = {k: m.predict(x) for k, m in adapters.items()}
         ca, cb = probs["A"].shape[1], probs["B"].shape[1]
         if ca != cb:
@@ -217,7 +221,7 @@ def compare(
             run_id = store.start_run("imacs", name or f"IMACS class {class_names[target] if class_names else target}",
                                      config=config)
         rng = np.random.default_rng(random_state)
-        with _timed(timings, "sampling"):
+        with _timed(timings, "sampling", cpu_times):
             samples = {}
             for k, other in (("A", "B"), ("B", "A")):
                 s = sample(probs[k], probs[other], y, target, n_per_model, sampling, rng, model_name=k)
@@ -232,7 +236,7 @@ def compare(
             warnings.warn(n, stacklevel=2)
 
         # ---- segmentation (each image once, even if both models sampled it) -------------------
-        with _timed(timings, "segmentation"):
+        with _timed(timings, "segmentation", cpu_times):
             used = np.union1d(samples["A"], samples["B"])
             label_maps, blurred = {}, {}
             with bar("segmentation", len(used)) as b:
@@ -250,14 +254,14 @@ def compare(
             labs = [label_maps[int(i)] for i in idx]
             blrs = np.stack([blurred[int(i)] for i in idx])
             method = prerank or ("ig" if m.has_gradients else "occlusion")
-            with _timed(timings, "prerank"), bar(f"pre-rank {k} ({method})", len(idx)) as b:
+            with _timed(timings, "prerank", cpu_times), bar(f"pre-rank {k} ({method})", len(idx)) as b:
                 scores = attr.prerank(m, imgs, labs, blrs, target, method, n_steps, on_progress=b.update)
             tops = [np.argsort(-s, kind="stable")[:top_m] for s in scores]
             classes = []
             for i in idx:
                 ranked = [c for c in np.argsort(-probs[k][i], kind="stable")[:top_k] if c != target]
                 classes.append(np.array([target] + ranked[:top_k - 1] if top_k > 1 else [target]))
-            with _timed(timings, "shapley"), bar(f"Shapley {k}", len(idx)) as b:
+            with _timed(timings, "shapley", cpu_times), bar(f"Shapley {k}", len(idx)) as b:
                 shap = attr.shapley_batch(m, imgs, labs, blrs, tops, classes, on_progress=b.update)
             outc = outcomes(probs[k][idx], y[idx], target)
             for j, (i, res) in enumerate(zip(idx, shap)):
@@ -274,7 +278,7 @@ def compare(
         segments = pd.DataFrame(rows)
 
         # ---- embedding (each distinct image segment once) -------------------------------------
-        with _timed(timings, "embedding"):
+        with _timed(timings, "embedding", cpu_times):
             keys = list(dict.fromkeys(zip(segments["image"], segments["segment"])))
             crops = [_crop(x[i], label_maps[i], s, boxes[i][s], segmentation == "slic") for i, s in keys]
             if embedder is None:
@@ -291,7 +295,7 @@ def compare(
             emb = feats[[row_of[key] for key in zip(segments["image"], segments["segment"])]]
 
         # ---- clustering -----------------------------------------------------------------------
-        with _timed(timings, "clustering"):
+        with _timed(timings, "clustering", cpu_times):
             n_distinct = len(np.unique(np.round(feats, 6), axis=0))
             if n_clusters > n_distinct:
                 raise ValueError(f"n_clusters={n_clusters} is not valid; only {n_distinct} distinct segments "
@@ -301,9 +305,10 @@ def compare(
             segments["distance"] = dist
             clusters = summarize(segments, n_clusters)
         timings["total"] = sum(timings.values())
+        cpu_times["total"] = sum(cpu_times.values())
         result = ImacsResult(segments=segments, clusters=clusters, target=target,
                              class_names=list(class_names) if class_names is not None else None,
-                             images=x, notes=notes, timings=timings, config=config, run_id=run_id,
+                             images=x, notes=notes, timings=timings, cpu_times=cpu_times, config=config, run_id=run_id,
                              embeddings=emb)
     except KeyboardInterrupt:
         if store is not None:

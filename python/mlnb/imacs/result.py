@@ -47,7 +47,8 @@ class ImacsResult:
     class_names: list[str] | None
     images: np.ndarray = field(repr=False)
     notes: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)    # wall seconds per stage
+    cpu_times: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds per stage
     config: dict[str, Any] = field(default_factory=dict)
     run_id: int | None = None
     embeddings: np.ndarray | None = field(default=None, repr=False)  # (n_segments, d), rows as in segments
