@@ -82,3 +82,19 @@ def test_line_magic_on_off(shell):
     assert len(api.sessions) == before + 1
     bad = shell.run_cell("%umlaut show no-such-session")
     assert not bad.success
+
+
+def test_interrupted_fit_ends_the_session_as_interrupted(shell):
+    from mlnb.store import default_store
+
+    run(shell, SETUP)
+    run(shell, MODEL)
+    run(shell, "from mlnb import umlaut\n"
+               "class Stop(keras.callbacks.Callback):\n"
+               "    def on_epoch_end(self, epoch, logs=None):\n"
+               "        raise KeyboardInterrupt\n"
+               "cb = umlaut.UmlautCallback(echo=False, name='stopped')")
+    result = shell.run_cell("model.fit(x, y, epochs=3, verbose=0, callbacks=[cb, Stop()])", store_history=True)
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    (stopped,) = [r for r in default_store().runs(tool="umlaut") if r["name"] == "stopped"]
+    assert stopped["status"] == "interrupted" and stopped["latest_epoch"] == 0

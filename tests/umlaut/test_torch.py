@@ -130,3 +130,21 @@ def test_check_model_torch():
     assert sorted(f.key for f in found) == ["lr-out-of-range", "missing-activation"]
     with pytest.raises(TypeError, match="model="):
         umlaut.check_model(object())
+
+
+def test_unclosed_session_ends_at_exit_and_failed_script_marks_failed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import torch\nfrom torch import nn\nfrom mlnb.umlaut import TorchMonitor\n"
+        "m = nn.Linear(3, 2)\nmon = TorchMonitor(m, name='crash', echo=False)\n"
+        "mon.batch(loss=torch.tensor(1.0), inputs=torch.zeros(4, 3))\nmon.epoch()\n"
+        "raise RuntimeError('loop died')\n")
+    env = dict(os.environ)
+    r = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "loop died" in r.stderr
+    (run,) = [run for run in default_store().runs(tool="umlaut") if run["name"] == "crash"]
+    assert run["status"] == "failed" and run["latest_epoch"] == 0

@@ -127,6 +127,7 @@ class Session:
         if self.status == "new":
             self.status = "running"
             STARTED.append(self)
+            _watch(self)
         if not (self.record and self.chief) or self.run_id is not None:
             return
         self._safely(lambda store: setattr(self, "run_id", store.start_run("umlaut", self._unique_name(store), config={
@@ -164,6 +165,8 @@ class Session:
 
     def end(self, status: str = "finished") -> None:
         """Flush and close the run as finished/failed/interrupted."""
+        if self.status in ("finished", "failed", "interrupted"):
+            return
         self.flush()
         self.status = status
         if self.record and self.chief and self.run_id is not None:
@@ -206,3 +209,62 @@ class Session:
     def __repr__(self) -> str:
         counts = {s: len(self.by_severity(s)) for s in ("critical", "error", "warning")}
         return f"<umlaut.Session {self.name!r} {self.status}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ">"
+
+
+# -- ending sessions whose training loop died --------------------------------------------------
+# Keras calls no callback when fit raises, and a script may never close its TorchMonitor. A cell
+# that raised ends the sessions it started (interrupted or failed); at interpreter exit the
+# sessions still running end as failed after an uncaught exception, else finished. A killed
+# process leaves its session 'running' and the server marks it dead.
+_watching = False
+_uncaught = False
+
+
+def _watch(session: Session) -> None:
+    global _watching
+    from mlnb.notebook import registry
+
+    session._cell = registry.current  # type: ignore[attr-defined]
+    if _watching:
+        return
+    _watching = True
+    import atexit
+
+    atexit.register(_end_at_exit)
+    previous_hook = sys.excepthook
+
+    def excepthook(*args: Any) -> None:
+        global _uncaught
+        _uncaught = True
+        previous_hook(*args)
+
+    sys.excepthook = excepthook
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        shell.events.register("post_run_cell", _end_after_failed_cell)
+
+
+def _running() -> list[Session]:
+    return [s for s in STARTED if s.status == "running"]
+
+
+def _end_after_failed_cell(result: Any) -> None:
+    error = getattr(result, "error_in_exec", None)
+    if error is None:
+        return
+    from mlnb.notebook import registry
+
+    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+    for session in _running():
+        if getattr(session, "_cell", None) is registry.current:
+            session.end(status)
+
+
+def _end_at_exit() -> None:
+    for session in _running():
+        session.end("failed" if _uncaught else "finished")
