@@ -85,3 +85,16 @@ def test_occlusion_prerank_for_gradient_free_callables(linear_callable):
     scores = attr.prerank(adapter, x, labels, blurred, target=0, method="occlusion")
     assert [s.shape for s in scores] == [(16,), (16,)]
     assert np.abs(scores[0]).max() > 0
+
+
+def test_xrai_ranks_by_attribution_density():
+    x, _, _ = shapes(2, seed=6)
+    adapter = ModelAdapter(small_cnn(seed=3).eval())
+    adapter.predict(x)
+    blurred = np.stack([attr.blur(img, 4.0) for img in x])
+    uneven = np.zeros((32, 32), np.int32)
+    uneven[:, 24:] = 1  # a large region 0 and a small region 1
+    ig = attr.prerank(adapter, x, [uneven] * 2, blurred, target=0, method="ig", n_steps=8)
+    xrai = attr.prerank(adapter, x, [uneven] * 2, blurred, target=0, method="xrai", n_steps=8)
+    for s_ig, s_xrai in zip(ig, xrai):
+        np.testing.assert_allclose(s_xrai, s_ig / np.array([32 * 24, 32 * 8]), rtol=1e-6)

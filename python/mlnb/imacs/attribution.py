@@ -129,7 +129,10 @@ def shapley_batch(
     """
     results = []
     m_max = max((len(t) for t in top_segments), default=0)
-    per_call = max(1, 1024 // 2 ** max(m_max, 1))  # images per predict call: amortise small models
+    # Images per predict call: enough to amortise call overhead for small models, while the
+    # coalition images of one call stay under ~256 MB.
+    composites = min(1024, 2 ** 26 // max(int(np.prod(images.shape[1:])), 1))
+    per_call = max(1, composites // 2 ** max(m_max, 1))
     for start in range(0, len(images), per_call):
         chunk = range(start, min(start + per_call, len(images)))
         batches, sizes = [], []
