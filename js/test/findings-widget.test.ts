@@ -36,6 +36,7 @@ const FINDING = {
   location: { file: '/tmp/ipykernel_1/1.py', line: 4, cell_id: 'abc', execution_count: 2, notebook_path: 'train.ipynb', code: 'x = Dense(64)(x)' },
   context: { layer: 'dense_1', loss: 'NaN' },
   description: 'Two linear layers collapse into one.\n\nNon-linearity is what makes depth useful.',
+  heuristic: 'Two Dense layers with no activation between them.',
   fix: 'Add `activation="relu"`.',
   snippet: 'Dense(64, activation="relu")',
   links: [
@@ -63,7 +64,8 @@ describe('findings widget', () => {
     expect(first.querySelector('.mlnb-fw-title')!.textContent).toBe('Missing activation after dense_1');
     expect(first.querySelector('.mlnb-fw-where')!.textContent).toBe('cell [2], line 4');
     expect(first.textContent).toContain('epochs before training');
-    expect(first.querySelectorAll('.mlnb-fw-body p')).toHaveLength(3); // 2 description paragraphs + fix
+    expect(first.querySelectorAll('.mlnb-fw-body p')).toHaveLength(4); // 2 description paragraphs + heuristic + fix
+    expect([...first.querySelectorAll('h4')].map(h => h.textContent)).toEqual(['Why', 'How mlnb detects it', 'Observed', 'How to fix']);
     expect(first.querySelector('.mlnb-fw-body code')!.textContent).toBe('activation="relu"');
     expect(first.querySelector('.mlnb-fw-snippet')!.textContent).toBe('Dense(64, activation="relu")');
     expect(first.querySelector('.mlnb-fw-source')!.textContent).toBe('x = Dense(64)(x)');

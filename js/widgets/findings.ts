@@ -1,6 +1,6 @@
 /**
  * anywidget view of UMLAUT findings: one card per finding (severity colour, title, where, epochs,
- * description, fix with a code snippet, links), rendered from the `findings` traitlet alone.
+ * description, heuristic, fix with a code snippet, links), rendered from the `findings` traitlet alone.
  *
  * No JupyterLab imports (anywidget loads this file as a plain ES module). Clicking a location
  * dispatches a bubbling `mlnb:reveal` event; mlnb's JupyterLab extension answers it by opening
@@ -18,6 +18,7 @@ export interface FindingCard {
   location: Location | null;
   context: Record<string, unknown>;
   description: string;
+  heuristic: string;
   fix: string;
   snippet: string;
   links: { label: string; url: string }[];
@@ -104,6 +105,7 @@ export function parseFindings(value: unknown): FindingCard[] {
         : null,
       context: isObject(f.context) ? f.context : {},
       description: str(f.description),
+      heuristic: str(f.heuristic),
       fix: str(f.fix),
       snippet: str(f.snippet),
       links
@@ -186,6 +188,9 @@ function card(f: FindingCard, open: boolean): HTMLElement {
   }
   if (f.description) {
     body.append(el('h4', '', 'Why'), ...prose(f.description));
+  }
+  if (f.heuristic) {
+    body.append(el('h4', '', 'How mlnb detects it'), ...prose(f.heuristic));
   }
   const context = Object.entries(f.context);
   if (context.length) {

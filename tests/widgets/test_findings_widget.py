@@ -97,3 +97,22 @@ def test_missing_bundle_gives_a_clear_error(tmp_path, monkeypatch):
         FindingsWidget()
     # The placeholder module shows the same message in the output area.
     assert "npm run build:prod" in _bundles.esm("findings")
+
+
+def test_from_findings_adds_the_catalog_explanation():
+    from mlnb.umlaut.catalog import entry
+    from mlnb.umlaut.findings import Finding
+
+    finding = Finding("nan-loss", "critical", "Loss became NaN at epoch 3", epochs=[3], context={"loss": float("nan")})
+    (keras,) = FindingsWidget.from_findings([finding]).findings
+    cat = entry("nan-loss")
+    assert keras["description"] == cat.description and keras["fix"] == cat.fix
+    assert keras["snippet"] == cat.snippets["keras"]
+    assert keras["heuristic"]
+    assert keras["context"] == {"loss": "NaN"}
+    assert any("stackoverflow.com/search" in link["url"] for link in keras["links"])
+    assert not any(link["label"].startswith("PyTorch:") for link in keras["links"])
+    (torch,) = FindingsWidget.from_findings([finding], framework="torch").findings
+    assert torch["snippet"] == cat.snippets["torch"]
+    with pytest.raises(ValueError, match="framework='jax' is not valid"):
+        FindingsWidget.from_findings([finding], framework="jax")

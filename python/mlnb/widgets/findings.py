@@ -13,7 +13,7 @@ import traitlets
 from mlnb.widgets._bundles import esm, require_bundle
 
 SEVERITIES = ("critical", "error", "warning")
-_TEXT_FIELDS = ("key", "title", "description", "fix", "snippet")
+_TEXT_FIELDS = ("key", "title", "description", "heuristic", "fix", "snippet")
 _LOCATION_FIELDS = ("file", "line", "cell_id", "execution_count", "notebook_path", "code")
 
 
@@ -52,7 +52,7 @@ def _as_mapping(item: Any, index: int) -> Mapping[str, Any]:
 
 def normalize_finding(item: Any, index: int = 0) -> dict[str, Any]:
     """One finding as the view expects it (keys key, severity, title, epochs, location, context,
-    description, fix, snippet, links), with a clear error for values the view cannot show."""
+    description, heuristic, fix, snippet, links), with a clear error for values it cannot show."""
     f = _as_mapping(item, index)
     severity = f.get("severity")
     if severity not in SEVERITIES:
@@ -130,3 +130,29 @@ class FindingsWidget(anywidget.AnyWidget):
     def __init__(self, findings: Iterable[Any] = (), **kwargs: Any) -> None:
         require_bundle("findings")
         super().__init__(findings=list(findings), **kwargs)
+
+    @classmethod
+    def from_findings(
+        cls, findings: Iterable[Any], framework: str = "keras", thresholds: Any = None
+    ) -> "FindingsWidget":
+        """Cards for UMLAUT findings with their catalog explanation: why it matters, how it was
+        detected, the fix with a ``framework`` ('keras' or 'torch') snippet, documentation and
+        Stack Overflow links.
+
+        Example
+        -------
+        >>> w = FindingsWidget.from_findings(cb.session.findings)   # doctest: +SKIP
+        """
+        from mlnb.umlaut.explain import _card
+
+        items = []
+        for i, finding in enumerate(findings):
+            item = dict(_as_mapping(finding, i))
+            card = _card(item, framework, thresholds)
+            item.setdefault("description", card.entry.description)
+            item.setdefault("heuristic", card.heuristic)
+            item.setdefault("fix", card.entry.fix)
+            item.setdefault("snippet", card.snippet)
+            item.setdefault("links", [{"label": label, "url": url} for label, url in card.docs])
+            items.append(item)
+        return cls(findings=items)
