@@ -30,13 +30,22 @@ export function toApiPath(path: string | null, serverRoot: string): string | nul
 }
 
 /**
+ * The notebook a run belongs to, as an API path, or null. Kernels of consoles report their
+ * session name (e.g. "Console 1") as the path: those runs are not in a notebook.
+ */
+export function notebookOf(path: string | null, serverRoot = ''): string | null {
+  const p = toApiPath(path, serverRoot);
+  return p && /\.ipynb$/i.test(p) ? p : null;
+}
+
+/**
  * Group runs by notebook: notebooks sorted by their most recent activity (newest first), runs in
  * each group newest first, and the scripts & consoles group last.
  */
 export function groupRuns(runs: readonly Run[], serverRoot = ''): RunGroup[] {
   const groups = new Map<string | null, Run[]>();
   for (const run of runs) {
-    const key = toApiPath(run.notebook_path, serverRoot);
+    const key = notebookOf(run.notebook_path, serverRoot);
     const list = groups.get(key);
     if (list) {
       list.push(run);
@@ -135,7 +144,7 @@ export function formatLocation(loc: Location | null): string {
 
 /** Can the front end jump to this location (a notebook cell it can find)? */
 export function canJump(loc: Location | null, runNotebook: string | null): boolean {
-  return !!loc && !!(loc.notebook_path || runNotebook) && (loc.cell_id !== null || loc.execution_count !== null);
+  return !!loc && !!notebookOf(loc.notebook_path || runNotebook) && (loc.cell_id !== null || loc.execution_count !== null);
 }
 
 /** Counts in severity order, without zeros: [["error", 1], ["warning", 3]]. */

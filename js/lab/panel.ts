@@ -11,7 +11,7 @@ import { Widget } from '@lumino/widgets';
 import { ApiError, Finding, Run } from './api';
 import { MlnbClient } from './client';
 import { JumpTarget } from './jump';
-import { toApiPath } from './model';
+import { notebookOf } from './model';
 import { Poller } from './poller';
 import { initialState, renderInto, SidebarActions, SidebarState, summary } from './view';
 
@@ -174,7 +174,7 @@ export class MlnbSidebar extends Widget {
   }
 
   private async _open(run: Run, where: Omit<JumpTarget, 'notebook_path'>, notebookPath?: string | null): Promise<void> {
-    const path = toApiPath(notebookPath || run.notebook_path, this._state.serverRoot);
+    const path = notebookOf(notebookPath || run.notebook_path, this._state.serverRoot);
     if (!path) {
       this._showNotice('This run was not started from a notebook.');
       return;

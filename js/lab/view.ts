@@ -14,6 +14,7 @@ import {
   formatEpochs,
   formatLocation,
   groupRuns,
+  notebookOf,
   severityEntries,
   sortFindings,
   statusBadge,
@@ -190,7 +191,7 @@ function runItem(run: Run, state: SidebarState, actions: SidebarActions): HTMLEl
   );
   toggle.addEventListener('click', () => actions.toggleRun(run));
   const li = h('li', { className: 'mlnb-run', 'data-run-id': run.id, 'data-status': badge.status }, toggle);
-  if (run.notebook_path && (run.cell_id || run.execution_count !== null)) {
+  if (notebookOf(run.notebook_path) && (run.cell_id || run.execution_count !== null)) {
     const open = h(
       'button',
       {

@@ -44,6 +44,11 @@ describe('groupRuns', () => {
     expect(groups[2].path).toBeNull();
   });
 
+  it('puts console kernels (whose session name is not a notebook) under scripts & consoles', () => {
+    const groups = groupRuns([run(1, '/srv/nb/Console 1', 10), run(2, 'a.ipynb', 5)], '/srv/nb');
+    expect(groups.map(g => g.path)).toEqual(['a.ipynb', null]);
+  });
+
   it('merges absolute kernel paths with API paths under the server root', () => {
     const groups = groupRuns([run(1, '/srv/nb/x/a.ipynb', 10), run(2, 'x/a.ipynb', 20)], '/srv/nb');
     expect(groups).toHaveLength(1);

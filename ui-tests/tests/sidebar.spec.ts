@@ -87,6 +87,7 @@ test('lists the run a kernel wrote; its finding jumps to the cell and line', asy
   await expect(run.locator('.mlnb-run-toggle')).toHaveAttribute('aria-expanded', 'true');
   const finding = run.locator('.mlnb-finding', { hasText: 'Missing activation after dense_1' });
   await expect(finding).toContainText('cell [2], line 6');
+  await panel.screenshot({ path: test.info().outputPath('sidebar.png') }); // for review, not compared
   await finding.getByRole('button').click();
 
   await expect.poll(async () => (await activeCell(page)).path, { timeout: 20_000 }).toBe('sidebar.ipynb');
@@ -141,6 +142,7 @@ test('the findings widget renders from its state; its location link jumps to the
   await expect(card.locator('a')).toHaveAttribute('href', 'https://keras.io/api/layers/');
 
   await expect(card.locator('.mlnb-fw-where')).toHaveText('cell [2], line 2');
+  await card.screenshot({ path: test.info().outputPath('findings-widget.png') }); // for review, not compared
   await card.locator('.mlnb-fw-where').click();
   await expect.poll(async () => (await activeCell(page)).id).toBe('widget-cell-1');
   const cell = await activeCell(page);
