@@ -10,8 +10,8 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { MlnbClient } from './client';
-import { jumpTo, JumpTarget } from './jump';
-import { toApiPath } from './model';
+import { jumpTo } from './jump';
+import { JumpTarget, jumpTarget } from './model';
 import { MlnbSidebar, SIDEBAR_ID } from './panel';
 
 // Inline so the compiled lib/ needs no asset loader: a notebook page with a pulse line.
@@ -51,18 +51,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     document.addEventListener(REVEAL_EVENT, (event: Event) => {
-      const detail = (event as CustomEvent).detail ?? {};
-      const path = toApiPath(detail.notebook_path ?? null, sidebar.state.serverRoot);
-      if (!path) {
+      const target = jumpTarget((event as CustomEvent).detail ?? null, null, sidebar.state.serverRoot);
+      if (!target) {
         return;
       }
       event.stopPropagation();
-      void jump({
-        notebook_path: path,
-        cell_id: detail.cell_id ?? null,
-        execution_count: detail.execution_count ?? null,
-        line: detail.line ?? null
-      }).catch(err => console.warn('mlnb: cannot reveal the location', err));
+      void jump(target).catch(err => console.warn('mlnb: cannot reveal the location', err));
     });
   }
 };

@@ -142,9 +142,31 @@ export function formatLocation(loc: Location | null): string {
   return line;
 }
 
-/** Can the front end jump to this location (a notebook cell it can find)? */
-export function canJump(loc: Location | null, runNotebook: string | null): boolean {
-  return !!loc && !!notebookOf(loc.notebook_path || runNotebook) && (loc.cell_id !== null || loc.execution_count !== null);
+/** Where a jump goes: a notebook cell (by id, else execution count), or a line of a file. */
+export type JumpTarget =
+  | { kind: 'cell'; notebook_path: string; cell_id: string | null; execution_count: number | null; line: number | null }
+  | { kind: 'file'; path: string; line: number | null };
+
+/**
+ * The jump for a location, or null when the front end cannot open it: a cell needs a notebook
+ * (the location's, else the run's); a file must lie under the server root (an API path).
+ */
+export function jumpTarget(loc: Location | null, runNotebook: string | null, serverRoot = ''): JumpTarget | null {
+  if (!loc) {
+    return null;
+  }
+  if (loc.cell_id !== null || loc.execution_count !== null) {
+    const notebook = notebookOf(loc.notebook_path || runNotebook, serverRoot);
+    return notebook
+      ? { kind: 'cell', notebook_path: notebook, cell_id: loc.cell_id, execution_count: loc.execution_count, line: loc.line }
+      : null;
+  }
+  const file = toApiPath(loc.file, serverRoot);
+  // Still absolute: outside the server root, so JupyterLab cannot open it.
+  if (!file || /^([a-zA-Z]:)?\//.test(file) || file.startsWith('<')) {
+    return null;
+  }
+  return { kind: 'file', path: file, line: loc.line };
 }
 
 /** Counts in severity order, without zeros: [["error", 1], ["warning", 3]]. */

@@ -10,8 +10,7 @@ import { Widget } from '@lumino/widgets';
 
 import { ApiError, Finding, Run } from './api';
 import { MlnbClient } from './client';
-import { JumpTarget } from './jump';
-import { notebookOf } from './model';
+import { JumpTarget, jumpTarget, notebookOf } from './model';
 import { Poller } from './poller';
 import { initialState, renderInto, SidebarActions, SidebarState, summary } from './view';
 
@@ -76,7 +75,7 @@ export class MlnbSidebar extends Widget {
     this._actions = {
       toggleRun: run => this._toggle(run),
       openFinding: (run, finding) => void this._openFinding(run, finding),
-      openRun: run => void this._open(run, { cell_id: run.cell_id, execution_count: run.execution_count, line: null }),
+      openRun: run => void this._openRun(run),
       retry: () => void this.poller.refresh()
     };
     this.poller = new Poller({ task: () => this._poll(), interval: options.interval ?? 2000 });
@@ -169,19 +168,24 @@ export class MlnbSidebar extends Widget {
   }
 
   private _openFinding(run: Run, finding: Finding): Promise<void> {
-    const loc = finding.location!;
-    return this._open(run, { cell_id: loc.cell_id, execution_count: loc.execution_count, line: loc.line }, loc.notebook_path);
+    return this._go(jumpTarget(finding.location, run.notebook_path, this._state.serverRoot));
   }
 
-  private async _open(run: Run, where: Omit<JumpTarget, 'notebook_path'>, notebookPath?: string | null): Promise<void> {
-    const path = notebookOf(notebookPath || run.notebook_path, this._state.serverRoot);
-    if (!path) {
-      this._showNotice('This run was not started from a notebook.');
+  private _openRun(run: Run): Promise<void> {
+    const notebook = notebookOf(run.notebook_path, this._state.serverRoot);
+    return this._go(
+      notebook ? { kind: 'cell', notebook_path: notebook, cell_id: run.cell_id, execution_count: run.execution_count, line: null } : null
+    );
+  }
+
+  private async _go(target: JumpTarget | null): Promise<void> {
+    if (!target) {
+      this._showNotice('This place cannot be opened here (not in a notebook or under the server root).');
       return;
     }
     try {
       this._showNotice('');
-      await this._jump({ notebook_path: path, ...where });
+      await this._jump(target);
     } catch (err) {
       this._showNotice(messageOf(err));
     }

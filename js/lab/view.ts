@@ -8,12 +8,12 @@
  */
 import { Finding, Run, RunsResponse } from './api';
 import {
-  canJump,
   formatAgo,
   formatEpoch,
   formatEpochs,
   formatLocation,
   groupRuns,
+  jumpTarget,
   notebookOf,
   severityEntries,
   sortFindings,
@@ -102,10 +102,10 @@ function severityCounts(run: Run): HTMLElement {
   return box;
 }
 
-function findingItem(run: Run, finding: Finding, actions: SidebarActions): HTMLElement {
+function findingItem(run: Run, finding: Finding, state: SidebarState, actions: SidebarActions): HTMLElement {
   const where = formatLocation(finding.location);
   const epochs = formatEpochs(finding.epochs);
-  const jump = canJump(finding.location, run.notebook_path);
+  const jump = jumpTarget(finding.location, run.notebook_path, state.serverRoot) !== null;
   const body = [
     h('span', { className: `mlnb-sev-dot mlnb-sev-${finding.severity}`, title: finding.severity, 'aria-hidden': 'true' }),
     h(
@@ -161,7 +161,7 @@ function runDetail(run: Run, state: SidebarState, actions: SidebarActions): HTML
     } else {
       const list = h('ul', { className: 'mlnb-findings', 'aria-label': `Findings of ${run.name}` });
       for (const f of sortFindings(detail.findings)) {
-        list.append(findingItem(run, f, actions));
+        list.append(findingItem(run, f, state, actions));
       }
       box.append(list);
     }

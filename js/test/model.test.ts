@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 
 import { Run } from '../lab/api';
 import {
-  canJump,
   findCellIndex,
   formatAgo,
   formatEpochs,
   formatLocation,
   groupRuns,
+  jumpTarget,
   NO_NOTEBOOK,
   severityEntries,
   sortFindings,
@@ -92,12 +92,17 @@ describe('formatting', () => {
     expect(formatLocation(null)).toBe('');
   });
 
-  it('knows when a jump is possible', () => {
-    const loc = { file: 'x', line: 1, cell_id: 'c', execution_count: null, notebook_path: null, code: null };
-    expect(canJump(loc, 'a.ipynb')).toBe(true);
-    expect(canJump(loc, null)).toBe(false);
-    expect(canJump({ ...loc, cell_id: null }, 'a.ipynb')).toBe(false);
-    expect(canJump(null, 'a.ipynb')).toBe(false);
+  it('turns locations into jumps: cells in notebooks, files under the server root', () => {
+    const loc = { file: '/tmp/ipykernel_1/2.py', line: 4, cell_id: 'c', execution_count: 3, notebook_path: null, code: null };
+    expect(jumpTarget(loc, 'a.ipynb')).toEqual({ kind: 'cell', notebook_path: 'a.ipynb', cell_id: 'c', execution_count: 3, line: 4 });
+    expect(jumpTarget({ ...loc, notebook_path: '/srv/nb/b.ipynb' }, 'a.ipynb', '/srv/nb')).toMatchObject({ notebook_path: 'b.ipynb' });
+    expect(jumpTarget(loc, null)).toBeNull(); // a cell, but no notebook to open
+    expect(jumpTarget(loc, 'Console 1')).toBeNull();
+    const file = { ...loc, cell_id: null, execution_count: null, file: '/srv/nb/src/train.py', line: 12 };
+    expect(jumpTarget(file, null, '/srv/nb')).toEqual({ kind: 'file', path: 'src/train.py', line: 12 });
+    expect(jumpTarget({ ...file, file: '/home/u/train.py' }, null, '/srv/nb')).toBeNull(); // outside the root
+    expect(jumpTarget({ ...file, file: '<stdin>' }, null, '/srv/nb')).toBeNull();
+    expect(jumpTarget(null, 'a.ipynb')).toBeNull();
   });
 
   it('lists non-zero severity counts in order', () => {

@@ -149,3 +149,30 @@ test('the findings widget renders from its state; its location link jumps to the
   expect(cell.cursorLine).toBe(1);
   expect(cell.highlighted).toBe(true);
 });
+
+test('a run from a script is listed under scripts & consoles; its finding opens the file at the line', async ({ page }) => {
+  expect(await page.notebook.openByPath('/script.ipynb')).toBe(true);
+  await page.notebook.activate('script.ipynb');
+  expect(await page.notebook.run()).toBe(true);
+
+  const panel = await openSidebar(page);
+  const group = panel.locator('.mlnb-group[data-notebook=""]');
+  await expect(group.locator('.mlnb-group-title')).toHaveText('Scripts & consoles');
+  const run = group.locator('.mlnb-run', { hasText: 'script-run' });
+  await expect(run.locator('.mlnb-status')).toHaveText('finished');
+  await expect(run.locator('.mlnb-epoch')).toHaveText('epoch 1');
+  await expect(run.locator('.mlnb-count[data-severity="warning"]')).toHaveText('1');
+  await expect(run.locator('.mlnb-run-open')).toHaveCount(0); // no cell to go to
+
+  await run.locator('.mlnb-run-toggle').click();
+  const finding = run.locator('.mlnb-finding', { hasText: 'Dropout rate 0.8 in dropout' });
+  await expect(finding).toContainText('train_script.py:10');
+  await finding.getByRole('button').click();
+  const editor = () =>
+    page.evaluate(() => {
+      const widget = (window as any).jupyterapp.shell.currentWidget;
+      return { path: widget.context?.path as string, line: widget.content?.editor?.getCursorPosition().line as number };
+    });
+  await expect.poll(async () => (await editor()).path, { timeout: 20_000 }).toBe('train_script.py');
+  await expect.poll(async () => (await editor()).line).toBe(9); // line 10, 0-based
+});
