@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/acumen_projection.py [--files 45000] [--no-cold-umap]
 
-Corpus: each top-level package in site-packages, each package under google-cloud-sdk's lib/third_party and each
-Python standard library under ~/.pyenv is one project, until --files files are reached (ingest and vectors are
+Corpus: each top-level package in site-packages, each folder under google-cloud-sdk's lib/third_party,
+lib/googlecloudsdk, lib/surface and platform, and each Python standard library under ~/.pyenv is one project, until --files files are reached (ingest and vectors are
 cached under benchmarks/_data/). Measures, warm (numba compiled): full layouts of 16k and 45k files; re-projection
 after filters (a 16k and a 2k subset of 45k, an ~8k and a 2k subset of 16k, a random 16k subset as the worst case
 for neighbour reuse); undo; n_neighbors change; Procrustes disparity of a subset's positions in its parent layout vs
@@ -28,8 +28,8 @@ DATA = Path(__file__).resolve().parent / "_data"
 def project_roots() -> list[Path]:
     site = Path(sysconfig.get_paths()["purelib"])
     roots = [p for p in sorted(site.iterdir()) if p.is_dir() and not p.name.endswith((".dist-info", ".libs", "__pycache__"))]
-    roots += sorted(Path(p) for p in glob.glob("/usr/lib/google-cloud-sdk/lib/third_party/*") if Path(p).is_dir())
-    roots += sorted(Path(p) for p in glob.glob("/usr/lib/google-cloud-sdk/lib/googlecloudsdk/*") if Path(p).is_dir())
+    for part in ("lib/third_party", "lib/googlecloudsdk", "lib/surface", "platform"):
+        roots += sorted(Path(p) for p in glob.glob(f"/usr/lib/google-cloud-sdk/{part}/*") if Path(p).is_dir())
     roots += sorted(Path(p) for p in glob.glob(os.path.expanduser("~/.pyenv/versions/*/lib/python*")) if Path(p).is_dir())
     return roots
 

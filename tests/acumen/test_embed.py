@@ -153,3 +153,14 @@ def test_bad_arguments():
         E.embed("x = 1", "tfidf")
     with pytest.raises(ValueError, match="executor: expected a concurrent.futures.Executor"):
         E.embed(["x = 1"], "tfidf", executor=object())
+
+
+def test_embedders_pickle_for_process_and_cluster_executors():
+    """Dask/Ray/process executors ship the embedder to workers: it must pickle without its model and reload it."""
+    import pickle
+
+    emb = E.get_embedder("minilm")
+    texts = list(CODE.values())[:2]
+    clone = pickle.loads(pickle.dumps(emb))
+    np.testing.assert_array_equal(clone(texts), emb(texts))
+    assert pickle.loads(pickle.dumps(E.get_embedder("tfidf"))).key == E.get_embedder("tfidf").key

@@ -392,7 +392,8 @@ def embed(texts: Sequence[str], model: str | Any = "tfidf", *, executor: Executo
         keys = list(todo)
         size = batch_size or 32
         batches = [keys[i:i + size] for i in range(0, len(keys), size)]
-        results = _map(lambda b: embedder([todo[k] for k in b]), batches, executor, progress, f"embed {embedder.name}")
+        # The embedder itself is what runs remotely: picklable, it loads its model once per worker process.
+        results = _map(embedder, [[todo[k] for k in b] for b in batches], executor, progress, f"embed {embedder.name}")
         for b, vecs in zip(batches, results):
             found.update(zip(b, vecs))
             if cache:
