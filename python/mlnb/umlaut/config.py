@@ -23,7 +23,7 @@ from typing import Any, Mapping
 class Thresholds:
     # -- data ---------------------------------------------------------------------------------
     norm_abs_max: float = 20.0
-    """input-not-normalized: largest |value| of normalized inputs (z-scores rarely pass 20)."""
+    """input-not-normalized: largest 99.9th percentile of |value| (z-scoring a rare feature makes a few big values)."""
     norm_mean_max: float = 3.0
     """input-not-normalized: largest |mean| of a normalized input feature."""
     norm_std_max: float = 5.0
@@ -85,14 +85,15 @@ class Thresholds:
     """Probe-based findings (dead ReLU, saturation, gradients) must hold at this many probes in a row."""
     dead_fraction: float = 0.7
     """dead-relu: fraction of ReLU units that output zero for every sample of the probe."""
-    saturation_fraction: float = 0.9
-    """saturated-activation: fraction of sigmoid/tanh outputs within 1 % of their bounds."""
+    saturation_fraction: float = 0.6
+    """saturated-activation: fraction of sigmoid/tanh outputs within 1 % of their bounds (well-initialised
+    layers have almost none)."""
     vanish_ratio: float = 1e-5
     """vanishing-gradient: gradient RMS of the first layer / of the last layer below this ..."""
     vanish_abs: float = 1e-10
     """vanishing-gradient: ... or every layer's gradient RMS below this."""
-    explode_norm: float = 1e4
-    """exploding-gradient: global gradient norm above this (or non-finite)."""
+    explode_norm: float = 1e3
+    """exploding-gradient: global gradient norm above this (or non-finite); healthy nets are ~0.1–10."""
     unchanged_rel: float = 1e-8
     """weights-unchanged: largest relative change of any weight after an epoch below this."""
 

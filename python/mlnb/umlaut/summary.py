@@ -38,6 +38,13 @@ class LayerInfo:
     location: Any = None  # mlnb.notebook.Location | None
 
     @property
+    def label(self) -> str:
+        """The name for messages: ``dense_2``, or ``layer 1 (ReLU)`` for nn.Sequential's numbered children."""
+        if self.name.replace(".", "").isdigit() or "." in self.name and self.name.split(".")[-1].isdigit():
+            return f"layer {self.name} ({self.type_name})"
+        return self.name
+
+    @property
     def is_nonlinear(self) -> bool:
         return self.activation in NONLINEAR
 

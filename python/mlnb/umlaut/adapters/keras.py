@@ -261,10 +261,12 @@ class UmlautCallback(keras.callbacks.Callback):
         summary = mon.guarded("summarize_model", summarize, model)
         fit = self._fit_args or mon.guarded("fit_arguments", _fit_frame, model) or {}
         self._sample = None
-        mon.guarded("data_checks", self._data_checks, fit)
+        data = mon.guarded("data_sample", self._gather_data, fit)
         if summary is not None and not summary.graph_known and self._sample is not None:
             mon.guarded("output_probe", self._infer_outputs, summary)
-        mon.static(summary)
+        mon.static(summary)  # first: the label checks compare the labels with the model's output
+        if data is not None:
+            mon.data(**data)
         self._weights0 = mon.guarded("weights_snapshot", self._snapshot)
         probe = mon.guarded("probe", self._probe, -1)
         if probe is not None and probe.loss is not None:
@@ -294,8 +296,9 @@ class UmlautCallback(keras.callbacks.Callback):
             self.session.print_new()
 
     # -- facts -------------------------------------------------------------------------------
-    def _data_checks(self, fit: Mapping[str, Any]) -> None:
-        mon, rows = self.monitor, self.thresholds.sample_rows
+    def _gather_data(self, fit: Mapping[str, Any]) -> dict[str, Any]:
+        """The arguments of :meth:`Monitor.data` from ``fit``'s arguments; sets the probe sample."""
+        rows = self.thresholds.sample_rows
         x, y = fit.get("x"), fit.get("y")
         val = fit.get("validation_data")
         x_val, y_val = fit.get("val_x"), fit.get("val_y")
@@ -312,7 +315,7 @@ class UmlautCallback(keras.callbacks.Callback):
         val_from_split = bool(fit.get("validation_split")) and fit.get("validation_data") is None
         if isinstance(x, (dict, list, tuple)) or as_array(x, 2) is not None:
             self._sample = (_rows(x, self.thresholds.probe_rows), _rows(y, self.thresholds.probe_rows))
-        mon.data(x, y, x_val, y_val, shuffled=shuffled, val_from_split=val_from_split)
+        return dict(x=x, y=y, x_val=x_val, y_val=y_val, shuffled=shuffled, val_from_split=val_from_split)
 
     def _infer_outputs(self, summary: ModelSummary) -> None:
         model = self._active_model

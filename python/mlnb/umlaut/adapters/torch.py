@@ -367,6 +367,7 @@ class TorchMonitor:
         self.session.print_new()
         self._epoch += 1
         self._epoch_batches = 0
+        self._sampling = True  # probe the first batch of every epoch (plus every probe_every batches)
         self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
 
     def close(self, status: str = "finished") -> None:

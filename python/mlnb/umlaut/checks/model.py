@@ -23,7 +23,7 @@ def missing_activation(ctx: CheckContext):
         if before is None or before.kind not in LINEAR_KINDS or before.is_nonlinear:
             continue
         yield Issue(
-            f"Missing activation after {before.name}",
+            f"Missing activation after {before.label}",
             {"layer": before.name, "layer_type": before.type_name, "activation": before.activation or "linear",
              "next_layer": layer.name, "next_layer_type": layer.type_name},
             subject=before.name,
@@ -47,7 +47,7 @@ def double_activation(ctx: CheckContext):
             if before is None or not before.is_nonlinear or before.kind in ("norm",):
                 continue
             yield Issue(
-                f"Activation {layer.activation} applied after {before.activation} of {before.name}",
+                f"Activation {layer.activation} applied after {before.activation} of {before.label}",
                 {"layer": layer.name, "activation": layer.activation, "previous_layer": before.name,
                  "previous_activation": before.activation},
                 subject=layer.name,
@@ -57,13 +57,12 @@ def double_activation(ctx: CheckContext):
     if loss is not None and loss.expects in ("logits", "log_probabilities") and loss.kind in CE_KINDS:
         for out in model.output_layers():
             act = model.output_activation(out)
-            wrong = ("softmax", "sigmoid") if loss.expects == "logits" else ("softmax", "sigmoid")
-            if act in wrong:
+            if act in ("softmax", "sigmoid"):
                 expects = "logits (from_logits=True)" if model.framework == "keras" else "logits"
                 if loss.expects == "log_probabilities":
                     expects = "log-probabilities (log_softmax)"
                 yield Issue(
-                    f"{act} output of {out.name} fed to {loss.name}, which expects {expects}",
+                    f"{act} output of {out.label} fed to {loss.name}, which expects {expects}",
                     {"output_layer": out.name, "output_activation": act, "loss": loss.name, "loss_expects": loss.expects},
                     subject=f"loss:{out.name}",
                     location=out.location,
@@ -86,7 +85,7 @@ def missing_softmax(ctx: CheckContext):
         if act is None or act in wanted or (loss.expects == "log_probabilities" and act in PROBABILITY_ACTIVATIONS):
             continue  # softmax before NLLLoss is reported by double-activation
         yield Issue(
-            f"No {'softmax' if loss.expects == 'probabilities' else 'log_softmax'} before {loss.name} after {out.name}",
+            f"No {'softmax' if loss.expects == 'probabilities' else 'log_softmax'} before {loss.name} after {out.label}",
             {"output_layer": out.name, "output_activation": act, "loss": loss.name, "loss_expects": loss.expects},
             subject=out.name,
             location=out.location,
@@ -147,7 +146,7 @@ def high_dropout(ctx: CheckContext):
     for layer in ctx.model.layers:
         if layer.rate is not None and layer.rate > ctx.thresholds.dropout_max:
             yield Issue(
-                f"Dropout rate {layer.rate:g} in {layer.name}",
+                f"Dropout rate {layer.rate:g} in {layer.label}",
                 {"layer": layer.name, "rate": layer.rate, "dropout_max": ctx.thresholds.dropout_max},
                 subject=layer.name,
                 location=layer.location,

@@ -228,6 +228,11 @@ def _layer_location(ctx: CheckContext, name: str):
     return layer.location if layer is not None else None
 
 
+def _label(ctx: CheckContext, name: str) -> str:
+    layer = ctx.model.layer(name) if ctx.model is not None else None
+    return layer.label if layer is not None else name
+
+
 @check("dead-relu", phase="epoch")
 def dead_relu(ctx: CheckContext):
     """A ReLU layer in which more than ``dead_fraction`` of the units output zero for every sample
@@ -235,7 +240,7 @@ def dead_relu(ctx: CheckContext):
     for name in _probe_layers(ctx):
         values = _persistent(ctx, name, "dead_fraction", ctx.thresholds.dead_fraction)
         if values:
-            yield Issue(f"{values[-1]:.0%} of the ReLU units in {name} are dead",
+            yield Issue(f"{values[-1]:.0%} of the ReLU units in {_label(ctx, name)} are dead",
                         {"layer": name, "dead_fractions": values, "dead_fraction": ctx.thresholds.dead_fraction},
                         subject=name, location=_layer_location(ctx, name))
 
@@ -251,7 +256,7 @@ def saturated_activation(ctx: CheckContext):
             continue
         values = _persistent(ctx, name, "saturated_fraction", ctx.thresholds.saturation_fraction)
         if values:
-            yield Issue(f"{values[-1]:.0%} of the activations of {name} are saturated",
+            yield Issue(f"{values[-1]:.0%} of the activations of {_label(ctx, name)} are saturated",
                         {"layer": name, "saturated_fractions": values}, subject=name,
                         location=_layer_location(ctx, name))
 
@@ -276,7 +281,7 @@ def vanishing_gradient(ctx: CheckContext):
     if all(all_tiny):
         yield Issue("Gradients vanish in every layer", {"max_gradient_rms": "< %g" % t.vanish_abs}, subject="all")
     elif all(r < t.vanish_ratio for r in ratios):
-        yield Issue(f"Vanishing gradient: {first_name} gets {ratios[-1]:.2g} × the gradient of the last layer",
+        yield Issue(f"Vanishing gradient: {_label(ctx, first_name)} gets {ratios[-1]:.2g} × the gradient of the last layer",
                     {"first_layer": first_name, "last_layer": probes[-1].grad_order[-1], "ratios": ratios,
                      "vanish_ratio": t.vanish_ratio}, subject=first_name, location=_layer_location(ctx, first_name))
 
