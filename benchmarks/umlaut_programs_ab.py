@@ -12,7 +12,7 @@ Data: by default CIFAR-10-shaped images made in code (32x32x3 uint8, 10 learnabl
 in two colours on textured noise), so it runs offline. ``--cifar10`` loads keras.datasets.cifar10
 (needs a network the first time).
 
-    .venv/bin/python benchmarks/umlaut_programs_ab.py                 # offline, about 10 min on 1 CPU thread
+    .venv/bin/python benchmarks/umlaut_programs_ab.py                 # offline; ~4 min CPU (9 runs x 5 epochs)
     .venv/bin/python benchmarks/umlaut_programs_ab.py --cifar10 --n-train 50000 --epochs 10
 """
 
