@@ -255,3 +255,55 @@ def test_a_check_that_raises_becomes_an_internal_finding():
         assert f.severity == "warning" and "boom" in f.context["error"] and f.subject == "broken"
     finally:
         REGISTRY[:] = [c for c in REGISTRY if c.fn is not broken]
+
+
+def test_only_the_chief_process_reports(monkeypatch, capsys):
+    import json
+
+    from mlnb.store import default_store
+    from mlnb.umlaut import Finding, Session
+    from mlnb.umlaut.adapters import is_chief
+
+    assert is_chief()
+    monkeypatch.setenv("RANK", "1")
+    assert not is_chief()
+    monkeypatch.setenv("RANK", "0")
+    assert is_chief()
+    monkeypatch.delenv("RANK")
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"worker": ["a", "b"]}, "task": {"type": "worker", "index": 1}}))
+    assert not is_chief()
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": {"worker": ["a", "b"]}, "task": {"type": "worker", "index": 0}}))
+    assert is_chief()
+
+    s = Session("worker-1")
+    s.chief = False
+    s.start()
+    s.add([Finding("high-dropout", "warning", "Dropout rate 0.8 in d", [-1], {"rate": 0.8}, None, "d")])
+    s.log_epoch(0, {"loss": 1.0})
+    s.flush()
+    s.print_new()
+    s.end()
+    assert s.run_id is None and default_store().runs(tool="umlaut") == [] and capsys.readouterr().out == ""
+    assert len(s.findings) == 1  # the findings are still there for the worker's own code
+
+
+def test_session_merges_repeats_and_records_each_epoch(capsys):
+    from mlnb.store import default_store
+    from mlnb.umlaut import Finding, Session
+
+    s = Session("merge")
+    s.start()
+    first = Finding("overfitting", "warning", "Possible overfitting", [3], {"a": 1})
+    assert s.add([first]) == [first]
+    s.log_epoch(3, {"loss": 0.5, "val_loss": float("nan"), "note": "text is skipped"})
+    s.flush()
+    assert s.add([Finding("overfitting", "warning", "Possible overfitting", [4], {"a": 2})]) == []
+    s.log_epoch(4, {"loss": 0.4})
+    s.flush()
+    s.print_new()
+    s.end("interrupted")
+    (row,) = default_store().findings(s.run_id)
+    assert row["epochs"] == [3, 4] and row["context"] == {"a": 2}
+    assert default_store().run(s.run_id)["status"] == "interrupted"
+    assert len(capsys.readouterr().out.splitlines()) == 1  # one line per NEW finding
+    assert s.history["loss"][3:] == [0.5, 0.4] and math.isnan(s.history["loss"][0])

@@ -225,28 +225,31 @@ def _watch(session: Session) -> None:
     from mlnb.notebook import registry
 
     session._cell = registry.current  # type: ignore[attr-defined]
-    if _watching:
-        return
-    _watching = True
-    import atexit
+    if not _watching:
+        _watching = True
+        import atexit
 
-    atexit.register(_end_at_exit)
-    previous_hook = sys.excepthook
+        atexit.register(_end_at_exit)
+        previous_hook = sys.excepthook
 
-    def excepthook(*args: Any) -> None:
-        global _uncaught
-        _uncaught = True
-        previous_hook(*args)
+        def excepthook(*args: Any) -> None:
+            global _uncaught
+            _uncaught = True
+            previous_hook(*args)
 
-    sys.excepthook = excepthook
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        shell = None
-    if shell is not None:
+        sys.excepthook = excepthook
+    shell = registry_shell()
+    if shell is not None and _end_after_failed_cell not in shell.events.callbacks.get("post_run_cell", []):
         shell.events.register("post_run_cell", _end_after_failed_cell)
+
+
+def registry_shell() -> Any:
+    """The running IPython shell, if any (every shell gets the failed-cell hook once)."""
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    return get_ipython()
 
 
 def _running() -> list[Session]:
