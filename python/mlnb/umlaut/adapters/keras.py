@@ -160,6 +160,7 @@ def summarize(model: Any) -> ModelSummary:
 # -- data gathering ---------------------------------------------------------------------------
 def _first_batches(data: Any, rows: int) -> tuple[Any, Any] | None:
     """(x, y) from the first batches of a tf.data.Dataset or keras PyDataset, without consuming it."""
+    rows = min(rows, 512)  # a dataset may decode images on the fly: a few batches are enough
     batches = []
     try:
         if hasattr(data, "take") and hasattr(data, "element_spec"):  # tf.data: re-iterable
