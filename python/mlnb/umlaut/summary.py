@@ -143,14 +143,6 @@ def as_array(value: Any, rows: int | None = None) -> np.ndarray | None:
     return arr[:rows] if rows is not None else arr
 
 
-def finite_or_none(value: Any) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v
-
-
 def is_finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 

@@ -3,7 +3,6 @@ fall back to forward-only statistics)."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import sys
 from typing import Any, Mapping

@@ -6,7 +6,6 @@ import math
 import sys
 from typing import Any, Mapping
 
-import numpy as np
 import torch
 from torch import nn
 
