@@ -153,6 +153,12 @@ def is_cell_filename(filename: str) -> bool:
     )
 
 
+def _session_notebook() -> str | None:
+    """The notebook Jupyter Server started this kernel for (consoles name a session, not a file)."""
+    name = os.environ.get("JPY_SESSION_NAME") or ""
+    return name if name.endswith(".ipynb") else None
+
+
 def kernel_context() -> dict[str, Any]:
     """The running kernel's id, its notebook path and the current cell (``None`` where unknown)."""
     kernel_id = None
@@ -167,8 +173,7 @@ def kernel_context() -> dict[str, Any]:
     cell = registry.current if _shell() is not None else None
     return {
         "kernel_id": kernel_id,
-        # Jupyter Server tells each kernel the path of the session (notebook) that started it.
-        "notebook_path": os.environ.get("JPY_SESSION_NAME") or None,
+        "notebook_path": _session_notebook(),
         "cell_id": cell.cell_id if cell else None,
         "execution_count": cell.execution_count if cell else None,
     }
@@ -206,7 +211,7 @@ def location_of(filename: str, line: int) -> Location:
     if not is_cell_filename(filename):
         return Location(file=filename, line=line, code=code)
     cell = registry.cell_for(filename)
-    nb_path = os.environ.get("JPY_SESSION_NAME") or None
+    nb_path = _session_notebook()
     cell_id = cell.cell_id if cell else None
     if cell_id is None:
         source_filename = cell.parent.filename if cell and cell.parent else filename
