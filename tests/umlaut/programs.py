@@ -397,6 +397,60 @@ def _clean_torch_regression(umlaut):
                         output_type="regression")
 
 
+@_program("clean-keras-zscored-heavy-tails", "keras")
+def _clean_keras_heavy_tails(umlaut):
+    """Z-scored digits from 1200 samples: pixels that are rarely inked reach z > 30. Correctly
+    standardised data, which the original UMLAUT called 'not normalized'."""
+    keras = _keras()
+    x, y, xv, yv = digits(n_train=1200, n_val=200)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, y, umlaut, validation_data=(xv, yv), epochs=4, batch_size=64)
+
+
+@_program("clean-keras-rgb-nonsquare-batchnorm", "keras")
+def _clean_keras_rgb(umlaut):
+    """RGB 20x32 (non-square) images, Conv + BatchNorm + ReLU blocks, Dense(softmax) head."""
+    keras = _keras()
+    x, y = shapes(320, 20, 32, 3, classes=6)
+    x = x / 255.0
+    model = keras.Sequential([
+        keras.Input((20, 32, 3)),
+        keras.layers.Conv2D(8, 3, use_bias=False), keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+        keras.layers.Conv2D(16, 3, use_bias=False), keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+        keras.layers.GlobalMaxPooling2D(),
+        keras.layers.Dense(6, activation="softmax"),
+    ])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, y, umlaut, input_type="image", output_type="classification",
+                      validation_split=0.25, epochs=5, batch_size=32)
+
+
+@_program("clean-torch-sgd-lr0.1", "torch")
+def _clean_torch_sgd(umlaut):
+    """The classic recipe SGD(lr=0.1, momentum=0.9, weight_decay=5e-4): a learning rate well above
+    Adam's default, and right for SGD."""
+    torch = _torch()
+    x, y, xv, yv = digits()
+    model = _mlp(torch, [64, 64, 10])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    return _train_torch(model, opt, torch.nn.CrossEntropyLoss(), x, y, umlaut, epochs=6, x_val=xv, y_val=yv,
+                        output_type="classification")
+
+
+@_program("clean-torch-binary-logits", "torch")
+def _clean_torch_binary(umlaut):
+    """Binary classification (digit >= 5) with one logit and BCEWithLogitsLoss (no sigmoid in the model)."""
+    torch = _torch()
+    x, y, xv, yv = digits()
+    t, tv = (y >= 5).astype("float32")[:, None], (yv >= 5).astype("float32")[:, None]
+    model = _mlp(torch, [64, 32, 1])
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    return _train_torch(model, opt, torch.nn.BCEWithLogitsLoss(), x, t, umlaut, epochs=6, x_val=xv, y_val=tv,
+                        classify=False, output_type="classification")
+
+
 # --------------------------------------------------------------------------------------------
 # Buggy programs: critical
 # --------------------------------------------------------------------------------------------
