@@ -98,3 +98,14 @@ def test_interrupted_fit_ends_the_session_as_interrupted(shell):
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
     (stopped,) = [r for r in default_store().runs(tool="umlaut") if r["name"] == "stopped"]
     assert stopped["status"] == "interrupted" and stopped["latest_epoch"] == 0
+
+
+def test_layers_built_before_umlaut_was_imported_are_found_in_the_cell_sources(shell):
+    from mlnb.umlaut.locate import creation_location
+
+    cell = run(shell, "layers = [\n    dict(kind='Dense(8)'),\n    'keras.layers.Dense(4, name=\"head\")',\n]").execution_count
+    # objects the constructor hook never saw: found by explicit name, else by the n-th `Dense(` call
+    by_name = creation_location(object(), name="head", type_name="Dense")
+    assert by_name.execution_count == cell and by_name.line == 3
+    second = creation_location(object(), name="dense_7", type_name="Dense", ordinal=1)
+    assert second.execution_count == cell and second.line == 3

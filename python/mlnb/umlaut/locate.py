@@ -141,24 +141,39 @@ def creation_location(obj: Any, name: str | None = None, type_name: str | None =
     return _search_cells(name, type_name, ordinal)
 
 
-def _search_cells(name: str | None, type_name: str | None, ordinal: int) -> Location | None:
-    from mlnb.notebook import location_of, registry
+def _executed_cells() -> list[tuple[str, str]]:
+    """(code filename, source) of the executed cells, oldest first. IPython keeps every cell's
+    source in ``linecache`` under the name its frames carry, so that is the reliable index."""
+    import linecache
 
+    from mlnb.notebook import _shell, is_cell_filename, registry
+
+    shell = _shell()
+    counts = getattr(getattr(shell, "compile", None), "_filename_map", {}) or {}
     with registry._lock:
-        cells = list(registry._by_filename.items())
+        order = {name: i for i, name in enumerate(registry._by_filename)}
+    cells = []
+    for name, entry in list(linecache.cache.items()):
+        if isinstance(name, str) and is_cell_filename(name) and len(entry) >= 3:
+            cells.append((counts.get(name, -1), order.get(name, -1), name, "".join(entry[2])))
+    cells.sort(key=lambda c: (c[0], c[1]))
+    return [(name, source) for _, _, name, source in cells]
+
+
+def _search_cells(name: str | None, type_name: str | None, ordinal: int) -> Location | None:
+    from mlnb.notebook import location_of
+
+    cells = _executed_cells()
     patterns = []
     if name:
         patterns.append((re.compile(r"name\s*=\s*['\"]" + re.escape(name) + r"['\"]"), 0))
     if type_name:
         patterns.append((re.compile(r"\b" + re.escape(type_name) + r"\s*\("), ordinal))
     for pattern, nth in patterns:
-        seen = 0
-        for filename, cell in reversed(cells):  # the latest definition wins
-            for i, line in enumerate(cell.source.splitlines(), start=1):
-                if pattern.search(line):
-                    if seen == nth:
-                        return location_of(filename, i)
-                    seen += 1
-            if seen:
-                break  # only the most recent cell that mentions the type
+        for filename, source in reversed(cells):  # the latest definition wins
+            lines = [i for i, line in enumerate(source.splitlines(), start=1) if pattern.search(line)]
+            if lines:
+                if nth < len(lines):
+                    return location_of(filename, lines[nth])
+                break  # only the most recent cell that mentions the layer type
     return None
