@@ -345,9 +345,9 @@ class UmlautCallback(keras.callbacks.Callback):
 
     def _probe(self, epoch: int) -> Probe | None:
         """Activation and gradient statistics of the sample batch (one forward/backward pass)."""
-        if self._sample is None or self._sample[1] is None:
-            return None
         model = self._active_model
+        if self._sample is None or self._sample[1] is None or getattr(model, "_compile_loss", None) is None:
+            return None  # no labels, or no compiled loss (a custom train_step): nothing to differentiate
         xs, ys = self._sample
         probe = Probe(epoch=epoch, batch=-1)
         by_var = {}
