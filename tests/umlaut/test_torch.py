@@ -148,3 +148,20 @@ def test_unclosed_session_ends_at_exit_and_failed_script_marks_failed(tmp_path):
     assert r.returncode == 1 and "loop died" in r.stderr
     (run,) = [run for run in default_store().runs(tool="umlaut") if run["name"] == "crash"]
     assert run["status"] == "failed" and run["latest_epoch"] == 0
+
+
+def test_validation_batches_are_checked_for_overlap(digits):
+    x, y = digits
+    m = Net()
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+    with umlaut.TorchMonitor(m, opt, loss_fn, echo=False) as mon:
+        for i in range(0, 320, 32):
+            opt.zero_grad(); loss = loss_fn(m(x[i:i + 32]), y[i:i + 32]); loss.backward(); opt.step()
+            mon.batch(loss=loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+        with torch.no_grad():
+            for i in range(0, 128, 32):  # "validation" = the first training rows: leakage
+                mon.validation(x[i:i + 32], y[i:i + 32])
+        mon.epoch()
+    (f,) = [f for f in mon.session.findings if f.key == "train-val-overlap"]
+    assert f.context["fraction"] == 1.0 and f.epochs == [-1]

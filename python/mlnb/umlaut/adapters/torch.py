@@ -237,6 +237,32 @@ class TorchMonitor:
             self.session.flush()
             self.session.print_new()
 
+    def validation(self, inputs: Any, targets: Any = None) -> None:
+        """Optionally, once per validation batch: the first batches are compared with the training
+        sample (train-val-overlap). Costs a host copy of the first few batches only."""
+        mon = self.monitor
+        if getattr(self, "_val_checked", False) or not torch.is_tensor(inputs):
+            return
+        self._val_x = getattr(self, "_val_x", []) + [inputs.detach()[: self.thresholds.sample_rows].cpu()]
+        if sum(len(v) for v in self._val_x) < 256 and len(self._val_x) < 8:
+            return
+        mon.guarded("train_val_overlap", self._check_overlap)
+
+    def _check_overlap(self) -> None:
+        from mlnb.umlaut.checks import run_checks
+
+        mon = self.monitor
+        self._val_checked = True
+        if not mon.data_checked:
+            self._run_data_checks()
+        mon.ctx.x_val = torch.cat(self._val_x).numpy()
+        self._val_x = []
+        saved, mon.ctx.epoch = mon.ctx.epoch, -1
+        try:
+            self.session.add(run_checks("data", mon.ctx, keys=["train-val-overlap"]))
+        finally:
+            mon.ctx.epoch = saved
+
     def _track_loss(self, loss: Any) -> None:
         # One device add per batch: a NaN/Inf in any batch loss carries into the sum, which is
         # read only at probes and epoch ends (no host sync per batch).
@@ -349,6 +375,8 @@ class TorchMonitor:
             self._started = True
         if not mon.data_checked and self._data_x:
             mon.guarded("data_checks", self._run_data_checks)
+        if getattr(self, "_val_x", None) and not getattr(self, "_val_checked", False):
+            mon.guarded("train_val_overlap", self._check_overlap)  # fewer validation rows than a full sample
         if loss is None and self._loss_count:
             total = self._loss_sum
             loss = float(total) / self._loss_count if torch.is_tensor(total) else total / self._loss_count
