@@ -173,6 +173,8 @@ class TorchMonitor:
         self._inputs_sum: torch.Tensor | float = 0.0
         self._data_x: list[Any] = []
         self._data_y: list[Any] = []
+        self._val_x: list[Any] = []  # first validation batches, for train-val-overlap
+        self._val_checked = False
         self._started = self._closed = False
         self._hooks = [m.register_forward_hook(self._forward_hook) for m in self._names]
         self._root_hook = model.register_forward_hook(self._root_forward_hook)
@@ -241,9 +243,9 @@ class TorchMonitor:
         """Optionally, once per validation batch: the first batches are compared with the training
         sample (train-val-overlap). Costs a host copy of the first few batches only."""
         mon = self.monitor
-        if getattr(self, "_val_checked", False) or not torch.is_tensor(inputs):
+        if self._val_checked or not torch.is_tensor(inputs):
             return
-        self._val_x = getattr(self, "_val_x", []) + [inputs.detach()[: self.thresholds.sample_rows].cpu()]
+        self._val_x.append(inputs.detach()[: self.thresholds.sample_rows].cpu())
         if sum(len(v) for v in self._val_x) < 256 and len(self._val_x) < 8:
             return
         mon.guarded("train_val_overlap", self._check_overlap)
@@ -375,7 +377,7 @@ class TorchMonitor:
             self._started = True
         if not mon.data_checked and self._data_x:
             mon.guarded("data_checks", self._run_data_checks)
-        if getattr(self, "_val_x", None) and not getattr(self, "_val_checked", False):
+        if self._val_x and not self._val_checked:
             mon.guarded("train_val_overlap", self._check_overlap)  # fewer validation rows than a full sample
         if loss is None and self._loss_count:
             total = self._loss_sum
