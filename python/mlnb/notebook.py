@@ -85,7 +85,7 @@ class CellRegistry:
         """IPython ``pre_run_cell`` hook: remember this cell's id and source under its filename."""
         try:
             source = getattr(info, "raw_cell", "") or ""
-            filename = _code_filename(source)
+            filename = _code_filename(source, stored=bool(getattr(info, "store_history", False)))
             outer = self.current
             if self._body_offset is not None and outer is not None:
                 # The body of a cell magic, run as a nested cell: it belongs to the outer cell.
@@ -134,15 +134,20 @@ def _filename_map() -> dict[str, int]:
     return getattr(getattr(_shell(), "compile", None), "_filename_map", None) or {}
 
 
-def _code_filename(source: str) -> str | None:
-    """The filename IPython will compile this cell source under (``None`` outside IPython)."""
+def _code_filename(source: str, stored: bool = False) -> str | None:
+    """The filename IPython compiles this cell source under (``None`` outside IPython).
+
+    ipykernel names a cell by a hash of its raw source; plain IPython by its execution count and
+    a hash of the transformed source. ``stored``: the cell is run with ``store_history``, so by
+    ``pre_run_cell`` IPython has already counted it and compiles it under the previous number.
+    """
     shell = _shell()
     get_code_name = getattr(getattr(shell, "compile", None), "get_code_name", None)
     if get_code_name is None:
         return None
     try:
-        # ipykernel names cells by a hash of their source; plain IPython by execution count.
-        return get_code_name(source, source, getattr(shell, "execution_count", 0))
+        number = getattr(shell, "execution_count", 0) - (1 if stored else 0)
+        return get_code_name(source, shell.transform_cell(source), number)
     except Exception:  # noqa: BLE001
         return None
 

@@ -112,3 +112,25 @@ def test_cell_registry_maps_code_to_cell_and_line():
     assert out["line"] == 3
     assert out["count"] == 2
     assert out["str"] == "cell [2], line 3"
+
+
+def test_cell_magic_body_maps_to_its_cell_in_plain_ipython():
+    out = _ipython(
+        """
+        import json
+        from IPython.core.magic import register_cell_magic
+        from mlnb.notebook import registry, location_of_frame
+        ip.run_line_magic("load_ext", "mlnb")
+
+        @register_cell_magic
+        def body(line, cell):
+            with registry.cell_body(line_offset=1):
+                ip.run_cell(cell, store_history=False)
+
+        ip.run_cell("from mlnb.notebook import location_of_frame", store_history=True)
+        ip.run_cell("%%body\\ny = 2\\nloc = location_of_frame()", store_history=True)
+        loc = ip.user_ns["loc"]
+        print(json.dumps({"line": loc.line, "count": loc.execution_count}))
+        """
+    )
+    assert out == {"line": 3, "count": 2}
