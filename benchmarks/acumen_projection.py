@@ -34,9 +34,15 @@ def project_roots() -> list[Path]:
     return roots
 
 
+CPU = {"last": 0.0}
+
+
 def timed(fn, *a, **k):
-    t = time.perf_counter()
+    """Run fn; returns (result, wall seconds). The process CPU seconds go to CPU["last"]: on a box shared with
+    other jobs, wall time includes waiting for a core, CPU time does not (the layout code is single-threaded)."""
+    t, c = time.perf_counter(), time.process_time()
     out = fn(*a, **k)
+    CPU["last"] = time.process_time() - c
     return out, time.perf_counter() - t
 
 
@@ -44,6 +50,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=45_000)
     ap.add_argument("--no-cold-umap", action="store_true")
+    ap.add_argument("--cold-max", type=int, default=20_000, help="skip cold umap-learn runs on larger subsets")
+    ap.add_argument("--chars", type=int, default=4000, help="characters of each file given to TF-IDF")
+    ap.add_argument("--ingest", action="store_true", help="read files through Corpus.from_paths (slow) instead of directly")
     args = ap.parse_args()
     import numpy as np
     from scipy.spatial import procrustes
@@ -56,23 +65,28 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other jobs)")
     print(f"numba/umap warm-up (import + compile, off the critical path): {warm:.1f} s")
 
-    roots, total, chosen = project_roots(), 0, []
-    corpus, t_ingest = timed(acumen.Corpus.from_paths, roots, progress=True)
-    # keep whole projects, in order, until the target size
-    sizes = corpus.projects.set_index("project")["n_files"]
-    keep = []
-    for name, n in sizes.items():
-        if total >= args.files:
-            break
-        if n:
-            keep.append(name)
-            total += n
-    corpus = corpus.subset(corpus.files["project"].isin(keep))
-    emb, t_emb = timed(corpus.embed, "tfidf", progress=True)
+    if args.ingest:  # the full pipeline (metadata, parse): slow on a loaded 2-core box; see acumen_ingest_embed.py
+        corpus, t_read = timed(acumen.Corpus.from_paths, project_roots(), progress=True)
+        keep = pd_unique_until(corpus.files["project"], args.files)
+        corpus = corpus.subset(corpus.files["project"].isin(keep))
+        files = corpus.files[["project", "path"]].assign(content=corpus.files["content"].str[:args.chars])
+    else:
+        files, t_read = timed(quick_read, project_roots(), args.files, args.chars)
+    from mlnb.acumen.embed import embed
+
+    emb, t_emb = timed(embed, files["content"].tolist(), "tfidf", progress=True)
     n = len(emb)
-    print(f"corpus: {len(corpus.projects)} projects, {n} files (ingest {t_ingest:.0f} s, tfidf {t_emb:.0f} s; cached after the first run)")
-    files = corpus.files
-    rows: list[tuple[str, int, float, str]] = []
+    print(f"corpus: {files['project'].nunique()} projects, {n} files, first {args.chars} characters of each "
+          f"(read {t_read:.0f} s, tfidf {t_emb:.0f} s; vectors cached after the first run)")
+    print(f"\n{'step':<52} {'files':>7} {'wall s':>8} {'cpu s':>7}  note", flush=True)
+
+    class Rows(list):
+        def append(self, row):
+            name, count, secs, note = row
+            print(f"{name:<52} {count:>7} {secs:>8.3f} {CPU['last']:>7.3f}  {note}", flush=True)
+            super().append(row)
+
+    rows = Rows()
 
     # ---------------------------------------------------------------- 16k corpus (the thesis's study size)
     first = files["project"].isin(pd_unique_until(files["project"], 16_000))
@@ -124,9 +138,6 @@ def main() -> None:
     r, t = timed(p45.subset, r16, parent=full45)
     rows.append(("45k: re-projection, random 16k (worst case)", len(r16), t, f"kNN rows reused {r.knn_reused:.0%}"))
 
-    print(f"\n{'step':<52} {'files':>7} {'seconds':>8}  note")
-    for name, count, secs, note in rows:
-        print(f"{name:<52} {count:>7} {secs:>8.3f}  {note}")
 
     # ---------------------------------------------------------------- stability vs a cold umap-learn run
     print(f"\n{'stability (Procrustes disparity, lower = closer to the parent layout)':<70} {'ours':>8} {'cold umap':>10} {'cold s':>7}")
@@ -134,12 +145,40 @@ def main() -> None:
     for name, proj, parent, sub in (("45k -> 16k filter", p45, full45, a), ("16k -> 8k filter", p16, full16, s8),
                                     ("16k-step -> 2k lasso", p16, s8, s2)):
         ours = procrustes(parent.positions(sub.indices), sub.coords)[2]
-        if args.no_cold_umap:
+        if args.no_cold_umap or len(sub.indices) > args.cold_max:
             print(f"{name:<70} {ours:>8.4f}")
             continue
         cold, t = timed(umap.UMAP(n_neighbors=15, metric="cosine").fit_transform, proj.x[sub.indices])
-        print(f"{name:<70} {ours:>8.4f} {procrustes(parent.positions(sub.indices), cold)[2]:>10.4f} {t:>7.1f}")
+        print(f"{name:<70} {ours:>8.4f} {procrustes(parent.positions(sub.indices), cold)[2]:>10.4f} {t:>7.1f}", flush=True)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+
+
+def quick_read(roots, limit: int, chars: int):
+    """.py files under the roots (UTF-8, at most 1 MB, no virtualenv/vendored/cache folders), whole projects until
+    ``limit`` files: the same files ingest would take, without parsing or metadata."""
+    import pandas as pd
+
+    from mlnb.acumen.ingest import IGNORED_DIRS, VENDORED_DIRS, VENV_DIRS
+
+    rows = []
+    for root in roots:
+        if len(rows) >= limit:
+            break
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS | VENDORED_DIRS | VENV_DIRS)
+            for f in sorted(filenames):
+                if f.endswith(".py"):
+                    p = os.path.join(dirpath, f)
+                    try:
+                        if os.path.getsize(p) > 1_000_000:
+                            continue
+                        with open(p, "rb") as fh:
+                            text = fh.read().decode("utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        continue
+                    if text.strip():
+                        rows.append((root.name, os.path.relpath(p, root), text[:chars]))
+    return pd.DataFrame(rows, columns=["project", "path", "content"])
 
 
 def pd_unique_until(projects, limit: int) -> list[str]:

@@ -52,11 +52,14 @@ def main() -> None:
 
     torch.set_num_threads(1)
     os.environ.setdefault("MLNB_CACHE", str(DATA / "cache"))
-    from mlnb import acumen
     from mlnb.acumen.embed import embed
 
-    corpus = acumen.Corpus.from_paths([Path(sysconfig.get_paths()["purelib"]) / "transformers"], progress=False)
-    files = corpus.files.assign(role=corpus.files["path"].map(role_of)).dropna(subset=["role"])
+    import pandas as pd
+
+    root = Path(sysconfig.get_paths()["purelib"]) / "transformers"
+    rows = [(str(p.relative_to(root)), role_of(p.name), p.read_text(encoding="utf-8"))
+            for p in sorted(root.rglob("*.py")) if role_of(p.name)]
+    files = pd.DataFrame(rows, columns=["path", "role", "content"])
     print("files per role in transformers:", dict(files["role"].value_counts()))
     rng = np.random.default_rng(0)
     picked = np.concatenate([rng.choice(np.flatnonzero(files["role"] == r), min(args.per_role, (files["role"] == r).sum()),

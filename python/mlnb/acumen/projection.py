@@ -98,7 +98,7 @@ class Projection:
     """
 
     def __init__(self, embeddings: Any, n_neighbors: int = 15, *, metric: str = "cosine", n_epochs: int | None = None,
-                 subset_epochs: int = 30, subset_learning_rate: float = 0.5, subset_negative_sample_rate: float = 2.0,
+                 subset_epochs: int = 20, subset_learning_rate: float = 0.5, subset_negative_sample_rate: float = 2.0,
                  spare_neighbors: int = 15, random_state: int = 0, warm_up: bool = True):
         x = np.asarray(embeddings)
         if x.ndim != 2 or x.shape[0] < 3 or not np.issubdtype(x.dtype, np.number):

@@ -385,8 +385,9 @@ _ENTRIES = [
             optimise.
         """,
         heuristic="""
-            mlnb samples up to {sample_rows} training rows and flags them when any |value| exceeds
-            {norm_abs_max:g}, a feature's mean exceeds {norm_mean_max:g} in absolute value, or a feature's
+            mlnb samples up to {sample_rows} training rows and flags them when the 99.9th percentile
+            of |value| exceeds {norm_abs_max:g} (a few extreme values of z-scored data do not count),
+            a feature's mean exceeds {norm_mean_max:g} in absolute value, or a feature's
             standard deviation exceeds {norm_std_max:g} (image statistics are pooled over all pixels). Data
             in [0, 1] or [-1, 1] and z-scored data pass; integer token ids feeding an Embedding are not
             checked.
