@@ -69,6 +69,7 @@ class ModelSummary:
     optimizer: str | None = None
     lr: float | None = None
     location: Any = None  # where the model was created
+    backend: str | None = None  # Keras backend ('tensorflow', 'jax', 'torch'); None if not Keras or unknown
 
     def layer(self, name: str) -> LayerInfo | None:
         return next((layer for layer in self.layers if layer.name == name), None)

@@ -152,7 +152,7 @@ def summarize(model: Any) -> ModelSummary:
         framework="keras", name=model.name, layers=infos, outputs=outputs, graph_known=known,
         loss=_loss_info(getattr(model, "loss", None)) if getattr(model, "compiled", False) else None,
         optimizer=type(optimizer).__name__ if optimizer is not None else None, lr=lr,
-        location=creation_location(model),
+        location=creation_location(model), backend=keras.backend.backend(),
     )
 
 
