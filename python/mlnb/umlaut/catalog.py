@@ -982,7 +982,9 @@ _ENTRIES = [
         heuristic="""
             From epoch {val_acc_min_epoch} on (counting from 0; early epochs are noisy) mlnb flags
             validation accuracy that exceeds training accuracy by more than {val_acc_margin:g} (as a
-            fraction, e.g. 0.85 vs 0.70) for {val_acc_patience} epochs in a row.
+            fraction, e.g. 0.85 vs 0.70) for {val_acc_patience} epochs in a row, with the validation
+            error below {val_acc_error_ratio:g} of the training error. Dropout and the averaging of
+            training accuracy over an improving epoch make validation lead a little; not that much.
         """,
         fix="""
             Make sure the splits are disjoint (see train-val-overlap) and that no input encodes the label

@@ -56,7 +56,10 @@ class Thresholds:
     val_acc_margin: float = 0.1
     """suspicious-val-accuracy: validation accuracy above training accuracy by more than this ..."""
     val_acc_patience: int = 3
-    """suspicious-val-accuracy: ... for this many consecutive epochs."""
+    """suspicious-val-accuracy: ... for this many consecutive epochs ..."""
+    val_acc_error_ratio: float = 0.5
+    """suspicious-val-accuracy: ... with the validation error below this fraction of the training
+    error (dropout and within-epoch averaging lower training accuracy a little, not this much)."""
     stall_epochs: int = 3
     """loss-not-decreasing: epochs after which the loss must have improved ..."""
     stall_min_rel: float = 0.01
