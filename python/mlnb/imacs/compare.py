@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from mlnb._validation import check_choice, check_int
 from mlnb.imacs import attribution as attr
 from mlnb.imacs.clustering import kmeans, summarize
 from mlnb.imacs.models import ModelAdapter
@@ -20,19 +21,6 @@ SEGMENTATIONS = ("grid", "slic")
 
 
 # -- validation (scikit-learn style: name the argument, the value, what is allowed) --------------
-def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (high is not None and value > high):
-        allowed = f"an integer >= {low}" + (f" and <= {high}" if high is not None else "")
-        raise ValueError(f"{name}={value!r} is not valid; expected {allowed}")
-    return int(value)
-
-
-def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not valid; expected one of {tuple(allowed)}")
-    return value
-
-
 def _as_images(images: Any) -> np.ndarray:
     arr = np.asarray(images)
     if arr.ndim != 4 or arr.shape[-1] not in (1, 3):
@@ -149,19 +137,19 @@ def compare(
     # ---- validate everything before any expensive work ----------------------------------------
     x = _as_images(images)
     y = _as_labels(labels, len(x))
-    _check_choice("sampling", sampling, SAMPLINGS)
-    _check_choice("segmentation", segmentation, SEGMENTATIONS)
-    n_per_model = _check_int("n_per_model", n_per_model, 1)
-    n_clusters = _check_int("n_clusters", n_clusters, 1)
-    grid_size = _check_int("grid_size", grid_size, 1, min(x.shape[1:3]))
-    n_segments = _check_int("n_segments", n_segments, 2)
+    check_choice("sampling", sampling, SAMPLINGS)
+    check_choice("segmentation", segmentation, SEGMENTATIONS)
+    n_per_model = check_int("n_per_model", n_per_model, 1)
+    n_clusters = check_int("n_clusters", n_clusters, 1)
+    grid_size = check_int("grid_size", grid_size, 1, min(x.shape[1:3]))
+    n_segments = check_int("n_segments", n_segments, 2)
     max_segments = grid_size ** 2 if segmentation == "grid" else n_segments
-    top_m = _check_int("top_m", top_m, 1, min(max_segments, 12))  # 2^12 coalitions per image at most
-    top_k = _check_int("top_k", top_k, 1)
-    n_steps = _check_int("n_steps", n_steps, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
+    top_m = check_int("top_m", top_m, 1, min(max_segments, 12))  # 2^12 coalitions per image at most
+    top_k = check_int("top_k", top_k, 1)
+    n_steps = check_int("n_steps", n_steps, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
     if prerank is not None:
-        _check_choice("prerank", prerank, attr.PRERANK_METHODS)
+        check_choice("prerank", prerank, attr.PRERANK_METHODS)
     # Default blur at the scale of a 4×4 grid cell: a weaker blur leaves a segment's colour in place
     # (a bright corner stays bright), so "absent" would not remove what the model sees.
     sigma = blur_sigma if blur_sigma is not None else max(x.shape[1:3]) / 4

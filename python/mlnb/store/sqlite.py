@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from mlnb._validation import check_choice
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -87,12 +89,6 @@ def default_path() -> Path:
 
 def _now() -> float:
     return time.time()
-
-
-def _check_choice(name: str, value: Any, allowed: Iterable[str]) -> None:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not valid; expected one of {', '.join(map(repr, allowed))}")
 
 
 class Store:
@@ -169,7 +165,7 @@ class Store:
         pid: int | None = None,
     ) -> int:
         """Record a new run and return its id. Context not given is read from the running kernel."""
-        _check_choice("tool", tool, ("umlaut", "acumen", "imacs"))
+        check_choice("tool", tool, ("umlaut", "acumen", "imacs"))
         if not isinstance(name, str) or not name:
             raise ValueError(f"name={name!r} is not valid; expected a non-empty string")
         from mlnb.notebook import kernel_context
@@ -223,7 +219,7 @@ class Store:
         Merging unions the epochs and keeps the latest context, so one problem seen over many
         epochs stays one row.
         """
-        _check_choice("severity", severity, SEVERITIES)
+        check_choice("severity", severity, SEVERITIES)
         now = _now()
         new_epochs = sorted({int(e) for e in epochs})
         with self._transaction() as db:
@@ -252,7 +248,7 @@ class Store:
             return finding_id
 
     def end_run(self, run_id: int, status: str = "finished") -> None:
-        _check_choice("status", status, RUN_STATUSES[1:])
+        check_choice("status", status, RUN_STATUSES[1:])
         now = _now()
         with self._transaction() as db:
             db.execute("UPDATE runs SET status=?, ended=?, updated=? WHERE id=?", (status, now, now, run_id))
