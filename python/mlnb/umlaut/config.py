@@ -86,6 +86,10 @@ class Thresholds:
     """Rows of the sample batch used by a probe."""
     probe_patience: int = 2
     """Probe-based findings (dead ReLU, saturation, gradients) must hold at this many probes in a row."""
+    probe_budget: float = 0.05
+    """Keras: after the first ``probe_patience + 1`` epochs (always probed), an epoch is probed only
+    while probing has taken at most this fraction of the training time, so it never slows long runs
+    by more than that."""
     dead_fraction: float = 0.7
     """dead-relu: fraction of ReLU units that output zero for every sample of the probe."""
     saturation_fraction: float = 0.6
@@ -109,7 +113,8 @@ class Thresholds:
                 raise ValueError(f"Thresholds.{f.name}={value!r} is not valid; expected an integer >= 1")
             if value < 0:
                 raise ValueError(f"Thresholds.{f.name}={value!r} is not valid; expected a value >= 0")
-        for name in ("dead_fraction", "saturation_fraction", "overlap_max", "imbalance_ratio", "unshuffled_same_label"):
+        for name in ("dead_fraction", "saturation_fraction", "overlap_max", "imbalance_ratio", "unshuffled_same_label",
+                     "probe_budget"):
             if getattr(self, name) > 1:
                 raise ValueError(f"Thresholds.{name}={getattr(self, name)!r} is not valid; expected a fraction in [0, 1]")
         if self.lr_min >= min(self.lr_max_adaptive, self.lr_max_sgd):
