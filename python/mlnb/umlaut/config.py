@@ -86,10 +86,10 @@ class Thresholds:
     """Rows of the sample batch used by a probe."""
     probe_patience: int = 2
     """Probe-based findings (dead ReLU, saturation, gradients) must hold at this many probes in a row."""
-    probe_budget: float = 0.05
+    probe_budget: float = 0.03
     """Keras: after the first ``probe_patience + 1`` epochs (always probed), an epoch is probed only
-    while probing has taken at most this fraction of the training time, so it never slows long runs
-    by more than that."""
+    while UMLAUT's per-epoch work has taken at most this fraction of the training time, so long
+    runs are slowed by about that much at most."""
     dead_fraction: float = 0.7
     """dead-relu: fraction of ReLU units that output zero for every sample of the probe."""
     saturation_fraction: float = 0.6

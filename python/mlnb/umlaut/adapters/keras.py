@@ -251,7 +251,7 @@ class UmlautCallback(keras.callbacks.Callback):
 
         model = self._user_model or self.model
         self._active_model = model
-        self._train_started, self._probe_seconds = time.perf_counter(), 0.0
+        self._train_started, self._spent = time.perf_counter(), 0.0
         session = self._given_session or Session(
             self.name or model.name, thresholds=self.thresholds, input_type=self.input_type, output_type=self.output_type,
             framework="keras", record=self.record, echo=self.echo)
@@ -284,25 +284,23 @@ class UmlautCallback(keras.callbacks.Callback):
         mon = self.monitor
         if mon is None:
             return
+        started = time.perf_counter()
         logs = dict(logs or {})
         loss = logs.get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             mon.note_nonfinite(epoch, None, float(loss))
-        probe = None
-        if self._probe_due(epoch):
-            started = time.perf_counter()
-            probe = mon.guarded("probe", self._probe, epoch)
-            self._probe_seconds += time.perf_counter() - started
+        probe = mon.guarded("probe", self._probe, epoch) if self._probe_due(epoch) else None
         change = mon.guarded("weight_change", self._weight_change)
         mon.epoch(epoch, logs, probe=probe, weight_change=change)
+        self._spent += time.perf_counter() - started
 
     def _probe_due(self, epoch: int) -> bool:
         """Probe the first epochs always (findings need ``probe_patience`` probes in a row), later
-        ones only within the time budget."""
+        ones only while UMLAUT's per-epoch work stays within its share of the training time."""
         t = self.thresholds
         if epoch <= t.probe_patience:
             return True
-        return self._probe_seconds <= t.probe_budget * (time.perf_counter() - self._train_started)
+        return self._spent <= t.probe_budget * (time.perf_counter() - self._train_started)
 
     def on_train_end(self, logs: Any = None) -> None:
         if self.session is not None:
