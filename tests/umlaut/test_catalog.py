@@ -30,7 +30,7 @@ PLACEHOLDER_VALUES = {
     "sample_rows": 2048, "norm_abs_max": 20.0, "norm_mean_max": 3.0, "norm_std_max": 5.0, "overlap_max": 0.05,
     "imbalance_ratio": 0.1, "unshuffled_same_label": 0.9, "dropout_max": 0.5, "lr_min": 1e-7,
     "lr_max_adaptive": 0.01, "lr_max_sgd": 1.0, "overfit_patience": 3, "overfit_min_rise": 0.02,
-    "val_acc_min_epoch": 2, "val_acc_margin": 0.1, "val_acc_patience": 3, "val_acc_error_ratio": 0.5, "stall_epochs": 3, "stall_min_rel": 0.01,
+    "val_acc_min_epoch": 2, "val_acc_margin": 0.1, "val_acc_patience": 3, "val_acc_error_ratio": 0.5, "probe_budget": 0.03, "stall_epochs": 3, "stall_min_rel": 0.01,
     "diverge_patience": 3, "diverge_factor": 1.5, "diverge_jump": 10.0, "oscillation_window": 6,
     "oscillation_min_flips": 4, "oscillation_rel": 0.05, "bad_init_factor": 3.0, "probe_every": 50, "probe_rows": 64,
     "probe_patience": 2, "dead_fraction": 0.7, "saturation_fraction": 0.9, "vanish_ratio": 1e-5, "vanish_abs": 1e-10,
