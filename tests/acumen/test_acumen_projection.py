@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial import procrustes
 
+from mlnb.acumen import projection
 from mlnb.acumen.projection import Layout, Projection, _exact_knn
 
 
@@ -69,6 +70,29 @@ def test_random_subset_searches_missing_neighbours(fitted):
     knn_i, knn_d, _ = proj._subset_knn(subset, 15)
     ref_i, ref_d = _exact_knn(proj.x[subset], proj.x[subset], 15, "cosine", exclude_self=np.arange(120))
     np.testing.assert_allclose(knn_d, ref_d, atol=1e-5)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_large_repairs_search_neighbours_of_neighbours(metric, monkeypatch):
+    # Above EXACT_REPAIR_PAIRS a row is searched among its neighbours' neighbours (NN-descent's step), exactly when
+    # those hold fewer than k subset rows. Forced here on a small problem; compared against an exact search.
+    x, _ = blobs(n=3000, k=20, d=16, seed=3)
+    proj = Projection(x, n_neighbors=10, metric=metric, warm_up=False)
+    subset = np.sort(np.random.default_rng(4).choice(3000, 900, replace=False))
+    monkeypatch.setattr(projection, "EXACT_REPAIR_PAIRS", 0)
+    knn_i, knn_d, reused = proj._subset_knn(subset, 10)
+    assert reused < 0.5 and proj.stats["knn_rows_two_hop"] > 0.8 * len(subset) * (1 - reused)
+    assert np.array_equal(knn_i[:, 0], np.arange(900)) and np.all(knn_d[:, 0] == 0)  # self first
+    assert np.all(np.diff(knn_d, axis=1) >= 0) and np.all((knn_i >= 0) & (knn_i < 900))
+    assert all(len(set(row)) == 10 for row in knn_i)  # no duplicates
+    ref_i, ref_d = _exact_knn(proj.x[subset], proj.x[subset], 10, metric, exclude_self=np.arange(900))
+    # every distance is the true distance to that row, and the rows found are nearly the true nearest
+    dist = np.linalg.norm(proj.x[subset][knn_i] - proj.x[subset][:, None], axis=2)
+    np.testing.assert_allclose(knn_d, 1 - (proj.x[subset][knn_i] * proj.x[subset][:, None]).sum(2) if metric == "cosine"
+                               else dist, atol=1e-4)
+    recall = np.mean([len(set(a[1:]) & set(b[1:])) / 9 for a, b in zip(knn_i, ref_i)])
+    assert recall > 0.9
+    assert np.mean(knn_d[:, 1:]) < 1.05 * np.mean(ref_d[:, 1:])
 
 
 def test_change_n_neighbors(fitted):

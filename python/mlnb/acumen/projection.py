@@ -8,8 +8,10 @@ What the thesis's users asked for (ch. 2.7.2) and how it is met:
   (isotropically rescaled) and runs a short, gentle optimisation, so clusters stay where they were and only
   refine. The full layout starts from PCA, the layout shown while UMAP computes.
 - *Speed*: the full data's k-nearest-neighbour graph is computed once (with spare neighbours) and a subset reuses
-  every row whose neighbours are mostly inside it; only the other rows are searched again, within the subset.
-  umap-learn's numba kernels are compiled in a background thread when the engine is created.
+  every row whose neighbours are mostly inside it. The other rows are searched again within the subset: exactly
+  when that is cheap, else among their neighbours' neighbours in the full graph (one NN-descent step, as
+  pynndescent does), exactly again for the few rows that finds too little. umap-learn's numba kernels are compiled
+  in a background thread when the engine is created.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 __all__ = ["Projection", "Layout"]
 
 EXACT_KNN_MAX = 20_000  # up to this many points a brute-force kNN (BLAS) beats NN-descent here and is exact
+EXACT_REPAIR_PAIRS = 1 << 22  # (rows to repair) x (subset size) up to which a subset's kNN repair is exact (~0.05 s)
 
 
 @dataclass(eq=False)
@@ -221,7 +224,7 @@ class Projection:
             coords = self._optimize(knn_i, knn_d, init, self.subset_epochs, self.subset_learning_rate,
                                     self.subset_negative_sample_rate)
             layout = Layout(idx, coords, "umap-subset", k, time.perf_counter() - t, reused, parent)
-            self.stats = {"knn_seconds": t_knn, "layout_seconds": layout.seconds - t_knn}
+            self.stats.update(knn_seconds=t_knn, layout_seconds=layout.seconds - t_knn)
             self._layouts[key] = layout
             return layout
 
@@ -242,8 +245,9 @@ class Projection:
             return self._knn
 
     def _subset_knn(self, idx: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
-        """Neighbour graph of a subset in local row numbers: parent rows whose first k in-subset neighbours are
-        known are reused; the others are searched again, exactly, among the subset."""
+        """Neighbour graph of a subset in local row numbers. Rows whose first k in-subset neighbours are in the
+        parent graph are reused. The others are searched again among the subset: exactly when the search is small,
+        else among their neighbours' neighbours in the full graph; rows with fewer than k such candidates exactly."""
         gi, gd = self.knn(k)
         local = np.full(self.n, -1, np.int64)
         local[idx] = np.arange(idx.size)
@@ -253,9 +257,14 @@ class Projection:
         li = np.take_along_axis(li, order, 1)[:, :k]
         ld = np.take_along_axis(ld, order, 1)[:, :k]
         bad = np.flatnonzero(inside.sum(1) < k)
-        if bad.size:
-            bi, bd = _exact_knn(self.x[idx[bad]], self.x[idx], k, self.metric, exclude_self=bad)
-            li[bad], ld[bad] = bi, bd
+        exact = bad
+        if bad.size * idx.size > EXACT_REPAIR_PAIRS:
+            hop_i, hop_d, found = _kernels()["two_hop"](self.x, gi, local, idx[bad], k, self.metric == "cosine")
+            li[bad], ld[bad] = hop_i, hop_d
+            exact = bad[found < k]
+        if exact.size:
+            li[exact], ld[exact] = _exact_knn(self.x[idx[exact]], self.x[idx], k, self.metric, exclude_self=exact)
+        self.stats = {"knn_rows_two_hop": bad.size - exact.size, "knn_rows_exact": exact.size}
         return li, ld, 1.0 - bad.size / idx.size
 
     # ------------------------------------------------------------------------------------------ layout SGD
@@ -291,6 +300,49 @@ def _exact_knn(queries: np.ndarray, data: np.ndarray, k: int, metric: str, exclu
         d = np.maximum(np.take_along_axis(pd_, order, 1), 0.0)
         out_d[s:s + chunk] = np.sqrt(d) if metric == "euclidean" else d
     return out_i, out_d
+
+
+def _two_hop_knn(x, graph, local, rows, k, cosine):  # compiled by numba in _kernels()
+    """k nearest of each row's neighbours and neighbours' neighbours in ``graph`` that are in the subset
+    (``local[j] >= 0``), self first with distance 0, in local row numbers. Returns (indices, distances, found):
+    ``found[r] < k`` means row r had too few candidates (its remaining entries are self, at distance 0)."""
+    out_i = np.empty((rows.shape[0], k), np.int64)
+    out_d = np.zeros((rows.shape[0], k), np.float32)
+    found = np.zeros(rows.shape[0], np.int64)
+    seen = np.full(graph.shape[0], -1, np.int64)  # seen[j] == r: j is already a candidate of row r
+    cand = np.empty(graph.shape[1] * (graph.shape[1] + 1), np.int64)
+    dist = np.empty(cand.shape[0], np.float32)
+    for r in range(rows.shape[0]):
+        g = rows[r]
+        seen[g] = r
+        m = 0
+        for a in range(graph.shape[1]):
+            hop = graph[g, a]
+            for b in range(-1, graph.shape[1]):
+                c = hop if b < 0 else graph[hop, b]
+                if seen[c] != r:
+                    seen[c] = r
+                    if local[c] >= 0:
+                        cand[m] = c
+                        m += 1
+        for j in range(m):
+            c = cand[j]
+            acc = np.float32(0.0)
+            if cosine:  # rows are unit vectors
+                for t in range(x.shape[1]):
+                    acc += x[g, t] * x[c, t]
+                dist[j] = max(np.float32(1.0) - acc, np.float32(0.0))
+            else:
+                for t in range(x.shape[1]):
+                    v = x[g, t] - x[c, t]
+                    acc += v * v
+                dist[j] = np.sqrt(acc)
+        nearest = np.argsort(dist[:m])[:k - 1]
+        out_i[r, :] = local[g]
+        out_i[r, 1:1 + nearest.size] = local[cand[nearest]]
+        out_d[r, 1:1 + nearest.size] = dist[nearest]
+        found[r] = 1 + nearest.size
+    return out_i, out_d, found
 
 
 def import_umap() -> Any:
@@ -338,6 +390,7 @@ def _kernels() -> dict[str, Any]:
         _KERNELS["members"] = numba.njit(umap_.compute_membership_strengths.py_func, cache=True,
                                          locals={"knn_dists": numba.types.float32[:, ::1], "sigmas": numba.types.float32[::1],
                                                  "rhos": numba.types.float32[::1], "val": numba.types.float32})
+        _KERNELS["two_hop"] = numba.njit(_two_hop_knn, fastmath=True, cache=True)
     return _KERNELS
 
 
@@ -404,5 +457,7 @@ def warm_up_umap() -> float:
         x = rng.standard_normal((40, 4)).astype(np.float32)
         i, d = _exact_knn(x, x, 5, "euclidean", exclude_self=np.arange(40))
         umap_layout(i, d, rng.standard_normal((40, 2)).astype(np.float32), 5)
+        for cosine in (True, False):
+            _kernels()["two_hop"](x, i, np.arange(40), np.arange(3), 4, cosine)
         _warmed = True
         return time.perf_counter() - t
