@@ -164,3 +164,17 @@ def test_embedders_pickle_for_process_and_cluster_executors():
     clone = pickle.loads(pickle.dumps(emb))
     np.testing.assert_array_equal(clone(texts), emb(texts))
     assert pickle.loads(pickle.dumps(E.get_embedder("tfidf"))).key == E.get_embedder("tfidf").key
+
+
+def test_process_pool_executor_gives_identical_results():
+    """A real process pool (spawned workers, as Dask and Ray run them): each worker unpickles the embedder and loads
+    the model itself; the vectors equal the serial ones."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    texts = list(CODE.values())
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        minilm = E.embed(texts, "minilm", batch_size=2, executor=pool, progress=False, cache=False)
+        tfidf = E.embed(texts, "tfidf", batch_size=2, executor=pool, progress=False, cache=False)
+    np.testing.assert_allclose(minilm, E.embed(texts, "minilm", batch_size=2, progress=False, cache=False), atol=1e-6)
+    np.testing.assert_array_equal(tfidf, E.embed(texts, "tfidf", batch_size=2, progress=False, cache=False))
