@@ -131,6 +131,8 @@ def main() -> None:
     l2 = lasso(a, 2000)
     b, t = timed(p45.subset, l2, parent=a)
     rows.append(("45k: then a lasso to 2k", len(l2), t, f"kNN rows reused {b.knn_reused:.0%}"))
+    _, t = timed(p45.subset, l2, n_neighbors=50)
+    rows.append(("45k: n_neighbors 15 -> 50 on the lasso", len(l2), t, "more than the 30 stored: the 2k searched alone"))
     for name, target, expect in (("45k: undo lasso", f16, a), ("45k: undo filter", p45.all, full45)):
         got, t = timed(p45.subset, target)
         assert got is expect

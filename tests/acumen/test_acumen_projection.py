@@ -78,6 +78,7 @@ def test_large_repairs_search_neighbours_of_neighbours(metric, monkeypatch):
     # those hold fewer than k subset rows. Forced here on a small problem; compared against an exact search.
     x, _ = blobs(n=3000, k=20, d=16, seed=3)
     proj = Projection(x, n_neighbors=10, metric=metric, warm_up=False)
+    proj.knn(10)  # the graph of all rows, as after the full layout
     subset = np.sort(np.random.default_rng(4).choice(3000, 900, replace=False))
     monkeypatch.setattr(projection, "EXACT_REPAIR_PAIRS", 0)
     knn_i, knn_d, reused = proj._subset_knn(subset, 10)
@@ -93,6 +94,19 @@ def test_large_repairs_search_neighbours_of_neighbours(metric, monkeypatch):
     recall = np.mean([len(set(a[1:]) & set(b[1:])) / 9 for a, b in zip(knn_i, ref_i)])
     assert recall > 0.9
     assert np.mean(knn_d[:, 1:]) < 1.05 * np.mean(ref_d[:, 1:])
+
+
+def test_more_neighbours_than_stored_searches_the_subset_only(fitted):
+    proj, full, labels = fitted
+    stored = proj.knn(15)[0].shape[1]
+    subset = np.flatnonzero(labels == 2)
+    k = stored + 5
+    sub = proj.subset(subset, parent=full, n_neighbors=k)
+    assert sub.n_neighbors == k and sub.knn_reused == 0 and proj.stats["knn_rows_searched"] == len(subset)
+    assert proj.knn(15)[0].shape[1] == stored  # the graph of all rows was not widened
+    knn_i, knn_d, _ = proj._subset_knn(subset, k)
+    _, ref_d = _exact_knn(proj.x[subset], proj.x[subset], k, "cosine", exclude_self=np.arange(len(subset)))
+    np.testing.assert_allclose(knn_d, ref_d, atol=1e-5)
 
 
 def test_change_n_neighbors(fitted):

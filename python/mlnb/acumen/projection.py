@@ -233,21 +233,29 @@ class Projection:
         """The full data's neighbour graph with at least ``k`` neighbours per row (self first, distance 0)."""
         with self._lock:
             if self._knn is None or self._knn[0].shape[1] < min(k, self.n):
-                kk = min(self.n, max(k, self.n_neighbors) + self.spare_neighbors)
-                if self.n <= EXACT_KNN_MAX:
-                    self._knn = _exact_knn(self.x, self.x, kk, self.metric, exclude_self=np.arange(self.n))
-                else:
-                    import_umap()
-                    from umap.umap_ import nearest_neighbors
-
-                    i, d, _ = nearest_neighbors(self.x, kk, self.metric, {}, False, np.random.RandomState(self.random_state))
-                    self._knn = (i.astype(np.int64), d.astype(np.float32))
+                self._knn = self._search(self.x, min(self.n, max(k, self.n_neighbors) + self.spare_neighbors))
             return self._knn
+
+    def _search(self, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """kNN graph of the rows of ``x`` among themselves: exact up to EXACT_KNN_MAX rows, else NN-descent."""
+        if len(x) <= EXACT_KNN_MAX:
+            return _exact_knn(x, x, k, self.metric, exclude_self=np.arange(len(x)))
+        import_umap()
+        from umap.umap_ import nearest_neighbors
+
+        i, d, _ = nearest_neighbors(x, k, self.metric, {}, False, np.random.RandomState(self.random_state))
+        return i.astype(np.int64), d.astype(np.float32)
 
     def _subset_knn(self, idx: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
         """Neighbour graph of a subset in local row numbers. Rows whose first k in-subset neighbours are in the
         parent graph are reused. The others are searched again among the subset: exactly when the search is small,
-        else among their neighbours' neighbours in the full graph; rows with fewer than k such candidates exactly."""
+        else among their neighbours' neighbours in the full graph; rows with fewer than k such candidates exactly.
+        When the full graph holds fewer than k neighbours per row, the subset is searched on its own: cheaper than
+        widening the graph of all rows."""
+        if self._knn is None or self._knn[0].shape[1] < k:
+            i, d = self._search(self.x[idx], k)
+            self.stats = {"knn_rows_two_hop": 0, "knn_rows_searched": idx.size}
+            return i, d, 0.0
         gi, gd = self.knn(k)
         local = np.full(self.n, -1, np.int64)
         local[idx] = np.arange(idx.size)
@@ -264,7 +272,7 @@ class Projection:
             exact = bad[found < k]
         if exact.size:
             li[exact], ld[exact] = _exact_knn(self.x[idx[exact]], self.x[idx], k, self.metric, exclude_self=exact)
-        self.stats = {"knn_rows_two_hop": bad.size - exact.size, "knn_rows_exact": exact.size}
+        self.stats = {"knn_rows_two_hop": bad.size - exact.size, "knn_rows_searched": exact.size}
         return li, ld, 1.0 - bad.size / idx.size
 
     # ------------------------------------------------------------------------------------------ layout SGD
