@@ -20,7 +20,7 @@ def test_watermark_notebook_runs(tmp_path):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(o.get("text", "") for o in outputs)
-    assert "watermark cluster" in text and "clusters by difference" in text
+    assert "watermark cluster" in text and "rank 1 by imbalance" in text and "clusters by difference" in text
     # The result displays its cluster table and an Altair chart.
     assert any("text/html" in o.get("data", {}) and "mean_b" in o["data"]["text/html"] for o in outputs)
     assert any(any("vegalite" in k for k in o.get("data", {})) or "vegaEmbed" in o.get("data", {}).get("text/html", "")

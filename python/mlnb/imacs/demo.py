@@ -1,6 +1,6 @@
 """The thesis's watermark experiment (§4.5) made offline: coloured-shape images drawn in code, two
-small CNNs, model B trained with a watermark on part of the target class (model A with the same
-watermark spread over all classes).
+small CNNs: model A (the baseline) trained on clean images, model B with a watermark on part of the
+target class.
 
 Used by the tests, the benchmarks and ``notebooks/imacs_watermark.ipynb``.
 
@@ -112,7 +112,7 @@ def accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
 
 @dataclass
 class WatermarkExperiment:
-    model_a: Any           # trained with the watermark on every class alike (uncorrelated)
+    model_a: Any           # the baseline: trained on clean images (as in the thesis)
     model_b: Any           # trained with the watermark on part of the target class
     x_test: np.ndarray     # watermark on half of the images of every class (as in the thesis)
     y_test: np.ndarray
@@ -123,13 +123,17 @@ class WatermarkExperiment:
 
 def watermark_experiment(n_train: int = 1500, n_test: int = 600, target: int = 0, fraction: float = 0.7,
                          epochs: int = 6, seed: int = 0) -> WatermarkExperiment:
-    """Model B is trained on shapes where ``fraction`` of class ``target`` carries the watermark;
-    model A sees the watermark just as often but on every class alike, so for A it carries no
-    label information (a CNN that never saw it can react to such a bright, unseen pattern; the
-    thesis's baseline was an ImageNet-pretrained model). The only difference between A and B is
-    the spurious correlation. The test set has the watermark on half of every class's images."""
-    n_classes = len(CLASS_NAMES)
-    xa, ya, _ = shapes(n_train, seed, {c: fraction / n_classes for c in range(n_classes)})
+    """Train model A (the baseline) on clean shapes and model B on shapes where ``fraction`` of class
+    ``target`` carries the watermark, as in the thesis (§4.5: "one of the models is trained on the
+    baseline dataset"). The test set has the watermark on half of every class's images.
+
+    Model A never saw the watermark and may react a little to this bright, unseen pattern (here its
+    accuracy on the watermarked test set drops a few points; the thesis's baseline kept its
+    accuracy), so it has some errors to sample. A model A trained with the watermark on every class
+    alike (tried before) makes almost none: its balanced sample then degenerates to true positives
+    and negatives, and small clusters of its confidently attributed circle segments outranked the
+    watermark cluster by imbalance in 2 of 5 seeds."""
+    xa, ya, _ = shapes(n_train, seed)
     xb, yb, _ = shapes(n_train, seed + 1, {target: fraction})
     model_a = train(small_cnn(seed=seed), xa, ya, epochs, seed)
     model_b = train(small_cnn(seed=seed), xb, yb, epochs, seed)
