@@ -13,8 +13,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-INPUT_TYPES = ("image", "text", "tabular")
-OUTPUT_TYPES = ("classification", "regression")
+from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES
 
 # Which pip extra brings the heavy dependencies of each tool.
 _EXTRAS = {"umlaut": "mlnb[tf] or mlnb[torch]", "acumen": "mlnb[acumen]", "imacs": "mlnb[imacs]"}

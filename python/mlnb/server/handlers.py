@@ -9,8 +9,6 @@ server's root so the front end can open it. Non-finite floats are sent as the st
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import socket
 from typing import Any
@@ -19,6 +17,7 @@ import tornado
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
+from mlnb.schema import json_dumps
 from mlnb.store import Store, default_path
 
 
@@ -67,7 +66,7 @@ class _StoreHandler(APIHandler):
     def _send(self, payload: Any, status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(_finite(payload)))
+        self.finish(json_dumps(payload))
 
 
 def _alive(run: dict, kernel_ids: set[str]) -> bool | None:
@@ -122,15 +121,6 @@ class RunHandler(_StoreHandler):
                     location["notebook_path"] = None
         self._send({"run": run, "metrics": store.metrics(run["id"]), "findings": findings})
 
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def setup_handlers(web_app: Any) -> None:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from mlnb import schema
 from mlnb._validation import check_choice
 
 SCHEMA_VERSION = 1
@@ -68,13 +69,14 @@ _RUN_QUERY = (
     "SELECT r.*, (SELECT MAX(epoch) FROM metrics m WHERE m.run_id=r.id) AS latest_epoch,"
     + ",".join(
         f" (SELECT COUNT(*) FROM findings f WHERE f.run_id=r.id AND f.severity='{s}') AS n_{s}"
-        for s in ("critical", "error", "warning")
+        for s in schema.SEVERITIES
     )
     + " FROM runs r"
 )
 
-RUN_STATUSES = ("running", "finished", "failed", "interrupted")
-SEVERITIES = ("critical", "error", "warning")
+# "dead" is not stored: the server infers it for a running run whose kernel is gone.
+RUN_STATUSES = tuple(s for s in schema.RUN_STATUSES if s != "dead")
+SEVERITIES = schema.SEVERITIES
 
 
 def default_path() -> Path:
@@ -186,7 +188,7 @@ class Store:
                     pid if pid is not None else os.getpid(),
                     socket.gethostname(),
                     "running",
-                    json.dumps(dict(config or {}), default=str),
+                    schema.json_dumps(dict(config or {})),
                     now,
                     now,
                 ),
@@ -227,8 +229,8 @@ class Store:
                 "SELECT id, epochs FROM findings WHERE run_id=? AND key=? AND subject=?",
                 (run_id, key, subject),
             ).fetchone()
-            ctx = json.dumps(dict(context or {}), default=_json_default)
-            loc = json.dumps(dict(location), default=str) if location else None
+            ctx = schema.json_dumps(dict(context or {}))
+            loc = schema.json_dumps(dict(location)) if location else None
             if row is None:
                 cur = db.execute(
                     "INSERT INTO findings (run_id, key, subject, severity, title, epochs, context,"
@@ -302,7 +304,7 @@ class Store:
                 "severity": r["severity"],
                 "title": r["title"],
                 "epochs": json.loads(r["epochs"]),
-                "context": json.loads(r["context"]),
+                "context": schema.json_revive(json.loads(r["context"])),
                 "location": json.loads(r["location"]) if r["location"] else None,
                 "first_seen": r["first_seen"],
                 "last_seen": r["last_seen"],
@@ -320,19 +322,9 @@ def _as_float(value: Any) -> float | str | None:
     return value if math.isfinite(value) else str(value)
 
 
-def _json_default(value: Any) -> Any:
-    # numpy scalars/arrays and other values from framework internals end up in finding contexts.
-    for attr in ("item", "tolist"):
-        if hasattr(value, attr):
-            try:
-                return getattr(value, attr)()
-            except Exception:  # noqa: BLE001 - fall through to str()
-                pass
-    return str(value)
-
 
 def _run_dict(row: sqlite3.Row) -> dict:
     d = dict(row)
-    d["config"] = json.loads(d["config"])
+    d["config"] = schema.json_revive(json.loads(d["config"]))
     d["findings"] = {s: d.pop(f"n_{s}") for s in SEVERITIES}
     return d

@@ -25,7 +25,8 @@ import string
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-SEVERITIES = ("critical", "error", "warning")
+from mlnb.schema import SEVERITIES
+
 CATEGORIES = ("model", "data", "training", "internal")
 FRAMEWORKS = ("keras", "torch")
 

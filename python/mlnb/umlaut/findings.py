@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-SEVERITIES = ("critical", "error", "warning")
+from mlnb.schema import SEVERITIES
+
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 

@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlnb.schema import SEVERITIES
 from mlnb.umlaut.findings import Finding
 
 
@@ -27,7 +28,7 @@ class Report:
         return len(self.findings)
 
     def _header(self) -> str:
-        counts = {s: sum(f.severity == s for f in self.findings) for s in ("critical", "error", "warning")}
+        counts = {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
         return f"UMLAUT session {self.name!r}" + (f" ({self.status})" if self.status else "") + ": " + (
             ", ".join(f"{n} {s}" for s, n in counts.items()) if self.findings else "no findings")
 

@@ -7,11 +7,9 @@ import sys
 import warnings
 from typing import Any, Iterable, Mapping, TextIO
 
+from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES, SEVERITIES
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.findings import Finding
-
-INPUT_TYPES = ("image", "text", "tabular")
-OUTPUT_TYPES = ("classification", "regression")
 
 
 def validate_types(input_type: str | None, output_type: str | None) -> None:
@@ -207,7 +205,7 @@ class Session:
         return self.report()._repr_html_()
 
     def __repr__(self) -> str:
-        counts = {s: len(self.by_severity(s)) for s in ("critical", "error", "warning")}
+        counts = {s: len(self.by_severity(s)) for s in SEVERITIES}
         return f"<umlaut.Session {self.name!r} {self.status}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ">"
 
 
