@@ -53,9 +53,9 @@ def test_select_label_and_colour(explorer):
     spec = ex.chart().to_dict()
     assert spec["encoding"]["color"]["title"] == "mySearch"
     assert len(next(iter(spec["datasets"].values()))) == 45
-    with pytest.raises(ValueError, match="color: 'nope' is not a column"):
+    with pytest.raises(ValueError, match="color='nope' is not valid"):
         ex.color = "nope"
-    with pytest.raises(ValueError, match="name: expected a new column name"):
+    with pytest.raises(ValueError, match="name='project' is not valid; expected a new column name"):
         ex.label("project")
 
 

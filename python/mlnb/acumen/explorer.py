@@ -1,58 +1,156 @@
-"""Explorer: the state of an ACUMEN exploration (filter steps, selection, labels, colour) over the projection engine.
+"""Explorer: the state of an ACUMEN exploration over the projection engine (thesis §2.4–2.8).
 
-It is headless plain Python; a widget can wrap it later. Displayed in a notebook it shows the projects table, a
-static Altair scatter of the current layout and the files table.
+The state is plain Python and headless (scripts, tests, CI): a stack of filter steps with cached layouts (undo, redo,
+jump to a step), the selection (a lasso), label columns that persist with the corpus, the colour column,
+``n_neighbors``, the table's sort, the highlighted files (search hits, "files like this one") and the visited files.
+It is an :class:`~mlnb._events.Observable`: every change is notified (``selection``, ``filters``, ``layout``,
+``progress``, ``labels``, ``color``, ``sort``, ``highlight``, ``visited``, ``error``), which is how the widget
+(:mod:`mlnb.widgets.acumen_explorer`) mirrors it. The engine never imports the widget.
+
+Layouts compute in the projection's background thread: :attr:`Explorer.layout` is always instant (the PCA preview, or
+a filtered step's points at their parent's positions) and a ``layout`` notification follows when UMAP is done.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+import hashlib
+import json
+import math
+import os
+import re
+import threading
+from collections import Counter
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
 
-from .ingest import Corpus
-from .projection import Layout, Projection
+from mlnb._events import Observable
+from mlnb._validation import check_choice, check_int
+
+from .ingest import Corpus, cache_root
+from .projection import Layout, Projection, _scale
 
 __all__ = ["Explorer", "FilterStep"]
 
 MAX_CHART_POINTS = 20_000  # a static Vega-Lite chart carries its data inline; beyond this it gets sluggish
+MAX_CATEGORIES = 20  # colour legend: the most frequent values, the rest is "other"
+NONE_TEXT = "(none)"
+# Table columns shown by default, when the corpus has them (metadata may add others: they stay reachable).
+DISPLAY_COLUMNS = ("project", "path", "library", "file_libraries", "domain", "task", "datasets", "kind", "n_lines", "year")
+LABELS_VERSION = 1
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_STOP = frozenset("""self def return import from class none true false and not for with the len range print str int
+float dict list tuple args kwargs super init lambda elif else while try except raise pass yield assert global
+print shape type data value values name x_train y_train""".split())
 
 
 @dataclass(eq=False)
 class FilterStep:
-    """One step of the filter stack: which files remain, how it was chosen, and its (cached) layout."""
+    """One step of the filter stack: which files remain, how it was chosen, and its (cached) layout.
+
+    ``spec`` is the filter in plain data (a query string, a column search, or ``{"lasso": n}``); ``parent`` is the
+    step it narrowed (None for "all files").
+    """
 
     description: str
     indices: np.ndarray
     layout: Layout | None = None
+    spec: Any = None
+    parent: "FilterStep | None" = field(default=None, repr=False)
 
 
-class Explorer:
-    """Explore a corpus: filter (table query, mask or lasso), undo, label, colour, change n_neighbors.
+def _text(value: Any) -> str:
+    """How a cell reads in the table and in searches: lists joined by ', ', missing values empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        return ", ".join(map(str, value))
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value)
 
-    Example:
-        >>> ex = Explorer(corpus, embeddings=corpus.embed("tfidf"))    # doctest: +SKIP
-        >>> ex.filter("domain == 'vision'")                              # doctest: +SKIP
-        >>> ex.select(ex.layout.indices[:50]); ex.label("mySearch", value="KerasCOCO")  # doctest: +SKIP
-        >>> ex.undo(); ex.color = "mySearch"; ex                         # doctest: +SKIP
 
-    Args:
-        corpus: the :class:`Corpus` to explore.
-        embeddings: (len(corpus.files), d) array; default: ``corpus.embed(model)``.
-        n_neighbors: UMAP n_neighbors.
-        model: embedder used when ``embeddings`` is None.
-        color: column of :attr:`table` that colours the scatter (default 'library').
-        projection: an existing :class:`Projection` of the same embeddings to reuse.
+class _TextColumn:
+    """A column as distinct display strings plus codes, with a byte blob of the strings for vectorised substring
+    search: "does not contain" over 1M paths is a few numpy passes over one buffer, not 1M Python calls."""
 
-    State (plain Python, what a widget would sync): :attr:`filters` (stack of :class:`FilterStep`),
-    :attr:`selection` (file indices), :attr:`labels` (column name -> Series over all files), :attr:`color`,
-    :attr:`n_neighbors`.
+    def __init__(self, values: pd.Series):
+        codes, uniques = pd.factorize(values.map(_text), sort=True)
+        self.codes = codes.astype(np.int64)
+        self.uniques: list[str] = [str(u) for u in uniques]
+        self._blobs: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _blob(self, case: bool) -> tuple[np.ndarray, np.ndarray]:
+        if case not in self._blobs:
+            strings = self.uniques if case else [u.lower() for u in self.uniques]
+            joined = "\n".join(strings)
+            data = joined.encode("utf-8")
+            lengths = (np.fromiter(map(len, strings), np.int64, len(strings)) if len(data) == len(joined)
+                       else np.fromiter((len(s.encode("utf-8")) for s in strings), np.int64, len(strings)))
+            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]) if len(strings) else np.zeros(0, np.int64)
+            self._blobs[case] = (np.frombuffer(data, np.uint8), starts)
+        return self._blobs[case]
+
+    def unique_hits(self, pattern: str, regex: bool, case: bool) -> np.ndarray:
+        """One bool per distinct value: does it contain ``pattern``?"""
+        if regex or "\n" in pattern:
+            rx = re.compile(pattern, 0 if case else re.IGNORECASE)
+            return np.fromiter((rx.search(u) is not None for u in self.uniques), bool, len(self.uniques))
+        hit = np.zeros(len(self.uniques), bool)
+        if not pattern:
+            hit[:] = True
+            return hit
+        buf, starts = self._blob(case)
+        p = np.frombuffer((pattern if case else pattern.lower()).encode("utf-8"), np.uint8)
+        n = buf.size - p.size + 1
+        if n <= 0:
+            return hit
+        pos = np.flatnonzero(buf[:n] == p[0])  # candidates by the first byte, then narrowed byte by byte
+        for j in range(1, p.size):
+            pos = pos[buf[pos + j] == p[j]]
+        hit[np.searchsorted(starts, pos, side="right") - 1] = True
+        return hit
+
+
+class Explorer(Observable):
+    """Explore a corpus: filter (table query, column search, lasso), undo/redo, label, colour, change n_neighbors.
+
+    Example
+    -------
+    >>> ex = Explorer(corpus, embeddings=corpus.embed("tfidf"))            # doctest: +SKIP
+    >>> ex.filter({"column": "path", "excludes": "test"})                    # doctest: +SKIP
+    >>> ex.select(ex.layout.indices[:50]); ex.label("mySearch", value="KerasCOCO")  # doctest: +SKIP
+    >>> ex.undo(); ex.color = "mySearch"; ex                                 # doctest: +SKIP
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The corpus to explore.
+    embeddings : array, optional
+        (len(corpus.files), d); default ``corpus.embed(model)``.
+    n_neighbors : int
+        UMAP n_neighbors.
+    model : str
+        Embedder used when ``embeddings`` is None.
+    color : str
+        Column of :attr:`table` that colours the scatter (default 'library').
+    projection : Projection, optional
+        An existing :class:`Projection` of the same embeddings to reuse.
+    persist_labels : bool
+        Keep label columns next to the corpus cache, so a new kernel opening the same projects gets them back.
+
+    State: :attr:`filters` (the steps up to the current one), :attr:`selection` (file indices), :attr:`labels`
+    (column name -> Series over all files), :attr:`color`, :attr:`n_neighbors`, :attr:`sort`, :attr:`highlight`,
+    :attr:`visited`. Every change is notified to observers (see the module docstring).
     """
 
     def __init__(self, corpus: Corpus, embeddings: Any = None, n_neighbors: int = 15, *, model: str = "tfidf",
-                 color: str = "library", projection: Projection | None = None, **projection_options: Any):
+                 color: str = "library", projection: Projection | None = None, persist_labels: bool = True,
+                 **projection_options: Any):
         if not isinstance(corpus, Corpus):
             raise ValueError(f"corpus: expected an acumen.Corpus, got {type(corpus).__name__}")
         if len(corpus.files) < 3:
@@ -65,93 +163,243 @@ class Explorer:
         self.corpus = corpus
         self.embeddings = emb
         self.projection = projection or Projection(emb, n_neighbors=n_neighbors, **projection_options)
+        self.projection.progress = self._progress
         self.n_neighbors = self.projection._check_k(n_neighbors, len(emb))
-        self.filters: list[FilterStep] = [FilterStep("all files", self.projection.all)]
+        self._steps: list[FilterStep] = [FilterStep("all files", self.projection.all, spec=None)]
+        self._pos = 0
         self.selection: np.ndarray = np.zeros(0, np.int64)
+        self.highlight: np.ndarray = np.zeros(0, np.int64)
+        self.visited: np.ndarray = np.zeros(0, np.int64)
+        self.sort: tuple[str, bool] | None = None
         self.labels: dict[str, pd.Series] = {}
-        self._full = self.projection.full_async(self.n_neighbors)  # UMAP computes while the PCA preview shows
+        self._text_columns: dict[str, _TextColumn] = {}
+        self._rows_cache: tuple[Any, np.ndarray] | None = None
+        self._tokens: list[frozenset[str]] | None = None
+        self._jobs: dict[tuple[int, int], Future] = {}
+        self._jobs_lock = threading.Lock()
+        self.persist_labels = bool(persist_labels)
+        if self.persist_labels:
+            self._load_labels()
+        self._color = "library"
         self.color = color
+        self._ensure(self._steps[0], self.n_neighbors)  # UMAP computes while the PCA preview shows
 
-    # ------------------------------------------------------------------------------------------ state
+    # ------------------------------------------------------------------------------------------ steps & layouts
     @property
-    def color(self) -> str:
-        return self._color
+    def filters(self) -> list[FilterStep]:
+        """The filter steps from "all files" up to the current one (undone steps are in :attr:`redo_steps`)."""
+        return self._steps[:self._pos + 1]
 
-    @color.setter
-    def color(self, column: str) -> None:
-        if column not in self._columns():
-            raise ValueError(f"color: {column!r} is not a column; expected one of {', '.join(self._columns())}")
-        self._color = column
+    @property
+    def redo_steps(self) -> list[FilterStep]:
+        """Steps undone (or jumped back over) that :meth:`redo` restores, next first."""
+        return self._steps[self._pos + 1:]
 
     @property
     def indices(self) -> np.ndarray:
         """Files in the current filter step (rows of ``corpus.files``)."""
-        return self.filters[-1].indices
+        return self._steps[self._pos].indices
 
     @property
-    def layout(self) -> Layout:
-        """The current step's layout: UMAP when ready; before the first UMAP finishes, the PCA preview."""
-        step = self.filters[-1]
-        if step.layout is not None and step.layout.n_neighbors == self.n_neighbors:
-            return step.layout
-        if len(self.filters) == 1:
-            cached = self.projection.cached(None, self.n_neighbors)
-            if cached is None and self._full.done() and self.n_neighbors == self._full.result().n_neighbors:
-                cached = self._full.result()
-            if cached is None:
-                return self.projection.pca()
-            step.layout = cached
-            return cached
-        step.layout = self._relayout(len(self.filters) - 1)
-        return step.layout
+    def color(self) -> str:
+        """The column that colours the scatter (any column of :attr:`table`, label columns included)."""
+        return self._color
 
-    def wait(self) -> Layout:
-        """Block until the current step's UMAP layout is computed; returns it."""
-        if len(self.filters) == 1 and self.projection.cached(None, self.n_neighbors) is None:
-            self._full.result()
-            self.filters[0].layout = self.projection.full(self.n_neighbors)
-        return self.layout
+    @color.setter
+    def color(self, column: str) -> None:
+        if column not in self.columns:
+            raise ValueError(f"color={column!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
+        self._color = column
+        self._notify("color", column=column)
 
-    def _relayout(self, i: int) -> Layout:
-        if i == 0:
-            return self.projection.full(self.n_neighbors)
-        parent = self.filters[i - 1].layout if self.filters[i - 1].layout is not None else self._relayout(i - 1)
-        if parent.method == "pca":
-            parent = self._relayout(i - 1)
-        self.filters[i - 1].layout = parent
-        return self.projection.subset(self.filters[i].indices, parent=parent, n_neighbors=self.n_neighbors)
-
-    def _columns(self) -> list[str]:
+    @property
+    def columns(self) -> list[str]:
+        """Columns of :attr:`table`: the corpus's file columns (without content) and the label columns."""
         return [c for c in self.corpus.files.columns if c != "content"] + list(self.labels)
 
     @property
-    def table(self) -> pd.DataFrame:
-        """Files of the current step with their attributes and label columns (index = row in ``corpus.files``)."""
-        df = self.corpus.files.iloc[self.indices].drop(columns=["content"])
-        for name, values in self.labels.items():
-            df[name] = values.iloc[self.indices].to_numpy()
-        return df
+    def display_columns(self) -> list[str]:
+        """The columns a table shows by default: the usual file attributes present in this corpus, then labels."""
+        have = set(self.corpus.files.columns)
+        return [c for c in DISPLAY_COLUMNS if c in have] + list(self.labels)
 
-    # ------------------------------------------------------------------------------------------ actions
-    def filter(self, where: Any, description: str | None = None) -> Layout:
-        """Narrow the current files and re-project them (starting from the current layout); returns the layout.
+    @property
+    def layout(self) -> Layout:
+        """The current step's layout, instantly: UMAP when ready, else a preview (PCA for all files, the parent's
+        positions for a filtered step) while UMAP computes in the background (a ``layout`` event follows)."""
+        step = self._steps[self._pos]
+        final = self._final(step, self.n_neighbors)
+        if final is not None:
+            return final
+        self._ensure(step, self.n_neighbors)
+        return self._preview(step)
 
-        ``where`` is a pandas query on :attr:`table` (``"library == 'PyTorch' and not path.str.contains('test')"``),
-        a boolean mask over the current files or over all files, an array of file indices, or a callable
-        ``table -> mask``.
+    @property
+    def busy(self) -> bool:
+        """Whether the current step's UMAP layout is still computing."""
+        return self._final(self._steps[self._pos], self.n_neighbors) is None
+
+    def _final(self, step: FilterStep, k: int) -> Layout | None:
+        if step.layout is not None and step.layout.n_neighbors == k and step.layout.method != "pca":
+            return step.layout
+        cached = self.projection.cached(None if step.parent is None else step.indices, k)
+        if cached is not None:
+            step.layout = cached
+        return cached
+
+    def _preview(self, step: FilterStep) -> Layout:
+        if step.parent is None:
+            if step.layout is not None:  # the previous n_neighbors' layout until the new one is ready
+                return step.layout
+            return self.projection.pca()
+        parent = self._final(step.parent, self.n_neighbors) or step.layout or self._preview(step.parent)
+        if len(parent) == len(step.indices):
+            return parent
+        return Layout(step.indices, _scale(parent.positions(step.indices)), "preview", self.n_neighbors, parent=parent)
+
+    def _ensure(self, step: FilterStep, k: int) -> Future:
+        """The background job computing ``step``'s UMAP layout with ``k`` neighbours (started once)."""
+        with self._jobs_lock:
+            key = (id(step), k)
+            job = self._jobs.get(key)
+            if job is None:
+                job = self.projection._worker.submit(self._compute, step, k)
+                self._jobs[key] = job
+                job.add_done_callback(lambda f: self._job_done(step, k, f))
+            return job
+
+    def _compute(self, step: FilterStep, k: int) -> Layout:
+        if step.parent is None:
+            return self.projection.full(k)
+        parent = self._final(step.parent, k) or self._compute(step.parent, k)
+        step.parent.layout = parent
+        return self.projection.subset(step.indices, parent=parent, n_neighbors=k)
+
+    def _job_done(self, step: FilterStep, k: int, job: Future) -> None:
+        exc = job.exception()
+        if exc is not None:
+            with self._jobs_lock:
+                self._jobs.pop((id(step), k), None)  # a later look may try again
+            self._notify("error", message=f"layout failed: {type(exc).__name__}: {exc}")
+            return
+        step.layout = job.result()
+        if step is self._steps[self._pos] and k == self.n_neighbors:
+            self._notify("layout", layout=step.layout, final=True)
+
+    def wait(self, timeout: float | None = None) -> Layout:
+        """Block until the current step's UMAP layout is computed; returns it."""
+        step = self._steps[self._pos]
+        if self._final(step, self.n_neighbors) is None:
+            self._ensure(step, self.n_neighbors).result(timeout)
+        return self.layout
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self._notify("progress", stage=stage, done=done, total=total)
+
+    def _filters_changed(self) -> None:
+        self._rows_cache = None
+        self._notify("filters", steps=[s.description for s in self._steps], position=self._pos)
+        layout = self.layout
+        self._notify("layout", layout=layout, final=layout.method not in ("pca", "preview"))
+
+    # ------------------------------------------------------------------------------------------ filtering
+    def filter(self, where: Any, description: str | None = None, *, wait: bool = True) -> Layout:
+        """Narrow the current files to a new step and re-project them, starting from the current layout.
+
+        Parameters
+        ----------
+        where : str, dict, list of dict, array or callable
+            A pandas query on :attr:`table` (``"library == 'PyTorch'"``); a column search
+            ``{"column": "path", "excludes": "test"}`` (or ``"contains"``; optional ``"regex": True``,
+            ``"case": True``), or a list of them (all must hold); a boolean mask over the current or all files;
+            an array of file indices (a lasso); or a callable ``table -> mask``.
+        description : str, optional
+            The step's name in the breadcrumbs.
+        wait : bool
+            Block until the new layout is computed (else the preview shows and a ``layout`` event follows).
+
+        Returns
+        -------
+        Layout
+            The new step's layout (a preview when ``wait`` is False and UMAP is still running).
+
+        Example
+        -------
+        >>> ex.filter({"column": "path", "excludes": "test"})   # doctest: +SKIP
         """
         keep = self._resolve(where)
         if keep.size < 3:
             raise ValueError(f"where: the filter keeps {keep.size} files; a layout needs at least 3")
-        parent = self.wait()
-        step = FilterStep(description or (where if isinstance(where, str) else f"{keep.size} files"), keep)
-        step.layout = self.projection.subset(keep, parent=parent, n_neighbors=self.n_neighbors)
-        self.filters.append(step)
-        self.selection = np.intersect1d(self.selection, keep)
-        return step.layout
+        if description is None:
+            description = self._describe(where, keep)
+        current = self._steps[self._pos]
+        step = FilterStep(description, keep, spec=where if isinstance(where, (str, dict, list)) else None, parent=current)
+        del self._steps[self._pos + 1:]  # a new step forgets the redo branch, as a browser's history does
+        self._steps.append(step)
+        self._pos += 1
+        self._set_selection(np.intersect1d(self.selection, keep))
+        self._ensure(step, self.n_neighbors)
+        self._filters_changed()
+        return self.wait() if wait else self.layout
+
+    def _describe(self, where: Any, keep: np.ndarray) -> str:
+        if isinstance(where, str):
+            return where
+        if isinstance(where, dict):
+            where = [where]
+        if isinstance(where, list) and where and all(isinstance(w, dict) for w in where):
+            parts = []
+            for w in where:
+                op, value = ("does not contain", w.get("excludes")) if "excludes" in w else ("contains", w.get("contains"))
+                parts.append(f"{w.get('column')} {op} {'/' + value + '/' if w.get('regex') else repr(value)}")
+            return " and ".join(parts)
+        if len(self.selection) and np.array_equal(keep, self.selection):
+            return f"lasso: {keep.size} files"
+        return f"{keep.size} files"
+
+    def match(self, column: str, pattern: str, *, regex: bool = False, case: bool = False) -> np.ndarray:
+        """Which of all files have ``pattern`` in ``column`` (as the table shows it): a bool array over all files.
+
+        Substring search is vectorised over the column's distinct values (1M paths in well under a second);
+        ``regex=True`` uses Python's ``re`` per distinct value.
+
+        Example
+        -------
+        >>> ~ex.match("path", "test")   # files whose path does not contain 'test'   # doctest: +SKIP
+        """
+        if column not in self.columns and column != "content":
+            raise ValueError(f"column={column!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
+        if not isinstance(pattern, str):
+            raise ValueError(f"pattern={pattern!r} is not valid; expected a string")
+        if regex:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern={pattern!r} is not a valid regular expression ({exc})") from None
+        col = self._text_column(column)
+        return col.unique_hits(pattern, regex, case)[col.codes]
+
+    def _text_column(self, column: str) -> _TextColumn:
+        if column not in self._text_columns:
+            values = self.labels[column] if column in self.labels else self.corpus.files[column]
+            self._text_columns[column] = _TextColumn(values)
+        return self._text_columns[column]
 
     def _resolve(self, where: Any) -> np.ndarray:
         current = self.indices
+        if isinstance(where, dict):
+            where = [where]
+        if isinstance(where, list) and where and all(isinstance(w, dict) for w in where):
+            mask = np.ones(len(self.corpus.files), bool)
+            for w in where:
+                unknown = set(w) - {"column", "contains", "excludes", "regex", "case"}
+                if unknown or ("contains" in w) == ("excludes" in w):
+                    raise ValueError(f"where={w!r} is not valid; expected {{'column': ..., 'contains' or 'excludes': ..., "
+                                     f"'regex': bool, 'case': bool}}")
+                hits = self.match(w["column"], w.get("contains", w.get("excludes")), regex=bool(w.get("regex")),
+                                  case=bool(w.get("case")))
+                mask &= ~hits if "excludes" in w else hits
+            return current[mask[current]]
         if isinstance(where, str):
             table = self.table
             try:
@@ -170,42 +418,374 @@ class Explorer:
             if arr.shape == (len(current),):
                 return current[arr]
             if arr.shape == (len(self.corpus.files),):
-                return np.intersect1d(current, np.flatnonzero(arr))
+                return current[arr[current]]
             raise ValueError(f"where: a mask needs {len(current)} (current files) or {len(self.corpus.files)} (all files) "
                              f"entries, got shape {arr.shape}")
         if arr.ndim == 1 and (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
-            outside = np.setdiff1d(arr, current)
-            if outside.size:
-                raise ValueError(f"where: {outside.size} file indices are not in the current step (e.g. {outside[0]})")
-            return np.unique(arr.astype(np.int64))
-        raise ValueError(f"where: expected a query string, a boolean mask, file indices or a callable, got {type(where).__name__}")
+            arr = np.unique(arr.astype(np.int64))
+            inside = np.isin(arr, current)
+            if not inside.all():
+                raise ValueError(f"where: {int((~inside).sum())} file indices are not in the current step "
+                                 f"(e.g. {arr[~inside][0]})")
+            return arr
+        raise ValueError(f"where: expected a query string, a column search dict, a boolean mask, file indices or a "
+                         f"callable, got {type(where).__name__}")
 
     def undo(self) -> Layout:
-        """Drop the last filter step; returns the previous step's layout (cached: the same object as before)."""
-        if len(self.filters) == 1:
+        """Go back one filter step; returns its layout (cached: the same object as before). :meth:`redo` returns."""
+        if self._pos == 0:
             raise ValueError("undo: no filter step to undo")
-        self.filters.pop()
-        self.selection = np.zeros(0, np.int64)
+        return self.go(self._pos - 1)
+
+    def redo(self) -> Layout:
+        """Restore the step undone last; returns its layout (cached)."""
+        if self._pos + 1 >= len(self._steps):
+            raise ValueError("redo: no undone filter step to redo")
+        return self.go(self._pos + 1)
+
+    def go(self, step: int) -> Layout:
+        """Jump to filter step ``step`` (0 = all files; a breadcrumb); later steps stay redo-able."""
+        self._pos = check_int("step", step, 0, len(self._steps) - 1)
+        self._set_selection(np.intersect1d(self.selection, self.indices))
+        self._filters_changed()
         return self.layout
 
-    def select(self, indices: Any) -> np.ndarray:
-        """Set the selection (e.g. a lasso) to these file indices (or a mask over the current files)."""
-        self.selection = self._resolve(indices) if np.asarray(indices).size else np.zeros(0, np.int64)
+    # ------------------------------------------------------------------------------------------ selection
+    def select(self, indices: Any, mode: str = "replace") -> np.ndarray:
+        """Set the selection (e.g. a lasso) to these file indices or a mask; ``mode`` 'add' or 'remove' edits it.
+
+        Example
+        -------
+        >>> ex.select(ex.indices[:10]); ex.select(ex.indices[:2], mode="remove")   # doctest: +SKIP
+        """
+        check_choice("mode", mode, ("replace", "add", "remove"))
+        rows = self._resolve(indices) if np.asarray(indices).size else np.zeros(0, np.int64)
+        if mode == "add":
+            rows = np.union1d(self.selection, rows)
+        elif mode == "remove":
+            rows = np.setdiff1d(self.selection, rows)
+        self._set_selection(rows)
         return self.selection
 
+    def _set_selection(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, np.int64)
+        if np.array_equal(rows, self.selection):
+            return
+        self.selection = rows
+        self._rows_cache = None
+        self._notify("selection", indices=rows)
+
+    def export(self, selection: bool = True, content: bool = False) -> pd.DataFrame:
+        """The selected files (or, with ``selection=False`` or nothing selected, the current step's) as a DataFrame
+        of table columns and labels; ``content=True`` adds the source.
+
+        Example
+        -------
+        >>> df = ex.export()   # doctest: +SKIP
+        """
+        rows = self.selection if selection and len(self.selection) else self.indices
+        df = self._frame(rows)
+        if content:
+            df["content"] = self.corpus.files["content"].to_numpy()[rows]
+        return df
+
+    # ------------------------------------------------------------------------------------------ table
+    def _frame(self, rows: np.ndarray, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        cols = [c for c in (columns or self.columns)]
+        base = [c for c in cols if c not in self.labels]
+        df = self.corpus.files.iloc[rows][base].copy() if base else pd.DataFrame(index=self.corpus.files.index[rows])
+        for name in cols:
+            if name in self.labels:
+                df[name] = self.labels[name].to_numpy()[rows]
+        return df
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Files of the current step with their attributes and label columns (index = row in ``corpus.files``)."""
+        return self._frame(self.indices)
+
+    def sort_by(self, column: str | None, ascending: bool = True) -> None:
+        """Order the table (and :meth:`page`) by ``column``; None restores the corpus order."""
+        if column is not None and column not in self.columns:
+            raise ValueError(f"column={column!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
+        self.sort = None if column is None else (column, bool(ascending))
+        self._rows_cache = None
+        self._notify("sort", column=column, ascending=bool(ascending))
+
+    @property
+    def rows(self) -> np.ndarray:
+        """File indices in table order: the selection if there is one (a lasso filters the table), else the current
+        step's files; sorted by :attr:`sort`."""
+        key = (self._pos, id(self._steps[self._pos]), self.selection.size, self.sort)
+        if self._rows_cache is not None and self._rows_cache[0] == key:
+            return self._rows_cache[1]
+        rows = self.selection if len(self.selection) else self.indices
+        if self.sort is not None:
+            column, ascending = self.sort
+            keys = self._sort_key(column)[rows]
+            order = np.argsort(keys if ascending else -keys, kind="stable")
+            rows = rows[order]
+        self._rows_cache = (key, rows)
+        return rows
+
+    def _sort_key(self, column: str) -> np.ndarray:
+        values = self.labels[column] if column in self.labels else self.corpus.files[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            v = values.to_numpy(np.float64)
+            return np.where(np.isnan(v), np.inf, v)  # missing last (ascending)
+        return self._text_column(column).codes.astype(np.float64)
+
+    def page(self, start: int, stop: int, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Rows ``start:stop`` of the table as shown (see :attr:`rows`), with ``columns`` (default
+        :attr:`display_columns`); index = file index. A view asks only for the rows it shows.
+
+        Example
+        -------
+        >>> ex.page(0, 50)   # doctest: +SKIP
+        """
+        rows = self.rows
+        start = check_int("start", start, 0)
+        stop = min(check_int("stop", stop, start), len(rows))
+        return self._frame(rows[start:stop], columns or self.display_columns)
+
+    def position(self, index: int) -> int:
+        """The position of file ``index`` in the table as shown (-1 if it is not there): a view scrolls to it."""
+        hit = np.flatnonzero(self.rows == index)
+        return int(hit[0]) if hit.size else -1
+
+    # ------------------------------------------------------------------------------------------ labels
     def label(self, name: str, indices: Any = None, value: Any = True) -> pd.Series:
-        """Set ``value`` in label column ``name`` for ``indices`` (default: the selection); other files keep theirs."""
-        if not isinstance(name, str) or not name or name in self.corpus.files.columns:
-            raise ValueError(f"name: expected a new column name (not one of the corpus columns), got {name!r}")
+        """Set ``value`` in label column ``name`` for ``indices`` (default: the selection); other files keep theirs.
+        ``value=None`` clears. Labels persist with the corpus (see ``persist_labels``).
+
+        Example
+        -------
+        >>> ex.label("mySearch", value="KerasCOCO")   # doctest: +SKIP
+        """
+        if not isinstance(name, str) or not name.strip() or name in self.corpus.files.columns:
+            raise ValueError(f"name={name!r} is not valid; expected a new column name (not one of the corpus columns)")
+        if value is not None and not isinstance(value, (str, bool, int, float)):
+            raise ValueError(f"value={value!r} is not valid; expected a string, number, bool or None")
         rows = self.selection if indices is None else self._resolve(indices)
         col = self.labels.setdefault(name, pd.Series([None] * len(self.corpus.files), dtype=object, name=name))
         col.iloc[rows] = value
+        self._text_columns.pop(name, None)
+        self._save_labels()
+        self._notify("labels", name=name, columns=list(self.labels))
+        if self._color == name:
+            self._notify("color", column=name)
         return col
 
-    def set_neighbors(self, n_neighbors: int) -> Layout:
+    def drop_label(self, name: str) -> None:
+        """Remove label column ``name`` (and from the persisted labels)."""
+        check_choice("name", name, list(self.labels))
+        del self.labels[name]
+        self._text_columns.pop(name, None)
+        if self.sort is not None and self.sort[0] == name:
+            self.sort = None
+        self._save_labels()
+        self._notify("labels", name=name, columns=list(self.labels))
+        if self._color == name:
+            self.color = "library" if "library" in self.columns else self.columns[0]
+
+    def labels_path(self) -> Path:
+        """Where this corpus's labels are kept: next to the ingest cache (``cache_root()/labels``), keyed by the
+        projects' roots, so the same projects opened again in a new kernel get them back."""
+        p = self.corpus.projects
+        roots = p["root"].astype(str) if "root" in p.columns else p["project"].astype(str)
+        key = hashlib.sha1("\0".join(sorted(map(str, zip(p["project"].astype(str), roots)))).encode()).hexdigest()[:20]
+        return cache_root() / "labels" / f"{key}.json"
+
+    def _file_keys(self) -> list[str]:
+        f = self.corpus.files
+        return (f["project"].astype(str) + "/" + f["path"].astype(str)).tolist()
+
+    def _save_labels(self) -> None:
+        if not self.persist_labels:
+            return
+        keys = self._file_keys()
+        data = {"version": LABELS_VERSION, "labels": {
+            name: {keys[i]: v for i, v in enumerate(col.tolist()) if v is not None} for name, col in self.labels.items()}}
+        path = self.labels_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _load_labels(self) -> None:
+        path = self.labels_path()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # none yet, or unreadable: start without labels rather than fail
+        if not isinstance(data, dict) or data.get("version") != LABELS_VERSION:
+            return
+        where = {k: i for i, k in enumerate(self._file_keys())}
+        for name, values in data.get("labels", {}).items():
+            if name in self.corpus.files.columns or not isinstance(values, dict):
+                continue
+            col = pd.Series([None] * len(self.corpus.files), dtype=object, name=name)
+            for key, v in values.items():
+                if key in where:  # files that left the corpus are dropped, the others keep their label
+                    col.iloc[where[key]] = v
+            self.labels[name] = col
+
+    # ------------------------------------------------------------------------------------------ colour
+    def colors(self, column: str | None = None, layout: Layout | None = None) -> dict[str, Any]:
+        """Colour encoding of ``column`` (default :attr:`color`) over ``layout``'s points (default :attr:`layout`).
+
+        Returns ``{"column", "kind": "categorical" | "numeric", "values": float32 per point (a category code, or a
+        value scaled to [0, 1]), "categories": [...], "counts": [...], "min", "max"}``. Categorical keeps the
+        most frequent values; the rest is "other".
+        """
+        column = column or self._color
+        layout = layout or self.layout
+        rows = layout.indices
+        values = self.labels[column] if column in self.labels else self.corpus.files[column]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if numeric and values.iloc[rows].nunique() > 12:
+            v = values.to_numpy(np.float64)[rows]
+            lo, hi = (float(np.nanmin(v)), float(np.nanmax(v))) if np.isfinite(v).any() else (0.0, 1.0)
+            scaled = np.where(np.isnan(v), 0.0, (v - lo) / (hi - lo) if hi > lo else 0.0)
+            return {"column": column, "kind": "numeric", "values": scaled.astype(np.float32), "categories": [],
+                    "counts": [], "min": lo, "max": hi}
+        col = self._text_column(column)
+        codes = col.codes[rows]
+        counts = np.bincount(codes, minlength=len(col.uniques))
+        order = np.argsort(-counts, kind="stable")
+        order = order[counts[order] > 0]
+        top = order[:MAX_CATEGORIES - 1] if order.size > MAX_CATEGORIES else order
+        remap = np.full(len(col.uniques), len(top), np.int64)
+        remap[top] = np.arange(len(top))
+        cats = [col.uniques[i] or NONE_TEXT for i in top]
+        cnts = [int(counts[i]) for i in top]
+        if order.size > len(top):
+            cats.append("other")
+            cnts.append(int(counts[order[len(top):]].sum()))
+        return {"column": column, "kind": "categorical", "values": remap[codes].astype(np.float32), "categories": cats,
+                "counts": cnts, "min": 0.0, "max": float(max(len(cats) - 1, 0))}
+
+    def category_rows(self, category: str, column: str | None = None) -> np.ndarray:
+        """The current step's files whose ``column`` (default :attr:`color`) reads ``category`` in the legend."""
+        enc = self.colors(column, self.layout)
+        if category not in enc["categories"]:
+            raise ValueError(f"category={category!r} is not valid; expected one of {', '.join(map(repr, enc['categories']))}")
+        return self.layout.indices[enc["values"] == enc["categories"].index(category)]
+
+    # ------------------------------------------------------------------------------------------ beyond the original
+    def similar(self, index: int, k: int = 10) -> pd.DataFrame:
+        """"Files like this one": the ``k`` nearest neighbours of file ``index`` in the projection's kNN graph,
+        nearest first (column ``distance``); they become :attr:`highlight`.
+
+        Example
+        -------
+        >>> ex.similar(12)   # doctest: +SKIP
+        """
+        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        k = check_int("k", k, 1, 100)
+        gi, gd = self.projection.knn(k + 1)
+        nn, dist = gi[index], gd[index]
+        keep = nn != index
+        nn, dist = nn[keep][:k], dist[keep][:k]
+        df = self._frame(nn, self.display_columns)
+        df.insert(0, "distance", dist)
+        self.set_highlight(nn, reason=f"files like {self.corpus.files['path'].iloc[index]}")
+        return df
+
+    def search(self, text: str, *, regex: bool = False, case: bool = False) -> np.ndarray:
+        """Full-text search over file contents: the current step's files containing ``text``; they become
+        :attr:`highlight`. Empty text clears it."""
+        if not text:
+            self.set_highlight(np.zeros(0, np.int64), reason="")
+            return self.highlight
+        hits = self.match("content", text, regex=regex, case=case)
+        rows = self.indices[hits[self.indices]]
+        self.set_highlight(rows, reason=f"contains {text!r}")
+        return rows
+
+    def set_highlight(self, indices: Any, reason: str = "") -> None:
+        """Highlight these files (search hits, neighbours) without selecting them."""
+        self.highlight = np.unique(np.asarray(indices, np.int64))
+        self._notify("highlight", indices=self.highlight, reason=reason)
+
+    def visit(self, index: int) -> None:
+        """Mark file ``index`` as visited (its preview was opened): the scatter marks it (§2.8.3)."""
+        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        if index not in self.visited:
+            self.visited = np.union1d(self.visited, [index]).astype(np.int64)
+            self._notify("visited", indices=self.visited)
+
+    def preview(self, index: int) -> dict[str, Any]:
+        """What a code preview shows for file ``index`` (and marks it visited): ``path``, ``project``,
+        ``absolute_path`` (None when unknown), ``language``, ``content``, ``row`` (its table columns) and
+        ``project_info`` (the project's metadata)."""
+        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        f = self.corpus.files.iloc[index]
+        projects = self.corpus.projects
+        prow = projects[projects["project"] == f["project"]]
+        info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root",)} if len(prow) else {}
+        root = prow["root"].iloc[0] if len(prow) and "root" in prow.columns else None
+        absolute = str(Path(str(root)) / str(f["path"])) if root else None
+        row = {c: _text(f[c]) for c in self.display_columns if c not in self.labels}
+        row.update({c: _text(self.labels[c].iloc[index]) for c in self.labels})
+        self.visit(index)
+        return {"index": index, "path": str(f["path"]), "project": str(f["project"]), "absolute_path": absolute,
+                "language": "python", "content": str(f.get("content", "")), "row": row, "project_info": info}
+
+    def regions(self, n: int = 8, keywords: int = 3) -> pd.DataFrame:
+        """Keyword labels for the dense regions of the current layout: k-means on the 2-D positions, then each
+        region's most distinctive identifiers and file names (frequent there, rare elsewhere).
+
+        Returns a DataFrame with ``region``, ``x``, ``y`` (the centre), ``n`` (files) and ``keywords``.
+
+        Example
+        -------
+        >>> ex.regions(6)   # doctest: +SKIP
+        """
+        n = check_int("n", n, 1, 50)
+        layout = self.layout
+        xy = layout.coords.astype(np.float64)
+        k = min(n, len(xy))
+        assign = _kmeans(xy, k)
+        tokens = self._file_tokens()
+        rows = layout.indices
+        df_all = Counter()
+        for r in rows:
+            df_all.update(tokens[r])
+        out = []
+        for c in range(k):
+            members = rows[assign == c]
+            if members.size == 0:
+                continue
+            df_c = Counter()
+            for r in members:
+                df_c.update(tokens[r])
+            score = {t: (m / members.size) * math.log((len(rows) + 1) / (df_all[t] + 1)) for t, m in df_c.items()
+                     if m >= max(2, 0.2 * members.size) or members.size < 5}
+            best = sorted(score, key=lambda t: (-score[t], t))[:keywords]
+            cx, cy = xy[assign == c].mean(0)
+            out.append({"region": c, "x": float(cx), "y": float(cy), "n": int(members.size), "keywords": best})
+        return pd.DataFrame(out, columns=["region", "x", "y", "n", "keywords"])
+
+    def _file_tokens(self) -> list[frozenset[str]]:
+        if self._tokens is None:
+            toks = []
+            for content, path in zip(self.corpus.files["content"].tolist(), self.corpus.files["path"].tolist()):
+                words = {w.lower() for w in _IDENT.findall(str(content))} - _STOP
+                stem = Path(str(path)).stem.lower()
+                toks.append(frozenset(words | ({stem} if len(stem) > 2 else set())))
+            self._tokens = toks
+        return self._tokens
+
+    # ------------------------------------------------------------------------------------------ n_neighbors
+    def set_neighbors(self, n_neighbors: int, *, wait: bool = True) -> Layout:
         """Change UMAP's n_neighbors (low: local detail; high: global structure) and re-lay out the current step."""
         self.n_neighbors = self.projection._check_k(n_neighbors, len(self.embeddings))
-        return self.wait() if len(self.filters) == 1 else self.layout
+        self._ensure(self._steps[self._pos], self.n_neighbors)
+        self._notify("neighbors", n_neighbors=self.n_neighbors)
+        layout = self.wait() if wait else self.layout
+        self._notify("layout", layout=layout, final=layout.method not in ("pca", "preview"))
+        return layout
 
     # ------------------------------------------------------------------------------------------ display
     def chart(self, color: str | None = None, max_points: int = MAX_CHART_POINTS) -> Any:
@@ -213,12 +793,12 @@ class Explorer:
         import altair as alt
 
         color = color or self.color
-        if color not in self._columns():
-            raise ValueError(f"color: {color!r} is not a column; expected one of {', '.join(self._columns())}")
+        if color not in self.columns:
+            raise ValueError(f"color={color!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
         layout = self.layout
-        df = self.table.loc[layout.indices, ["project", "path", "library", "domain"]]
-        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.table.loc[layout.indices, color]
-        df["color"] = values.map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else str(v)).to_numpy()
+        df = self._frame(layout.indices, [c for c in ("project", "path", "library", "domain") if c in self.columns])
+        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.corpus.files[color].iloc[layout.indices]
+        df["color"] = values.map(_text).to_numpy()
         df["x"], df["y"] = layout.coords[:, 0], layout.coords[:, 1]
         df["selected"] = np.isin(layout.indices, self.selection)
         title = f"{len(df)} files · {layout.method} · n_neighbors={layout.n_neighbors}"
@@ -229,30 +809,48 @@ class Explorer:
             return (alt.Chart(df, title=title).mark_circle(size=12, opacity=0.7)
                     .encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
                             color=alt.Color("color:N", title=color, legend=alt.Legend(symbolLimit=20)),
-                            tooltip=["project", "path", "library", "domain", alt.Tooltip("color:N", title=color)])
+                            tooltip=[c for c in ("project", "path", "library", "domain") if c in df.columns]
+                            + [alt.Tooltip("color:N", title=color)])
                     .properties(width=600, height=450).interactive())
+
+    def view(self) -> Any:
+        """The interactive widget (WebGL scatter, linked table, labels, history, code preview) over this explorer."""
+        from mlnb.widgets.acumen_explorer import AcumenExplorerWidget
+
+        return AcumenExplorerWidget(self)
 
     def __repr__(self) -> str:
         return (f"Explorer({len(self.corpus.projects)} projects, {len(self.indices)}/{len(self.corpus.files)} files, "
-                f"{len(self.filters) - 1} filter steps, layout={self.layout.method})")
+                f"{self._pos} filter steps, layout={self.layout.method})")
 
     def _summary_html(self) -> str:
-        steps = " → ".join(f.description for f in self.filters)
+        import html
+
+        steps = " → ".join(html.escape(f.description) for f in self.filters)
         skipped = self.corpus.skipped_summary()
-        skipped_txt = ", ".join(f"{n} {reason}" for reason, n in skipped.items()) or "none"
+        skipped_txt = ", ".join(f"{n} {html.escape(str(reason))}" for reason, n in skipped.items()) or "none"
         return (f"<b>ACUMEN</b>: {len(self.corpus.projects)} projects, {len(self.indices)} of {len(self.corpus.files)} files "
                 f"shown; filters: {steps}; skipped: {skipped_txt}")
 
     def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        projects = self.corpus.projects.drop(columns=["root"])
-        display(HTML(self._summary_html()))
-        display(projects)
-        if self.layout.method == "pca" and not self._full.done():
-            # The PCA preview now; the chart is replaced in place when UMAP finishes (same display id).
-            handle = display(self.chart(), display_id=True)
-            self._full.add_done_callback(lambda f: f.exception() is None and handle.update(self.chart()))
-        else:
-            display(self.chart())
-        display(self.table.head(200))
+        display(self.view())
+
+
+def _kmeans(xy: np.ndarray, k: int, iters: int = 25) -> np.ndarray:
+    """Deterministic k-means on 2-D points (farthest-point seeding): region ids per point."""
+    centres = [xy[np.argmin(((xy - xy.mean(0)) ** 2).sum(1))]]
+    d = ((xy - centres[0]) ** 2).sum(1)
+    for _ in range(1, k):
+        centres.append(xy[int(np.argmax(d))])
+        d = np.minimum(d, ((xy - centres[-1]) ** 2).sum(1))
+    c = np.array(centres)
+    assign = np.zeros(len(xy), np.int64)
+    for _ in range(iters):
+        assign = ((xy[:, None, :] - c[None, :, :]) ** 2).sum(2).argmin(1)
+        new = np.array([xy[assign == j].mean(0) if (assign == j).any() else c[j] for j in range(k)])
+        if np.allclose(new, c):
+            break
+        c = new
+    return assign

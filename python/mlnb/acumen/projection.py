@@ -130,6 +130,9 @@ class Projection:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acumen-umap")
         self._warm: Future | None = self._worker.submit(warm_up_umap) if warm_up else None
         self.stats: dict[str, float] = {}
+        # Optional ``progress(stage, done, total)`` callback ('neighbours', 'layout'): a view shows it while a layout
+        # computes. Called from the thread that computes; it must be cheap and must not raise.
+        self.progress: Any = None
 
     # ------------------------------------------------------------------------------------------ validation
     def _check_k(self, k: Any, n: int) -> int:
@@ -185,6 +188,7 @@ class Projection:
             if key in self._layouts:
                 return self._layouts[key]
             t = time.perf_counter()
+            self._report("neighbours", 0, 1)
             knn_i, knn_d = self.knn(k)
             init = self.pca().coords
             coords = self._optimize(knn_i[:, :k], knn_d[:, :k], init, self.n_epochs or (500 if self.n <= 10_000 else 200), 1.0, 5.0)
@@ -217,6 +221,7 @@ class Projection:
             if missing.size:
                 raise ValueError(f"parent: {missing.size} of the subset's rows are not in the parent layout")
             t = time.perf_counter()
+            self._report("neighbours", 0, 1)
             k_eff = min(k, idx.size - 1)
             knn_i, knn_d, reused = self._subset_knn(idx, k_eff)
             t_knn = time.perf_counter() - t
@@ -281,7 +286,15 @@ class Projection:
         """umap-learn's fuzzy graph + SGD layout from ``init`` (what ``UMAP.fit`` does after its kNN search)."""
         if self._warm is not None:
             self._warm.result()  # the kernels are compiled; waits only if called within seconds of creation
-        return umap_layout(knn_i, knn_d, init, n_epochs, alpha, negative_sample_rate, self.random_state)
+        return umap_layout(knn_i, knn_d, init, n_epochs, alpha, negative_sample_rate, self.random_state,
+                           progress=lambda done, total: self._report("layout", done, total))
+
+    def _report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            try:
+                self.progress(stage, done, total)
+            except Exception:  # noqa: BLE001 - a view's failure never stops a layout
+                pass
 
 
 def _exact_knn(queries: np.ndarray, data: np.ndarray, k: int, metric: str, exclude_self: np.ndarray | None = None,
@@ -403,7 +416,7 @@ def _kernels() -> dict[str, Any]:
 
 
 def umap_layout(knn_i: np.ndarray, knn_d: np.ndarray, init: np.ndarray, n_epochs: int, alpha: float = 1.0,
-                negative_sample_rate: float = 5.0, random_state: int = 0) -> np.ndarray:
+                negative_sample_rate: float = 5.0, random_state: int = 0, progress: Any = None) -> np.ndarray:
     """UMAP's layout step on a given kNN graph (self first): fuzzy simplicial set, then SGD from ``init``.
 
     The same computation as umap-learn's ``fuzzy_simplicial_set`` + ``simplicial_set_embedding`` (default a, b,
@@ -440,10 +453,15 @@ def umap_layout(knn_i: np.ndarray, knn_d: np.ndarray, init: np.ndarray, n_epochs
     next_negative, next_sample = per_negative.copy(), epochs_per_sample.copy()
     zero = np.zeros(1, dtype=np.float32)
     epoch = k["epoch"]
-    for i in range(n_epochs):  # = umap.layouts.optimize_layout_euclidean, densMAP off, alpha decaying linearly
+    every = max(1, n_epochs // 20)
+    for i in range(n_epochs):
+        if progress is not None and i % every == 0:
+            progress(i, n_epochs)  # = umap.layouts.optimize_layout_euclidean, densMAP off, alpha decaying linearly
         epoch(emb, emb, head, tail, n, epochs_per_sample, a, b, rng_per_sample, 1.0, 2, True,
               alpha * (1.0 - i / n_epochs), per_negative, next_negative, next_sample, i, False, zero, zero, 0.0, 0.0,
               0.0, 0.0, zero, zero, 0.0)
+    if progress is not None:
+        progress(n_epochs, n_epochs)
     return emb
 
 

@@ -1,0 +1,386 @@
+/**
+ * ACUMEN explorer view: WebGL scatter (regl-scatterplot) with lasso, a table paged from the kernel
+ * (@tanstack/virtual-core), colour legend, labels, filter breadcrumbs, code preview (highlight.js).
+ *
+ * The Python `Explorer` is the source of truth: this view renders the widget's traits and sends user
+ * actions back as commands (`request`). Mounted once; each part updates in place on its traits.
+ */
+import createScatterplot from 'regl-scatterplot';
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import hljs from 'highlight.js/lib/core';
+import python from 'highlight.js/lib/languages/python';
+import { bind, decodeArray, h, mountStatus, request, type Model } from './kit';
+import {
+  categoryColor, combineSelection, modeFromEvent, numericColor, numericRamp, parseColumnQuery,
+  relativeToRoot, toFileIndices, toPositions, tooltipPosition
+} from './logic';
+import './style.css';
+
+hljs.registerLanguage('python', python);
+
+const ROW_HEIGHT = 24;
+const BLOCK = 100;
+
+function serverInfo(): { root: string | null; base: string } {
+  try {
+    const el = document.getElementById('jupyter-config-data');
+    const cfg = el ? JSON.parse(el.textContent || '{}') : {};
+    return { root: cfg.serverRoot || null, base: cfg.baseUrl || '/' };
+  } catch {
+    return { root: null, base: '/' };
+  }
+}
+
+function report(model: Model, err: unknown): void {
+  model.set('error', err instanceof Error ? err.message : String(err));
+  model.save_changes();
+}
+
+function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
+  const cleanups: (() => void)[] = [];
+  const call = (name: string, kwargs: Record<string, unknown> = {}) =>
+    request(model, name, kwargs).then(r => { if (model.get('error')) { model.set('error', ''); model.save_changes(); } return r.value; })
+      .catch(e => { report(model, e); throw e; });
+
+  // ------------------------------------------------------------------ skeleton
+  const root = h('div', { class: 'mlnb-ax', 'data-testid': 'acumen-explorer' });
+  const crumbs = h('nav', { class: 'mlnb-ax-crumbs', 'aria-label': 'filter history' });
+  const undoBtn = h('button', { class: 'mlnb-ax-btn', title: 'Undo filter step', onclick: () => call('undo') }, '↶ Undo');
+  const redoBtn = h('button', { class: 'mlnb-ax-btn', title: 'Redo filter step', onclick: () => call('redo') }, '↷ Redo');
+  const lassoBtn = h('button', { class: 'mlnb-ax-btn active', title: 'Drag to lasso (shift adds, alt removes)' }, 'Lasso');
+  const panBtn = h('button', { class: 'mlnb-ax-btn', title: 'Drag to pan; wheel zooms' }, 'Pan');
+  const filterSelBtn = h('button', { class: 'mlnb-ax-btn', 'data-testid': 'acumen-filter-selection', title: 'Keep only the selected files (re-projects)',
+    onclick: () => call('filter', { selection: true }) }, 'Filter to selection');
+  const clearBtn = h('button', { class: 'mlnb-ax-btn', onclick: () => call('select', { indices: [] }) }, 'Clear selection');
+  const colorSel = h('select', { class: 'mlnb-ax-select', 'data-testid': 'acumen-color', title: 'Colour by',
+    onchange: (e: Event) => call('set_color', { column: (e.target as HTMLSelectElement).value }) }) as HTMLSelectElement;
+  const kInput = h('input', { type: 'number', min: '2', max: '200', class: 'mlnb-ax-k', title: 'UMAP n_neighbors', 'data-testid': 'acumen-k' }) as HTMLInputElement;
+  const kBtn = h('button', { class: 'mlnb-ax-btn', onclick: () => call('set_neighbors', { n_neighbors: Number(kInput.value) }) }, 'Re-project');
+  const searchInput = h('input', { type: 'search', class: 'mlnb-ax-search', placeholder: 'search file contents…', 'data-testid': 'acumen-content-search' }) as HTMLInputElement;
+  searchInput.addEventListener('keydown', e => { if (e.key === 'Enter') call('search', { text: searchInput.value }); });
+  const regionsBtn = h('button', { class: 'mlnb-ax-btn', title: 'Keyword labels for dense regions' }, 'Keywords');
+  const count = h('span', { class: 'mlnb-ax-count', 'data-testid': 'acumen-count' });
+  const toolbar = h('div', { class: 'mlnb-ax-toolbar' }, undoBtn, redoBtn, crumbs);
+  const toolbar2 = h('div', { class: 'mlnb-ax-toolbar' }, lassoBtn, panBtn, filterSelBtn, clearBtn,
+    h('label', {}, 'colour ', colorSel), h('label', {}, 'n_neighbors ', kInput), kBtn, searchInput, regionsBtn, count);
+
+  const canvasBox = h('div', { class: 'mlnb-ax-canvas', 'data-testid': 'acumen-scatter' });
+  const canvas = h('canvas') as HTMLCanvasElement;
+  const tooltip = h('div', { class: 'mlnb-ax-tooltip', 'data-testid': 'acumen-tooltip', hidden: true });
+  const overlay = h('div', { class: 'mlnb-ax-overlay' });
+  canvasBox.append(canvas, overlay, tooltip);
+  const legend = h('div', { class: 'mlnb-ax-legend', 'data-testid': 'acumen-legend' });
+  const left = h('div', { class: 'mlnb-ax-left' }, canvasBox, legend);
+
+  const thead = h('div', { class: 'mlnb-ax-thead' });
+  const scroller = h('div', { class: 'mlnb-ax-scroll', 'data-testid': 'acumen-table' });
+  const spacer = h('div', { class: 'mlnb-ax-spacer' });
+  scroller.append(spacer);
+  const tableInfo = h('div', { class: 'mlnb-ax-tableinfo' });
+  const labelName = h('input', { placeholder: 'label column', class: 'mlnb-ax-in', list: 'mlnb-ax-labels', 'data-testid': 'acumen-label-name' }) as HTMLInputElement;
+  const labelValue = h('input', { placeholder: 'value', class: 'mlnb-ax-in', 'data-testid': 'acumen-label-value' }) as HTMLInputElement;
+  const labelList = h('datalist', { id: 'mlnb-ax-labels' });
+  const labelBtn = h('button', { class: 'mlnb-ax-btn', 'data-testid': 'acumen-label-apply',
+    onclick: () => { if (labelName.value.trim()) call('label', { name: labelName.value.trim(), value: labelValue.value || true }); } }, 'Label selection');
+  const labelsBar = h('div', { class: 'mlnb-ax-labels' }, labelName, labelList, labelValue, labelBtn);
+  const right = h('div', { class: 'mlnb-ax-right' }, tableInfo, thead, scroller, labelsBar);
+  const main = h('div', { class: 'mlnb-ax-main' }, left, right);
+  const preview = h('div', { class: 'mlnb-ax-preview', 'data-testid': 'acumen-preview', hidden: true });
+  root.append(toolbar, toolbar2, main, preview);
+  el.append(root);
+  cleanups.push(mountStatus(model, root));
+
+  // ------------------------------------------------------------------ scatter
+  let pointIndex: ArrayLike<number> = new Int32Array(0);
+  let nPoints = 0;
+  let lassoing = false;
+  let focused = -1;
+  const sp = createScatterplot({
+    canvas, width: 'auto', height: 'auto', pointSize: [3, 5, 7], sizeBy: 'valueB', pointSizeSelected: 1,
+    opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'lasso', deselectOnDblClick: true,
+    deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
+    backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
+  } as any);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const on = (event: string, fn: (arg: any) => void) => (sp.subscribe as any)(event, fn);
+  const setMode = (mode: 'lasso' | 'panZoom') => {
+    sp.set({ mouseMode: mode } as any);
+    lassoBtn.classList.toggle('active', mode === 'lasso');
+    panBtn.classList.toggle('active', mode === 'panZoom');
+  };
+  lassoBtn.addEventListener('click', () => setMode('lasso'));
+  panBtn.addEventListener('click', () => setMode('panZoom'));
+
+  let lastSelection: number[] = [];
+  on('lassoStart', () => { lassoing = true; });
+  on('select', ({ points }: { points: number[] }) => {
+    if (!lassoing && points.length <= 1) { // a click on a point: focus it, keep the selection
+      if (points.length === 1) focus(pointIndex[points[0]], true);
+      sp.select(lastSelection, { preventEvent: true });
+      return;
+    }
+    lassoing = false;
+    lastSelection = points.slice();
+    call('select', { indices: toFileIndices(points, pointIndex) });
+  });
+  on('deselect', () => { lastSelection = []; call('select', { indices: [] }); });
+  on('lassoEnd', () => { lassoing = false; });
+
+  const tipCache = new Map<number, Record<string, string>>();
+  let hovered = -1;
+  on('pointover', (i: number) => {
+    hovered = i;
+    const file = pointIndex[i];
+    const show = (row: Record<string, string>) => {
+      if (hovered !== i) return;
+      tooltip.replaceChildren(...Object.entries(row).filter(([, v]) => v !== '').map(([k, v]) =>
+        h('div', {}, h('b', {}, k + ': '), v.length > 120 ? v.slice(0, 117) + '…' : v)));
+      tooltip.hidden = false;
+      const [x, y] = sp.getScreenPosition(i) || [0, 0];
+      const { left: l, top: t } = tooltipPosition(x, y, tooltip.offsetWidth, tooltip.offsetHeight, canvasBox.clientWidth, canvasBox.clientHeight);
+      tooltip.style.left = `${l}px`;
+      tooltip.style.top = `${t}px`;
+    };
+    const cached = tipCache.get(file);
+    if (cached) show(cached);
+    else call('tooltip', { index: file }).then(row => { tipCache.set(file, row); show(row); }).catch(() => undefined);
+  });
+  on('pointout', () => { hovered = -1; tooltip.hidden = true; });
+
+  let colorValues: ArrayLike<number> = new Float32Array(0);
+  const sizeChannel = (): Float32Array => {
+    const w = new Float32Array(nPoints);
+    const visited = new Set(Array.from(decodeArray(model.get('visited')).data));
+    const hl = new Set(Array.from(decodeArray(model.get('highlight')).data));
+    for (let i = 0; i < nPoints; i++) {
+      const f = pointIndex[i];
+      w[i] = hl.has(f) || f === focused ? 2 : visited.has(f) ? 1 : 0;
+    }
+    return w;
+  };
+  const draw = (transition: boolean) => {
+    const xy = decodeArray(model.get('points')).data;
+    const x = new Float32Array(nPoints), y = new Float32Array(nPoints);
+    for (let i = 0; i < nPoints; i++) { x[i] = xy[2 * i] / 10.5; y[i] = xy[2 * i + 1] / 10.5; }
+    const info = model.get('color_info') || {};
+    const categorical = info.kind !== 'numeric';
+    sp.set({ colorBy: 'valueA', pointColor: categorical
+      ? (info.categories || ['']).map((_: string, i: number, a: string[]) => categoryColor(i, a.length, a[a.length - 1] === 'other'))
+      : numericRamp() } as any);
+    const selected = toPositions(decodeArray(model.get('selection')).data, pointIndex);
+    lastSelection = selected;
+    return sp.draw({ x, y, valueA: colorValues, valueB: sizeChannel() } as any, {
+      transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous', wDataType: 'categorical',
+      select: selected
+    } as any).catch(e => report(model, e));
+  };
+  cleanups.push(bind(model, ['layout_info'], ({ layout_info }) => {
+    pointIndex = decodeArray(model.get('point_index')).data;
+    colorValues = decodeArray(model.get('color_values')).data;
+    const transition = Boolean(layout_info?.transition) && nPoints === pointIndex.length && nPoints > 0;
+    nPoints = pointIndex.length;
+    canvasBox.dataset.method = layout_info?.method || '';
+    canvasBox.dataset.version = String(layout_info?.version || 0);
+    regionLabels = [];
+    overlay.replaceChildren();
+    draw(transition);
+  }));
+  cleanups.push(bind(model, ['color_info'], ({ color_info }) => {
+    colorValues = decodeArray(model.get('color_values')).data;
+    if (nPoints && colorValues.length === nPoints) draw(false);
+    renderLegend(color_info || {});
+  }));
+  cleanups.push(bind(model, ['selection'], ({ selection }) => {
+    const files = decodeArray(selection).data;
+    const positions = toPositions(files, pointIndex);
+    lastSelection = positions;
+    if (nPoints) sp.select(positions, { preventEvent: true });
+    count.textContent = `${files.length} selected · ${model.get('n_rows')} in table`;
+    root.dataset.selected = String(files.length);
+  }));
+  cleanups.push(bind(model, ['highlight', 'visited'], () => {
+    if (nPoints) sp.draw({ x: (sp.get('points') as any[]).map(p => p[0]), y: (sp.get('points') as any[]).map(p => p[1]),
+      valueA: colorValues, valueB: sizeChannel() } as any, { preventFilterReset: true, select: lastSelection,
+      zDataType: model.get('color_info')?.kind === 'numeric' ? 'continuous' : 'categorical', wDataType: 'categorical' } as any);
+  }));
+
+  function renderLegend(info: any): void {
+    legend.replaceChildren();
+    legend.append(h('div', { class: 'mlnb-ax-legend-title' }, String(info.column || '')));
+    if (info.kind === 'numeric') {
+      const stops = Array.from({ length: 11 }, (_, i) => numericColor(i / 10)).join(', ');
+      legend.append(h('div', { class: 'mlnb-ax-colorbar', style: { background: `linear-gradient(to right, ${stops})` } }),
+        h('div', { class: 'mlnb-ax-colorbar-range' }, h('span', {}, formatNum(info.min)), h('span', {}, formatNum(info.max))));
+      return;
+    }
+    const cats: string[] = info.categories || [];
+    cats.forEach((c, i) => {
+      const item = h('button', { class: 'mlnb-ax-legend-item', title: `select the ${info.counts?.[i] ?? ''} files (shift adds, alt removes)`,
+        onclick: (e: MouseEvent) => { if (c !== 'other') call('select_category', { category: c, mode: modeFromEvent(e) }); } },
+      h('span', { class: 'mlnb-ax-swatch', style: { background: categoryColor(i, cats.length, cats[cats.length - 1] === 'other') } }),
+      c, h('span', { class: 'mlnb-ax-legend-n' }, String(info.counts?.[i] ?? '')));
+      legend.append(item);
+    });
+  }
+
+  // keyword labels of dense regions
+  let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
+  const placeRegions = () => {
+    overlay.replaceChildren(...regionLabels.map(r => {
+      const [x, y] = sp.getScreenPosition(r.point) || [0, 0];
+      return h('div', { class: 'mlnb-ax-region', style: { left: `${x}px`, top: `${y}px` } }, r.keywords.join(' · '));
+    }));
+  };
+  regionsBtn.addEventListener('click', () => {
+    if (regionLabels.length) { regionLabels = []; overlay.replaceChildren(); return; }
+    call('regions', { n: 8 }).then((regions: any[]) => {
+      const xy = decodeArray(model.get('points')).data;
+      regionLabels = regions.map(r => {
+        let best = 0, bd = Infinity;
+        for (let i = 0; i < nPoints; i++) {
+          const d = (xy[2 * i] - r.x) ** 2 + (xy[2 * i + 1] - r.y) ** 2;
+          if (d < bd) { bd = d; best = i; }
+        }
+        return { ...r, point: best };
+      });
+      placeRegions();
+    });
+  });
+  on('view', () => { if (regionLabels.length) placeRegions(); });
+
+  // ------------------------------------------------------------------ history, columns, n_neighbors
+  cleanups.push(bind(model, ['steps', 'position'], ({ steps, position }) => {
+    crumbs.replaceChildren(...(steps as string[]).map((s, i) => h('button', {
+      class: `mlnb-ax-crumb${i === position ? ' current' : ''}${i > position ? ' undone' : ''}`,
+      title: i > position ? 'undone: click to restore' : 'go to this step', onclick: () => call('go', { step: i })
+    }, s)));
+    (undoBtn as HTMLButtonElement).disabled = position === 0;
+    (redoBtn as HTMLButtonElement).disabled = position >= steps.length - 1;
+  }));
+  cleanups.push(bind(model, ['columns', 'color', 'label_columns'], ({ columns, color, label_columns }) => {
+    colorSel.replaceChildren(...(columns as string[]).map(c => h('option', { value: c, selected: c === color }, c)));
+    colorSel.value = color;
+    labelList.replaceChildren(...(label_columns as string[]).map(c => h('option', { value: c })));
+  }));
+  cleanups.push(bind(model, ['n_neighbors'], ({ n_neighbors }) => { kInput.value = String(n_neighbors); }));
+
+  // ------------------------------------------------------------------ table
+  const pages = new Map<number, Promise<void> | null>();
+  const rowsByPos = new Map<number, { index: number; cells: string[] }>();
+  let columns: string[] = [];
+  const rowEls = h('div', { class: 'mlnb-ax-rows' });
+  spacer.append(rowEls);
+  const virt = new Virtualizer<HTMLDivElement, HTMLDivElement>({
+    count: 0, getScrollElement: () => scroller as HTMLDivElement, estimateSize: () => ROW_HEIGHT, overscan: 12,
+    observeElementRect, observeElementOffset, scrollToFn: elementScroll, onChange: () => renderRows()
+  });
+  cleanups.push(virt._didMount());
+  virt._willUpdate();
+
+  function fetchBlock(b: number): void {
+    if (pages.has(b)) return;
+    const version = model.get('table_version');
+    pages.set(b, call('page', { start: b * BLOCK, stop: (b + 1) * BLOCK }).then(res => {
+      if (model.get('table_version') !== version) return;
+      res.rows.forEach((r: any, k: number) => rowsByPos.set(res.start + k, r));
+      renderRows();
+    }).catch(() => { pages.delete(b); }));
+  }
+  function renderRows(): void {
+    spacer.style.height = `${virt.getTotalSize()}px`;
+    const items = virt.getVirtualItems();
+    const els: HTMLElement[] = [];
+    for (const it of items) {
+      const row = rowsByPos.get(it.index);
+      if (!row) fetchBlock(Math.floor(it.index / BLOCK));
+      const tr = h('div', { class: `mlnb-ax-tr${row && row.index === focused ? ' focused' : ''}`, 'data-index': row ? String(row.index) : '',
+        style: { transform: `translateY(${it.start}px)`, height: `${ROW_HEIGHT}px` },
+        onclick: () => { if (row) focus(row.index, false); } },
+      ...(row ? row.cells : columns.map(() => '…')).map(c => h('span', { class: 'mlnb-ax-td', title: c }, c)));
+      els.push(tr);
+    }
+    rowEls.replaceChildren(...els);
+  }
+  function renderHead(): void {
+    const sort = model.get('sort') || {};
+    thead.replaceChildren(...columns.map(c => {
+      const arrow = sort.column === c ? (sort.ascending ? ' ▲' : ' ▼') : '';
+      const op = h('select', { class: 'mlnb-ax-op', title: 'contains / does not contain', 'data-testid': `acumen-op-${c}` },
+        h('option', { value: 'contains' }, '∋'), h('option', { value: 'excludes' }, '∌')) as HTMLSelectElement;
+      const input = h('input', { class: 'mlnb-ax-colsearch', placeholder: 'filter…', 'data-testid': `acumen-search-${c}`,
+        title: 'Enter filters (re-projects). !text: does not contain; /regex/: regular expression' }) as HTMLInputElement;
+      input.addEventListener('keydown', e => {
+        if (e.key !== 'Enter') return;
+        try {
+          const q = parseColumnQuery(c, input.value, op.value === 'excludes');
+          if (q) call('filter', { where: q });
+        } catch (err) { report(model, `filter on ${c}: ${(err as Error).message}`); }
+      });
+      return h('div', { class: 'mlnb-ax-th' },
+        h('button', { class: 'mlnb-ax-sort', 'data-testid': `acumen-sort-${c}`,
+          onclick: () => call('sort_by', { column: c, ascending: !(sort.column === c && sort.ascending) }) }, c + arrow),
+        h('div', { class: 'mlnb-ax-thsearch' }, op, input));
+    }));
+    const tpl = columns.map(c => (c === 'path' ? 'minmax(160px, 3fr)' : 'minmax(70px, 1fr)')).join(' ');
+    root.style.setProperty('--mlnb-ax-cols', tpl);
+  }
+  cleanups.push(bind(model, ['table_version', 'display_columns', 'sort'], ({ display_columns }) => {
+    columns = display_columns || [];
+    pages.clear();
+    rowsByPos.clear();
+    virt.setOptions({ ...virt.options, count: model.get('n_rows') });
+    virt.measure();
+    renderHead();
+    renderRows();
+    const sel = decodeArray(model.get('selection')).data.length;
+    tableInfo.textContent = `${model.get('n_rows')} files${sel ? ' (the selection)' : ''} · ${model.get('summary')?.files ?? ''} in the corpus`;
+    count.textContent = `${sel} selected · ${model.get('n_rows')} in table`;
+  }));
+
+  // ------------------------------------------------------------------ focus & preview
+  const server = serverInfo();
+  function focus(file: number, fromPoint: boolean): void {
+    focused = file;
+    const pos = toPositions([file], pointIndex);
+    if (pos.length) sp.hover(pos[0], { showReticleOnce: true, preventEvent: true } as any);
+    if (fromPoint) call('position_of', { index: file }).then((p: number) => { if (p >= 0) virt.scrollToIndex(p, { align: 'center' }); });
+    renderRows();
+    showPreview(file);
+  }
+  function showPreview(file: number): void {
+    call('preview', { index: file }).then((p: any) => {
+      const code = h('code', { class: 'hljs language-python' });
+      // highlight.js escapes the source: its output is markup of escaped text only, never the file's own HTML.
+      code.innerHTML = hljs.highlight(String(p.content), { language: 'python', ignoreIllegals: true }).value;
+      const rel = relativeToRoot(p.absolute_path, server.root);
+      const info = Object.entries(p.project_info || {}).filter(([, v]) => v !== '' && v !== '0')
+        .map(([k, v]) => h('div', {}, h('b', {}, `${k}: `), String(v)));
+      const similar = h('div', { class: 'mlnb-ax-similar' });
+      const simBtn = h('button', { class: 'mlnb-ax-btn', onclick: () => call('similar', { index: file, k: 10 }).then((rows: any[]) => {
+        similar.replaceChildren(h('b', {}, 'Files like this one'), ...rows.map(r => h('button', { class: 'mlnb-ax-link', onclick: () => focus(r.index, true) },
+          `${r.project}/${r.path} (${r.distance.toFixed(3)})`)));
+      }) }, 'Files like this one');
+      preview.replaceChildren(
+        h('div', { class: 'mlnb-ax-preview-head' }, h('b', { 'data-testid': 'acumen-preview-path' }, `${p.project}/${p.path}`),
+          rel ? h('a', { href: `${server.base}lab/tree/${rel.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, 'open in JupyterLab') : null,
+          simBtn, h('button', { class: 'mlnb-ax-btn', onclick: () => { preview.hidden = true; } }, '×')),
+        h('div', { class: 'mlnb-ax-preview-body' }, h('pre', { class: 'mlnb-ax-code', 'data-testid': 'acumen-code' }, code),
+          h('div', { class: 'mlnb-ax-meta' }, ...info, similar)));
+      preview.hidden = false;
+    }).catch(() => undefined);
+  }
+
+  return () => {
+    for (const c of cleanups.reverse()) c();
+    sp.destroy();
+    root.remove();
+  };
+}
+
+function formatNum(v: unknown): string {
+  const n = Number(v);
+  return Number.isFinite(n) ? (Math.abs(n) >= 1000 || Number.isInteger(n) ? n.toFixed(0) : n.toPrecision(3)) : '';
+}
+
+export { combineSelection };
+export default { render };

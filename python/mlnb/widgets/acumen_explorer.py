@@ -1,0 +1,336 @@
+"""The ACUMEN explorer widget: a view over :class:`mlnb.acumen.Explorer` (traitlets + observers only).
+
+The explorer is the single source of truth. This widget mirrors it through :meth:`Explorer.observe` (selection,
+filters, layout, colour, labels, progress...) into traitlets, coordinates and colours as binary arrays; user actions
+come back as commands that call the explorer (``select``, ``filter``, ``undo``, ``label``...); the table is paged:
+the front end asks for the rows it shows (``page``), the full table never travels. Rendered by
+``js/widgets/acumen_explorer/index.ts``.
+
+Until the widget kit (``mlnb.widgets._base``) is on this branch, a small local stand-in below provides the same
+contract (``command`` decorator, request/response messages, ``{dtype, shape, buffer}`` arrays).
+"""
+
+from __future__ import annotations
+
+import html
+import traceback
+from typing import Any, Callable
+
+import anywidget
+import numpy as np
+import traitlets
+
+from mlnb.acumen.explorer import Explorer, _text
+from mlnb.widgets._bundles import STATIC, esm
+
+__all__ = ["AcumenExplorerWidget"]
+
+PAGE_MAX = 500  # rows per page request: a screenful many times over
+
+
+# ---------------------------------------------------------------------------------------------- kit stand-in
+def command(fn: Callable) -> Callable:
+    """Mark a widget method as callable from the front end (``request(model, name, kwargs)``)."""
+    fn._mlnb_command = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _array_to_json(value: Any, widget: Any) -> Any:
+    if value is None:
+        return None
+    arr = np.ascontiguousarray(value)
+    return {"dtype": str(arr.dtype), "shape": list(arr.shape), "buffer": memoryview(arr.tobytes())}
+
+
+def array_trait(dtype: str) -> traitlets.TraitType:
+    """A numpy array trait that travels as ``{dtype, shape, buffer}`` (a binary buffer, not a JSON list)."""
+    return traitlets.Any(np.zeros(0, dtype)).tag(to_json=_array_to_json)
+
+
+class _Base(anywidget.AnyWidget):
+    """Request/response commands and progress/error traits (the widget kit's contract, locally)."""
+
+    progress = traitlets.Dict({}).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.on_msg(self._on_request)
+
+    def _on_request(self, _widget: Any, content: Any, buffers: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "mlnb-request":
+            return
+        rid, name = content.get("id"), content.get("name")
+        fn = getattr(self, str(name), None)
+        try:
+            if fn is None or not getattr(fn, "_mlnb_command", False):
+                raise ValueError(f"command={name!r} is not valid; expected one of {', '.join(self._commands())}")
+            value = fn(**(content.get("kwargs") or {}))
+            bufs: list = []
+            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], list):
+                value, bufs = value
+            self.send({"type": "mlnb-response", "id": rid, "value": value}, bufs)
+        except Exception as exc:  # noqa: BLE001 - an error is an answer, never a kernel traceback
+            self.send({"type": "mlnb-response", "id": rid, "error": f"{exc}" if isinstance(exc, ValueError)
+                       else f"{type(exc).__name__}: {exc}"})
+            if not isinstance(exc, ValueError):
+                traceback.print_exc()
+
+    @classmethod
+    def _commands(cls) -> list[str]:
+        return sorted({n for k in cls.__mro__ for n, v in vars(k).items() if getattr(v, "_mlnb_command", False)})
+
+
+# ---------------------------------------------------------------------------------------------- the widget
+class AcumenExplorerWidget(_Base):
+    """WebGL scatter + linked paged table + labels + filter history + code preview over an :class:`Explorer`.
+
+    Example
+    -------
+    >>> w = explorer.view()        # doctest: +SKIP
+    >>> w.explorer.select(...)     # the view follows: state lives in the explorer
+    """
+
+    _esm = esm("acumen_explorer")
+    _css = STATIC / "acumen_explorer.css" if (STATIC / "acumen_explorer.css").is_file() else ""
+
+    points = array_trait("float32").tag(sync=True)  # (n, 2) positions of the current layout
+    point_index = array_trait("int32").tag(sync=True)  # file index of each point
+    color_values = array_trait("float32").tag(sync=True)  # category code or value in [0, 1], per point
+    color_info = traitlets.Dict({}).tag(sync=True)
+    layout_info = traitlets.Dict({}).tag(sync=True)
+    selection = array_trait("int32").tag(sync=True)  # file indices
+    highlight = array_trait("int32").tag(sync=True)
+    highlight_reason = traitlets.Unicode("").tag(sync=True)
+    visited = array_trait("int32").tag(sync=True)
+    steps = traitlets.List([]).tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
+    n_neighbors = traitlets.Int(15).tag(sync=True)
+    color = traitlets.Unicode("").tag(sync=True)
+    columns = traitlets.List([]).tag(sync=True)
+    display_columns = traitlets.List([]).tag(sync=True)
+    label_columns = traitlets.List([]).tag(sync=True)
+    sort = traitlets.Dict({}).tag(sync=True)
+    n_rows = traitlets.Int(0).tag(sync=True)
+    table_version = traitlets.Int(0).tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
+    summary = traitlets.Dict({}).tag(sync=True)
+
+    def __init__(self, explorer: Explorer, **kwargs: Any):
+        if not isinstance(explorer, Explorer):
+            raise ValueError(f"explorer={explorer!r} is not valid; expected an acumen.Explorer")
+        super().__init__(**kwargs)
+        self.explorer = explorer
+        self._last_points: np.ndarray | None = None
+        self._sync_all()
+        self._unobserve = explorer.observe(self._on_event)
+
+    # ------------------------------------------------------------------------------------------ mirror
+    def _sync_all(self) -> None:
+        ex = self.explorer
+        with self.hold_sync():
+            self.summary = {"projects": len(ex.corpus.projects), "files": len(ex.corpus.files)}
+            self.n_neighbors = ex.n_neighbors
+            self._sync_filters()
+            self._sync_layout(ex.layout)
+            self._sync_columns()
+            self.selection = ex.selection.astype(np.int32)
+            self.highlight = ex.highlight.astype(np.int32)
+            self.visited = ex.visited.astype(np.int32)
+            self._sync_table()
+
+    def _sync_filters(self) -> None:
+        ex = self.explorer
+        self.steps = [s.description for s in ex._steps]
+        self.position = ex._pos
+
+    def _sync_columns(self) -> None:
+        ex = self.explorer
+        self.columns = ex.columns
+        self.display_columns = ex.display_columns
+        self.label_columns = list(ex.labels)
+        self.color = ex.color
+        self.sort = {} if ex.sort is None else {"column": ex.sort[0], "ascending": ex.sort[1]}
+
+    def _sync_layout(self, layout: Any) -> None:
+        ex = self.explorer
+        idx = layout.indices.astype(np.int32)
+        same = self._last_points is not None and np.array_equal(self._last_points, idx)
+        enc = ex.colors(layout=layout)
+        with self.hold_sync():
+            self.points = layout.coords.astype(np.float32)
+            self.point_index = idx
+            self.color_values = enc.pop("values")
+            self.color_info = enc
+            final = layout.method not in ("pca", "preview")
+            self.layout_info = {"method": layout.method, "n_neighbors": int(layout.n_neighbors), "final": final,
+                                "transition": bool(same), "n": int(len(idx)),
+                                "version": int(self.layout_info.get("version", 0)) + 1}
+            self.busy = not final
+            if final:
+                self.progress = {}
+        self._last_points = idx
+
+    def _sync_colors(self) -> None:
+        enc = self.explorer.colors()
+        with self.hold_sync():
+            self.color_values = enc.pop("values")
+            self.color_info = enc
+            self.color = self.explorer.color
+
+    def _sync_table(self) -> None:
+        self.n_rows = int(len(self.explorer.rows))
+        self.table_version += 1
+
+    def _on_event(self, event: str, payload: dict[str, Any]) -> None:
+        if event == "selection":
+            with self.hold_sync():
+                self.selection = payload["indices"].astype(np.int32)
+                self._sync_table()
+        elif event == "filters":
+            with self.hold_sync():
+                self._sync_filters()
+                self._sync_table()
+        elif event == "layout":
+            self._sync_layout(self.explorer.layout)  # the current step's (a late event of another step resyncs)
+        elif event == "progress":
+            self.progress = {"stage": payload["stage"], "done": int(payload["done"]), "total": int(payload["total"])}
+        elif event == "labels":
+            with self.hold_sync():
+                self._sync_columns()
+                self._sync_colors()
+                self._sync_table()
+        elif event == "color":
+            self._sync_colors()
+        elif event == "sort":
+            with self.hold_sync():
+                self.sort = {} if payload["column"] is None else {"column": payload["column"],
+                                                                  "ascending": payload["ascending"]}
+                self._sync_table()
+        elif event == "highlight":
+            with self.hold_sync():
+                self.highlight = payload["indices"].astype(np.int32)
+                self.highlight_reason = payload.get("reason", "")
+        elif event == "visited":
+            self.visited = payload["indices"].astype(np.int32)
+        elif event == "neighbors":
+            self.n_neighbors = int(payload["n_neighbors"])
+        elif event == "error":
+            self.error = str(payload["message"])
+
+    # ------------------------------------------------------------------------------------------ commands
+    @command
+    def page(self, start: int, stop: int) -> dict[str, Any]:
+        """Rows start..stop of the table as shown: ``{"start", "rows": [{"index", "cells": [...]}], "total"}``."""
+        stop = min(int(stop), int(start) + PAGE_MAX)
+        df = self.explorer.page(int(start), stop, self.explorer.display_columns)
+        cols = list(df.columns)
+        rows = [{"index": int(i), "cells": [_text(v) for v in values]}
+                for i, values in zip(df.index.tolist(), df.itertuples(index=False, name=None))]
+        return {"start": int(start), "columns": cols, "rows": rows, "total": int(len(self.explorer.rows))}
+
+    @command
+    def select(self, indices: list[int], mode: str = "replace") -> int:
+        self.explorer.select(np.asarray(indices, np.int64), mode=mode)
+        return int(len(self.explorer.selection))
+
+    @command
+    def select_category(self, category: str, mode: str = "replace") -> int:
+        self.explorer.select(self.explorer.category_rows(category), mode=mode)
+        return int(len(self.explorer.selection))
+
+    @command
+    def filter(self, where: Any = None, selection: bool = False) -> int:
+        """A table search (``where``: column search dicts) or the selection (a lasso) becomes a filter step."""
+        target = self.explorer.selection if selection else where
+        self.explorer.filter(target, wait=False)
+        return int(len(self.explorer.indices))
+
+    @command
+    def undo(self) -> int:
+        self.explorer.undo()
+        return self.explorer._pos
+
+    @command
+    def redo(self) -> int:
+        self.explorer.redo()
+        return self.explorer._pos
+
+    @command
+    def go(self, step: int) -> int:
+        self.explorer.go(int(step))
+        return self.explorer._pos
+
+    @command
+    def sort_by(self, column: str | None = None, ascending: bool = True) -> bool:
+        self.explorer.sort_by(column, ascending)
+        return True
+
+    @command
+    def set_color(self, column: str) -> str:
+        self.explorer.color = column
+        return column
+
+    @command
+    def label(self, name: str, value: Any = True) -> int:
+        self.explorer.label(name, value=value)
+        return int(len(self.explorer.selection))
+
+    @command
+    def drop_label(self, name: str) -> bool:
+        self.explorer.drop_label(name)
+        return True
+
+    @command
+    def set_neighbors(self, n_neighbors: int) -> int:
+        self.explorer.set_neighbors(int(n_neighbors), wait=False)
+        return self.explorer.n_neighbors
+
+    @command
+    def preview(self, index: int) -> dict[str, Any]:
+        return self.explorer.preview(int(index))
+
+    @command
+    def tooltip(self, index: int) -> dict[str, str]:
+        """The table row of file ``index`` (display columns and labels) for a hover tooltip."""
+        df = self.explorer._frame(np.asarray([int(index)]), self.explorer.display_columns)
+        return {c: _text(v) for c, v in df.iloc[0].items()}
+
+    @command
+    def position_of(self, index: int) -> int:
+        return self.explorer.position(int(index))
+
+    @command
+    def similar(self, index: int, k: int = 10) -> list[dict[str, Any]]:
+        df = self.explorer.similar(int(index), int(k))
+        return [{"index": int(i), "distance": float(d), "path": _text(p), "project": _text(pr)}
+                for i, d, p, pr in zip(df.index, df["distance"], df["path"], df["project"])]
+
+    @command
+    def search(self, text: str, regex: bool = False) -> int:
+        return int(len(self.explorer.search(str(text), regex=bool(regex))))
+
+    @command
+    def regions(self, n: int = 8) -> list[dict[str, Any]]:
+        df = self.explorer.regions(int(n))
+        return [{"x": float(r.x), "y": float(r.y), "n": int(r.n), "keywords": list(r.keywords)} for r in df.itertuples()]
+
+    # ------------------------------------------------------------------------------------------ static fallback
+    def _static_html(self) -> str:
+        ex = self.explorer
+        head = ex.page(0, 20)
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in row) + "</tr>"
+                        for row in head.itertuples(index=False, name=None))
+        header = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
+        return (f"<div>{ex._summary_html()}</div><table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/html"] = self._static_html()
+        return bundle
+
+    def close(self) -> None:
+        self._unobserve()
+        super().close()

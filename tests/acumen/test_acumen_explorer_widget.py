@@ -1,0 +1,253 @@
+"""The Explorer as an observable engine (filters, undo/redo, column searches, paging, labels that persist, similar
+files, search, regions) and the widget that mirrors it (state and request/response messages, both ways)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from acumen_helpers import write
+
+from mlnb import acumen
+
+TORCH = "import torch\nimport torch.nn as nn\n\nclass Net{i}(nn.Module):\n    def forward(self, x):\n        return torch.relu(self.conv{i}(x))\n"
+KERAS = "from tensorflow import keras\n\ndef build_{i}():\n    model = keras.Sequential([keras.layers.Dense({i})])\n    model.compile('adam', 'mse')\n    return model\n"
+SK = "from sklearn.ensemble import RandomForestClassifier\n\ndef fit_{i}(X, y):\n    return RandomForestClassifier(n_estimators={i}).fit(X, y)\n"
+
+
+@pytest.fixture(scope="module")
+def corpus_and_emb(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["MLNB_CACHE"] = str(cache)
+    root = tmp_path_factory.mktemp("projects")
+    paths = []
+    for name, template in (("torch-proj", TORCH), ("keras-proj", KERAS), ("sk-proj", SK)):
+        files = {f"m{i}.py": template.format(i=i) for i in range(1, 13)}
+        files.update({f"tests/test_{i}.py": template.format(i=i + 50) + "\ndef test():\n    assert True\n" for i in range(3)})
+        paths.append(write(root / name, files))
+    corpus = acumen.Corpus.from_paths(paths, progress=False)
+    return corpus, corpus.embed("tfidf", progress=False), cache
+
+
+@pytest.fixture
+def ex(corpus_and_emb, monkeypatch):
+    corpus, emb, cache = corpus_and_emb
+    monkeypatch.setenv("MLNB_CACHE", str(cache))
+    explorer = acumen.Explorer(corpus, embeddings=emb, n_neighbors=5, persist_labels=False)
+    explorer.wait()
+    return explorer
+
+
+def test_column_search_filters_undo_redo_and_events(ex):
+    events = []
+    ex.observe(lambda e, p: events.append((e, p)))
+    full = ex.layout
+    no_tests = ex.filter({"column": "path", "excludes": "TEST"})  # case-insensitive by default
+    assert len(ex.indices) == 36 and not ex.table["path"].str.contains("test").any()
+    assert ex.filters[-1].description == "path does not contain 'TEST'"
+    assert no_tests.method == "umap-subset" and no_tests.parent is full
+    torch_only = ex.filter([{"column": "project", "contains": "torch"}, {"column": "path", "contains": r"m1\d", "regex": True}])
+    assert set(ex.table["path"]) == {"m10.py", "m11.py", "m12.py"} and len(torch_only) == 3
+    assert ex.undo() is no_tests and ex.undo() is full  # cached layouts: the very same objects, instantly
+    assert [s.description for s in ex.redo_steps][0].startswith("path does not contain")
+    assert ex.redo() is no_tests
+    assert ex.go(2) is torch_only and ex.go(0) is full
+    names = [e for e, _ in events]
+    assert {"filters", "layout"} <= set(names)
+    last_filters = [p for e, p in events if e == "filters"][-1]
+    assert last_filters["position"] == 0 and len(last_filters["steps"]) == 3
+    ex.filter({"column": "project", "contains": "keras"})  # a new step forgets the redo branch
+    assert len(ex.redo_steps) == 0 and len(ex.filters) == 2
+    with pytest.raises(ValueError, match="redo: no undone filter step"):
+        ex.redo()
+    with pytest.raises(ValueError, match="step=9 is not valid"):
+        ex.go(9)
+    with pytest.raises(ValueError, match=r"pattern='\(' is not a valid regular expression"):
+        ex.filter({"column": "path", "contains": "(", "regex": True})
+    with pytest.raises(ValueError, match="column='nope' is not valid"):
+        ex.filter({"column": "nope", "contains": "x"})
+
+
+def test_match_agrees_with_pandas(ex):
+    paths = ex.corpus.files["path"]
+    for pat in ("test", "M1", "_", ".py", "zzz", "s/t"):
+        expected = paths.str.contains(pat, case=False, regex=False).to_numpy()
+        assert np.array_equal(ex.match("path", pat), expected), pat
+    libs = ex.corpus.files["file_libraries"].map(", ".join)
+    assert np.array_equal(ex.match("file_libraries", "torch"), libs.str.contains("torch", case=False).to_numpy())
+    assert np.array_equal(ex.match("path", "^m1", regex=True), paths.str.contains("^m1").to_numpy())
+
+
+def test_selection_modes_export_and_paging(ex):
+    events = []
+    ex.observe(lambda e, p: events.append(e), "selection")
+    torch_rows = np.flatnonzero(ex.corpus.files["project"] == "torch-proj")
+    ex.select(torch_rows[:5])
+    ex.select(torch_rows[5:8], mode="add")
+    ex.select(torch_rows[:2], mode="remove")
+    assert list(ex.selection) == list(torch_rows[2:8]) and events == ["selection"] * 3
+    assert list(ex.rows) == list(ex.selection)  # a lasso filters the table
+    df = ex.export(content=True)
+    assert list(df.index) == list(ex.selection) and "class Net" in df["content"].iloc[0]
+    ex.select([])
+    assert len(ex.rows) == 45
+    ex.sort_by("path", ascending=False)
+    page = ex.page(0, 10)
+    assert len(page) == 10 and list(page["path"]) == sorted(ex.table["path"], reverse=True)[:10]
+    assert list(ex.page(40, 100).index) == list(ex.rows[40:])
+    assert ex.position(int(ex.rows[7])) == 7
+    ex.sort_by("n_lines")
+    assert ex.page(0, 45)["n_lines"].is_monotonic_increasing
+    ex.sort_by(None)
+    assert list(ex.page(0, 3).index) == [0, 1, 2]
+    with pytest.raises(ValueError, match="mode='xor' is not valid"):
+        ex.select([1], mode="xor")
+
+
+def test_labels_persist_for_the_same_projects(corpus_and_emb, monkeypatch):
+    corpus, emb, cache = corpus_and_emb
+    monkeypatch.setenv("MLNB_CACHE", str(cache))
+    ex = acumen.Explorer(corpus, embeddings=emb, n_neighbors=5)
+    seen = []
+    ex.observe(lambda e, p: seen.append(p["columns"]), "labels")
+    sk = np.flatnonzero(corpus.files["project"] == "sk-proj")
+    ex.select(sk[:4])
+    ex.label("interesting", value="forest")
+    ex.label("interesting", sk[:1], value="first")  # re-label one
+    assert seen[-1] == ["interesting"] and ex.labels_path().is_file()
+    assert str(ex.labels_path()).startswith(str(cache))
+    ex.color = "interesting"
+    enc = ex.colors()
+    assert enc["kind"] == "categorical" and set(enc["categories"]) == {"(none)", "forest", "first"}
+    # a new kernel opening the same projects: a new Corpus and Explorer get the labels back
+    again = acumen.Corpus.from_paths(sorted(set(corpus.projects["root"])), progress=False)
+    ex2 = acumen.Explorer(again, embeddings=emb, n_neighbors=5, projection=ex.projection)
+    lab = ex2.labels["interesting"]
+    keyed = dict(zip(again.files["project"] + "/" + again.files["path"], lab))
+    orig = dict(zip(corpus.files["project"] + "/" + corpus.files["path"], ex.labels["interesting"]))
+    assert keyed == orig and (lab == "forest").sum() == 3
+    ex2.filter({"column": "interesting", "contains": "forest"}, wait=False)
+    assert len(ex2.indices) == 3  # filter by a label
+    ex2.drop_label("interesting")
+    ex3 = acumen.Explorer(again, embeddings=emb, n_neighbors=5, projection=ex.projection)
+    assert ex3.labels == {}
+    with pytest.raises(ValueError, match="value=\\[1\\] is not valid"):
+        ex3.label("x", [0, 1, 2], value=[1])
+
+
+def test_similar_search_regions(ex):
+    torch_file = int(np.flatnonzero(ex.corpus.files["project"] == "torch-proj")[0])
+    near = ex.similar(torch_file, k=5)
+    assert len(near) == 5 and torch_file not in near.index and near["distance"].is_monotonic_increasing
+    assert (near["project"] == "torch-proj").sum() >= 4
+    assert set(ex.highlight) == set(near.index)
+    hits = ex.search("RandomForestClassifier")
+    assert set(ex.corpus.files["project"].iloc[hits]) == {"sk-proj"} and len(hits) == 15
+    assert len(ex.search("randomforest", regex=False)) == 15 and len(ex.search("Random.orest", regex=True)) == 15
+    regions = ex.regions(3)
+    assert len(regions) == 3 and regions["n"].sum() == 45
+    templates = {"torch-proj": TORCH, "keras-proj": KERAS, "sk-proj": SK}
+    assign = acumen.explorer._kmeans(ex.layout.coords.astype(float), 3)
+    for r in regions.itertuples():  # each region's keywords come from the code of the files in it
+        members = ex.layout.indices[assign == r.region]
+        major = ex.corpus.files["project"].iloc[members].mode()[0]
+        assert r.keywords and all(k in templates[major].lower() for k in r.keywords), (major, r.keywords)
+
+
+def test_async_filter_shows_preview_then_layout(ex):
+    layouts = []
+    ex.observe(lambda e, p: layouts.append(p["final"]), "layout")
+    progress = []
+    ex.observe(lambda e, p: progress.append(p["stage"]), "progress")
+    preview = ex.filter({"column": "project", "excludes": "keras"}, wait=False)
+    assert preview.method in ("preview", "umap-subset") and len(preview) == 30
+    final = ex.wait(timeout=120)
+    assert final.method == "umap-subset"
+    if preview.method == "preview":  # the preview is exactly where the re-projection starts
+        assert np.allclose(preview.coords, acumen.projection._scale(final.parent.positions(final.indices)))
+    deadline = __import__("time").time() + 10
+    while True not in layouts and __import__("time").time() < deadline:
+        __import__("time").sleep(0.05)
+    assert True in layouts and "layout" in progress
+
+
+# ---------------------------------------------------------------------------------------------- the widget
+class Wire:
+    """Sends requests to the widget as the front end does and collects its answers."""
+
+    def __init__(self, widget):
+        self.widget, self.sent = widget, []
+        widget.send = lambda content, buffers=None: self.sent.append(content)
+
+    def __call__(self, command, **kwargs):
+        name = command
+        self.widget._on_request(self.widget, {"type": "mlnb-request", "id": name, "name": name, "kwargs": kwargs}, [])
+        reply = self.sent.pop()
+        assert reply["id"] == name
+        if "error" in reply:
+            raise ValueError(reply["error"])
+        return reply["value"]
+
+
+def test_widget_mirrors_explorer_both_ways(ex):
+    from mlnb.widgets.acumen_explorer import AcumenExplorerWidget
+
+    w = ex.view()
+    assert isinstance(w, AcumenExplorerWidget)
+    call = Wire(w)
+    assert w.points.shape == (45, 2) and w.points.dtype == np.float32 and len(w.point_index) == 45
+    assert w.color_info["column"] == "library" and len(w.color_values) == 45
+    state = w.get_state()
+    assert isinstance(state["points"]["buffer"], memoryview)  # coordinates travel as a binary buffer
+    # Python -> view
+    ex.select(np.arange(6))
+    assert list(w.selection) == list(range(6)) and w.n_rows == 6
+    # view -> Python (a lasso)
+    assert call("select", indices=[1, 2, 3]) == 3 and list(ex.selection) == [1, 2, 3]
+    page = call("page", start=0, stop=50)
+    assert [r["index"] for r in page["rows"]] == [1, 2, 3] and page["columns"][:2] == ["project", "path"]
+    call("select", indices=[])
+    # a table search becomes a filter step; undo restores the same layout
+    before = w.points.copy()
+    call("filter", where={"column": "path", "excludes": "test"})
+    assert w.steps[-1] == "path does not contain 'test'" and w.position == 1 and w.n_rows == 36
+    ex.wait(timeout=120)
+    assert len(w.points) == 36 and w.layout_info["final"]
+    call("undo")
+    assert w.position == 0 and np.array_equal(w.points, before)
+    call("redo")
+    assert w.position == 1
+    call("go", step=0)
+    # labels from the view
+    call("select", indices=[0, 1])
+    call("label", name="mine", value="yes")
+    assert w.label_columns == ["mine"] and "mine" in w.display_columns and list(ex.labels["mine"][:2]) == ["yes", "yes"]
+    call("set_color", column="mine")
+    assert w.color == "mine" and w.color_info["categories"][:2] in (["(none)", "yes"], ["yes", "(none)"])
+    assert call("select_category", category="yes") == 2
+    prev = call("preview", index=3)
+    assert prev["path"] and "content" in prev and 3 in set(w.visited)
+    assert call("tooltip", index=3)["path"] == prev["path"]
+    assert len(call("similar", index=3, k=4)) == 4 and len(w.highlight) == 4
+    call("sort_by", column="path", ascending=True)
+    assert w.sort == {"column": "path", "ascending": True}
+    with pytest.raises(ValueError, match="color='nope' is not valid"):
+        call("set_color", column="nope")
+    with pytest.raises(ValueError, match="command='__init__' is not valid"):
+        call("__init__")
+    html = w._static_html()
+    assert "<table>" in html and "ACUMEN" in html
+    w.close()
+
+
+def test_static_html_escapes_user_strings(tmp_path, corpus_and_emb, monkeypatch):
+    monkeypatch.setenv("MLNB_CACHE", str(tmp_path))
+    root = write(tmp_path / "<b>proj</b>", {f"<i>m{i}</i>.py": f"x = '<script>alert({i})</script>'\n" for i in range(4)})
+    corpus = acumen.Corpus.from_paths([root], progress=False)
+    ex = acumen.Explorer(corpus, embeddings=np.random.default_rng(0).normal(size=(4, 8)), n_neighbors=2)
+    html = ex.view()._static_html()
+    assert "<b>proj" not in html.replace("<b>ACUMEN</b>", "") and "&lt;b&gt;proj&lt;/b&gt;" in html and "<i>m" not in html
+    assert ex.preview(0)["content"].startswith("x = '<script>")  # raw text: the view shows it escaped
