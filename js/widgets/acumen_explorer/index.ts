@@ -95,8 +95,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   let nPoints = 0;
   let lassoing = false;
   let focused = -1;
+  let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
   const sp = createScatterplot({
-    canvas, width: 'auto', height: 'auto', pointSize: [3, 5, 7], sizeBy: 'valueB', pointSizeSelected: 1,
+    canvas, width: 'auto', height: 'auto', pointSize: [4, 7, 10], sizeBy: 'valueB', pointSizeSelected: 1,
     opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'lasso', deselectOnDblClick: true,
     deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
     backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
@@ -123,7 +124,8 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     lastSelection = points.slice();
     call('select', { indices: toFileIndices(points, pointIndex) });
   });
-  on('deselect', () => { lastSelection = []; call('select', { indices: [] }); });
+  on('deselect', () => {
+    lastSelection = []; call('select', { indices: [] }); });
   on('lassoEnd', () => { lassoing = false; });
 
   const tipCache = new Map<number, Record<string, string>>();
@@ -148,6 +150,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   on('pointout', () => { hovered = -1; tooltip.hidden = true; });
 
   let colorValues: ArrayLike<number> = new Float32Array(0);
+  let drawing: Promise<unknown> = Promise.resolve();
   const sizeChannel = (): Float32Array => {
     const w = new Float32Array(nPoints);
     const visited = new Set(Array.from(decodeArray(model.get('visited')).data));
@@ -160,8 +163,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   };
   const draw = (transition: boolean) => {
     const xy = decodeArray(model.get('points')).data;
-    const x = new Float32Array(nPoints), y = new Float32Array(nPoints);
-    for (let i = 0; i < nPoints; i++) { x[i] = xy[2 * i] / 10.5; y[i] = xy[2 * i + 1] / 10.5; }
+    const { x, y } = normalize(xy, nPoints);
     const info = model.get('color_info') || {};
     const categorical = info.kind !== 'numeric';
     sp.set({ colorBy: 'valueA', pointColor: categorical
@@ -169,10 +171,14 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       : numericRamp() } as any);
     const selected = toPositions(decodeArray(model.get('selection')).data, pointIndex);
     lastSelection = selected;
-    return sp.draw({ x, y, valueA: colorValues, valueB: sizeChannel() } as any, {
-      transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous', wDataType: 'categorical',
-      select: selected
-    } as any).catch(e => report(model, e));
+    const points = { x, y, valueA: colorValues, valueB: sizeChannel() };
+    const options = { transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous',
+      wDataType: 'categorical', select: selected };
+    // regl-scatterplot ignores a draw while the previous one runs: queue them, newest state last.
+    drawing = drawing.then(() => sp.draw(points as any, options as any))
+      .then(() => (transition ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
+      .catch(e => report(model, e));
+    return drawing;
   };
   cleanups.push(bind(model, ['layout_info'], ({ layout_info }) => {
     pointIndex = decodeArray(model.get('point_index')).data;
@@ -198,11 +204,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     count.textContent = `${files.length} selected · ${model.get('n_rows')} in table`;
     root.dataset.selected = String(files.length);
   }));
-  cleanups.push(bind(model, ['highlight', 'visited'], () => {
-    if (nPoints) sp.draw({ x: (sp.get('points') as any[]).map(p => p[0]), y: (sp.get('points') as any[]).map(p => p[1]),
-      valueA: colorValues, valueB: sizeChannel() } as any, { preventFilterReset: true, select: lastSelection,
-      zDataType: model.get('color_info')?.kind === 'numeric' ? 'continuous' : 'categorical', wDataType: 'categorical' } as any);
-  }));
+  cleanups.push(bind(model, ['highlight', 'visited'], () => { if (nPoints) draw(false); }));
 
   function renderLegend(info: any): void {
     legend.replaceChildren();
@@ -224,7 +226,6 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }
 
   // keyword labels of dense regions
-  let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
   const placeRegions = () => {
     overlay.replaceChildren(...regionLabels.map(r => {
       const [x, y] = sp.getScreenPosition(r.point) || [0, 0];
@@ -375,6 +376,20 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     sp.destroy();
     root.remove();
   };
+}
+
+/** Layout coordinates into the scatter's [-1, 1] view: centred, one scale for both axes (no stretching). */
+export function normalize(xy: ArrayLike<number>, n: number): { x: Float32Array; y: Float32Array } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    x0 = Math.min(x0, xy[2 * i]); x1 = Math.max(x1, xy[2 * i]);
+    y0 = Math.min(y0, xy[2 * i + 1]); y1 = Math.max(y1, xy[2 * i + 1]);
+  }
+  const s = 1.8 / Math.max(x1 - x0, y1 - y0, 1e-9);
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const x = new Float32Array(n), y = new Float32Array(n);
+  for (let i = 0; i < n; i++) { x[i] = (xy[2 * i] - cx) * s; y[i] = (xy[2 * i + 1] - cy) * s; }
+  return { x, y };
 }
 
 function formatNum(v: unknown): string {
