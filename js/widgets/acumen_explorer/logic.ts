@@ -40,57 +40,6 @@ export function pointInPolygon(x: number, y: number, poly: ArrayLike<number>): b
   return inside;
 }
 
-/** A uniform-grid spatial index over 2-D points: a lasso tests only the points in cells its box touches. */
-export class GridIndex {
-  readonly cells: Int32Array;
-  readonly starts: Int32Array;
-  readonly size: number;
-  constructor(readonly xy: ArrayLike<number>, readonly x0 = -1, readonly y0 = -1, readonly span = 2) {
-    const n = xy.length / 2;
-    this.size = Math.max(1, Math.min(1024, Math.ceil(Math.sqrt(n / 8))));
-    const count = new Int32Array(this.size * this.size + 1);
-    const cellOf = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = this.cell(xy[2 * i], xy[2 * i + 1]);
-      cellOf[i] = c;
-      count[c + 1]++;
-    }
-    for (let c = 0; c < this.size * this.size; c++) count[c + 1] += count[c];
-    this.starts = count;
-    const fill = count.slice();
-    this.cells = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.cells[fill[cellOf[i]]++] = i;
-  }
-  private coord(v: number, o: number): number {
-    return Math.max(0, Math.min(this.size - 1, Math.floor(((v - o) / this.span) * this.size)));
-  }
-  cell(x: number, y: number): number {
-    return this.coord(y, this.y0) * this.size + this.coord(x, this.x0);
-  }
-  /** Indices of the points inside the polygon ([x0, y0, ...], same coordinates as the points). */
-  inPolygon(poly: ArrayLike<number>): number[] {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < poly.length; i += 2) {
-      minX = Math.min(minX, poly[i]); maxX = Math.max(maxX, poly[i]);
-      minY = Math.min(minY, poly[i + 1]); maxY = Math.max(maxY, poly[i + 1]);
-    }
-    const out: number[] = [];
-    const cx0 = this.coord(minX, this.x0), cx1 = this.coord(maxX, this.x0);
-    const cy0 = this.coord(minY, this.y0), cy1 = this.coord(maxY, this.y0);
-    for (let cy = cy0; cy <= cy1; cy++) {
-      for (let cx = cx0; cx <= cx1; cx++) {
-        const c = cy * this.size + cx;
-        for (let k = this.starts[c]; k < this.starts[c + 1]; k++) {
-          const i = this.cells[k];
-          const x = this.xy[2 * i], y = this.xy[2 * i + 1];
-          if (x >= minX && x <= maxX && y >= minY && y <= maxY && pointInPolygon(x, y, poly)) out.push(i);
-        }
-      }
-    }
-    return out;
-  }
-}
-
 export interface ColumnQuery { column: string; contains?: string; excludes?: string; regex?: boolean }
 
 /**
