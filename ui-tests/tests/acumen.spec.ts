@@ -8,7 +8,18 @@ import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata
 import type { Locator } from '@playwright/test';
 import * as path from 'path';
 
-test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS } });
+// autoGoto off: galata's goto waits for the file browser to list the test's folder, which timed out on a
+// loaded machine; this test opens its notebook through JupyterLab's command instead.
+test.use({
+  autoGoto: false,
+  mockSettings: { ...galata.DEFAULT_SETTINGS },
+  waitForApplication: async ({}, use) => {
+    await use(async page => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 180_000 });
+      await page.locator('#jp-main-dock-panel').waitFor({ timeout: 180_000 });
+    });
+  }
+});
 test.setTimeout(300_000);
 
 const DOCS = path.join(__dirname, '..', '..', 'docs');
@@ -44,7 +55,9 @@ test('lasso, label, colour, "does not contain", undo and a safe code preview', a
   page.on('pageerror', e => console.log('PAGEERROR', e.message));
   await page.setViewportSize({ width: 1500, height: 1000 });
   console.log('STEP open');
-  expect(await page.notebook.openByPath('/acumen.ipynb')).toBe(true);
+  await page.goto();
+  await page.evaluate(() => (window as any).jupyterapp.commands.execute('docmanager:open', { path: 'acumen.ipynb' }));
+  await page.locator('.jp-NotebookPanel').first().waitFor({ timeout: 120_000 });
   await page.notebook.activate('acumen.ipynb');
   for (let i = 0; i < 4; i++) {
     console.log('STEP run cell', i);
@@ -71,7 +84,7 @@ test('lasso, label, colour, "does not contain", undo and a safe code preview', a
   // Alt-lasso over everything removes: nothing stays selected; shift-lasso adds the half back.
   await lasso(page, scatter, [[0.02, 0.02], [0.98, 0.02], [0.98, 0.98], [0.02, 0.98]], 'Alt', path.join(DOCS, 'acumen-lasso-remove.png'));
   await expect(widget).toHaveAttribute('data-selected', '0');
-  await lasso(page, scatter, [[0.01, 0.01], [0.55, 0.01], [0.55, 0.99], [0.01, 0.99]], 'Shift');
+  await lasso(page, scatter, [[0.01, 0.01], [0.55, 0.01], [0.55, 0.99], [0.01, 0.99]], 'Shift', path.join(DOCS, 'acumen-lasso-add.png'));
   await expect(widget).toHaveAttribute('data-selected', String(selected));
 
   // Label the selection and colour by the label.
