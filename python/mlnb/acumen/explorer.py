@@ -7,7 +7,7 @@ static Altair scatter of the current layout and the files table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

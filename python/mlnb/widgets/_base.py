@@ -18,7 +18,6 @@ through :meth:`mlnb._events.Observable.observe`; engines never import widgets.
 
 from __future__ import annotations
 
-import functools
 import html
 from typing import Any, Callable, ClassVar
 
