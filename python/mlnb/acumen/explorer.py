@@ -212,6 +212,10 @@ class Explorer:
         """Static Altair scatter of the current layout, coloured by ``color``, with file tooltips."""
         import altair as alt
 
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
+
         color = color or self.color
         if color not in self._columns():
             raise ValueError(f"color: {color!r} is not a column; expected one of {', '.join(self._columns())}")

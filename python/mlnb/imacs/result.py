@@ -109,6 +109,10 @@ class ImacsResult:
         imbalance order, shared axis) and the top clusters' highest-attributed segment thumbnails."""
         import altair as alt
 
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
+
         order = [f"cluster {c}" for c in self.clusters["cluster"]]
         seg = self.segments[["cluster", "model", "attribution", "outcome"]].copy()
         seg["cluster"] = "cluster " + seg["cluster"].astype(str)

@@ -43,11 +43,21 @@ def chart_png(chart_or_spec: Any, scale: float = 2.0) -> bytes:
     return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
+SVG_MAX_ROWS = 5000  # beyond this an SVG is megabytes and seconds to make; the spec alone is shown
+
+
+def _rows(spec: dict) -> int:
+    rows = sum(len(v) for v in (spec.get("datasets") or {}).values() if isinstance(v, list))
+    values = (spec.get("data") or {}).get("values") if isinstance(spec.get("data"), dict) else None
+    return rows + (len(values) if isinstance(values, list) else 0)
+
+
 def chart_bundle(chart_or_spec: Any, svg: bool = True) -> dict[str, Any]:
-    """The mime bundle mlnb displays a chart with: the Vega-Lite spec and an offline SVG."""
+    """The mime bundle mlnb displays a chart with: the Vega-Lite spec and an offline SVG (for
+    charts of at most ``SVG_MAX_ROWS`` data rows)."""
     spec = chart_or_spec if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict()
     bundle: dict[str, Any] = {vegalite_mimetype(): spec, "text/plain": "<mlnb chart>"}
-    if svg:
+    if svg and _rows(spec) <= SVG_MAX_ROWS:
         try:
             bundle["image/svg+xml"] = chart_svg(spec)
         except Exception:  # noqa: BLE001 - the interactive spec is still there
