@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mlnb.schema import MODEL_COLORS
+
 
 SORT_KEYS = ("imbalance", "importance", "centrality")
 
@@ -116,7 +118,7 @@ class ImacsResult:
         order = [f"cluster {c}" for c in self.clusters["cluster"]]
         seg = self.segments[["cluster", "model", "attribution", "outcome"]].copy()
         seg["cluster"] = "cluster " + seg["cluster"].astype(str)
-        colors = alt.Scale(domain=["A", "B"], range=["#e8871e", "#1f77b4"])
+        colors = alt.Scale(domain=list(MODEL_COLORS), range=list(MODEL_COLORS.values()))
         hist = alt.Chart(seg).mark_bar(opacity=0.6).encode(
             x=alt.X("attribution:Q", bin=alt.Bin(maxbins=30), title=f"attribution (Shapley, class {self.target_name})"),
             y=alt.Y("count():Q", stack=None, title="segments"),
