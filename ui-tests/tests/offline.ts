@@ -35,3 +35,15 @@ export function shotPath(name: string): string {
     ? path.join(__dirname, '..', '..', 'docs', name)
     : test.info().outputPath(name);
 }
+
+/**
+ * Open a notebook by its server path with JupyterLab's own command (not through the file browser,
+ * whose listing can lag on a loaded machine) and make it the current widget.
+ */
+export async function openNotebook(page: import('@jupyterlab/galata').IJupyterLabPageFixture, path: string): Promise<void> {
+  await page.evaluate(async p => {
+    await (window as any).jupyterapp.commands.execute('docmanager:open', { path: p, factory: 'Notebook' });
+  }, path);
+  await page.locator(`.jp-NotebookPanel:not(.lm-mod-hidden)`).first().waitFor();
+  await page.notebook.activate(path.split('/').pop()!);
+}

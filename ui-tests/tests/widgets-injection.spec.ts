@@ -4,7 +4,7 @@
  * names and context (UMLAUT), in widgets, static views and the sidebar. Every field holds
  * `</script><script>…</script><img src=x onerror=…>{{7*7}}` and `javascript:` links.
  */
-import { expect, galata, test } from './offline';
+import { expect, galata, openNotebook, test } from './offline';
 
 // Every cell in the DOM (JupyterLab 4 virtualises off-screen cells by default).
 test.use({
@@ -17,8 +17,7 @@ const PAYLOAD = '</script><script>window.__mlnbPwned=1</script><img src=x onerro
 test('payloads in every user-controlled field stay text', async ({ page }) => {
   test.setTimeout(360_000); // %acumen imports and embeds in a fresh kernel
   page.on('dialog', dialog => dialog.dismiss());
-  expect(await page.notebook.openByPath('/injection.ipynb')).toBe(true);
-  await page.notebook.activate('injection.ipynb');
+  await openNotebook(page, 'injection.ipynb');
   expect(await page.notebook.run()).toBe(true);
   const outputs = page.locator('.jp-OutputArea-output');
 

@@ -4,7 +4,7 @@
  * mlnb chart rendering with no network. Screenshots in light and dark theme.
  */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { expect, galata, shotPath, test } from './offline';
+import { expect, galata, openNotebook, shotPath, test } from './offline';
 
 // Every cell in the DOM (JupyterLab 4 virtualises off-screen cells by default).
 test.use({
@@ -22,8 +22,7 @@ async function activeCell(page: IJupyterLabPageFixture) {
 }
 
 test('findings widget, %umlaut show and an offline chart', async ({ page }) => {
-  expect(await page.notebook.openByPath('/widgets.ipynb')).toBe(true);
-  await page.notebook.activate('widgets.ipynb');
+  await openNotebook(page, 'widgets.ipynb');
   expect(await page.notebook.run()).toBe(true);
 
   // Cell 2: three findings, most severe first, all collapsed.
