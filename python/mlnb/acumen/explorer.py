@@ -817,6 +817,10 @@ class Explorer(Observable):
         """Static Altair scatter of the current layout, coloured by ``color``, with file tooltips."""
         import altair as alt
 
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
+
         color = color or self.color
         if color not in self.columns:
             raise ValueError(f"color={color!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
