@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 
-import { decodeArray, h, request } from '../widgets/acumen_explorer/kit';
+import { decodeArray, h } from '../widgets/acumen_explorer/kit';
 import {
   categoryColor, combineSelection, modeFromEvent, numericColor, numericRamp, parseColumnQuery,
   pointInPolygon, relativeToRoot, toFileIndices, toPositions, tooltipPosition
@@ -80,7 +80,7 @@ describe('tooltip placement', () => {
   });
 });
 
-describe('kit stand-in', () => {
+describe('kit adapters', () => {
   it('h() puts strings in as text, never as markup', () => {
     const el = h('div', { class: 'x' }, '<script>alert(1)</script>', h('b', {}, 'ok'));
     expect(el.querySelector('script')).toBeNull();
@@ -91,18 +91,6 @@ describe('kit stand-in', () => {
     const out = decodeArray({ dtype: 'float32', shape: [2], buffer: new DataView(data.buffer) });
     expect(Array.from(out.data)).toEqual([1.5, -2]);
     expect(decodeArray(null).data.length).toBe(0);
-  });
-  it('request/response pairs answers with their requests; errors reject', async () => {
-    const handlers: ((msg: any, b: DataView[]) => void)[] = [];
-    const sent: any[] = [];
-    const model: any = { on: (_e: string, cb: any) => handlers.push(cb), send: (m: any) => sent.push(m), get: () => undefined };
-    const a = request(model, 'page', { start: 0 });
-    const b = request(model, 'nope');
-    handlers.forEach(cb => cb({ type: 'mlnb-response', id: sent[1].id, error: "command='nope' is not valid" }, []));
-    handlers.forEach(cb => cb({ type: 'mlnb-response', id: sent[0].id, value: { rows: [] } }, []));
-    await expect(a).resolves.toEqual({ value: { rows: [] }, buffers: [] });
-    await expect(b).rejects.toThrow("command='nope' is not valid");
-    expect(sent[0]).toMatchObject({ type: 'mlnb-request', name: 'page', kwargs: { start: 0 } });
   });
 });
 

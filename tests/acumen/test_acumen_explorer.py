@@ -82,9 +82,11 @@ def test_display(explorer, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
     explorer._ipython_display_()
-    kinds = [type(o).__name__ for o in shown]
-    assert kinds == ["HTML", "DataFrame", "Chart", "DataFrame"]
-    assert "3 projects" in shown[0].data and "content" not in shown[3].columns
+    assert [type(o).__name__ for o in shown] == ["AcumenExplorerWidget"]  # displaying an Explorer shows the widget
+    data, _ = shown[0]._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "3 projects" in data["text/html"] and "<table>" in data["text/html"]  # the static fallback
+    assert "altair" not in type(shown[0]).__module__
 
 
 def test_explorer_rejects_mismatched_embeddings(explorer):

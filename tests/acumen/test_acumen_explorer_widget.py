@@ -4,10 +4,8 @@ files, search, regions) and the widget that mirrors it (state and request/respon
 from __future__ import annotations
 
 import os
-import re
 
 import numpy as np
-import pandas as pd
 import pytest
 from acumen_helpers import write
 
@@ -175,19 +173,26 @@ def test_async_filter_shows_preview_then_layout(ex):
 
 
 # ---------------------------------------------------------------------------------------------- the widget
+def _until(condition, timeout=10.0):
+    import time
+
+    end = time.time() + timeout
+    while not condition() and time.time() < end:
+        time.sleep(0.02)
+
+
 class Wire:
-    """Sends requests to the widget as the front end does and collects its answers."""
+    """Calls the widget's commands as the front end's requests do (the kit's command handlers)."""
 
     def __init__(self, widget):
-        self.widget, self.sent = widget, []
-        widget.send = lambda content, buffers=None: self.sent.append(content)
+        self.widget = widget
 
     def __call__(self, command, **kwargs):
-        name = command
-        self.widget._on_request(self.widget, {"type": "mlnb-request", "id": name, "name": name, "kwargs": kwargs}, [])
-        reply = self.sent.pop()
-        assert reply["id"] == name
-        if "error" in reply:
+        handlers = type(self.widget)._anywidget_commands
+        if command not in handlers:
+            raise ValueError(f"command={command!r} is not valid")
+        reply, _buffers = handlers[command](self.widget, kwargs, [])
+        if not reply["ok"]:
             raise ValueError(reply["error"])
         return reply["value"]
 
@@ -215,6 +220,7 @@ def test_widget_mirrors_explorer_both_ways(ex):
     call("filter", where={"column": "path", "excludes": "test"})
     assert w.steps[-1] == "path does not contain 'test'" and w.position == 1 and w.n_rows == 36
     ex.wait(timeout=120)
+    _until(lambda: w.layout_info["final"])  # the layout event comes from the projection's thread
     assert len(w.points) == 36 and w.layout_info["final"]
     call("undo")
     assert w.position == 0 and np.array_equal(w.points, before)

@@ -9,7 +9,7 @@ import createScatterplot from 'regl-scatterplot';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
-import { bind, decodeArray, h, mountStatus, request, type Model } from './kit';
+import { bind, decodeArray, h, mountBusy, request, type Model } from './kit';
 import {
   categoryColor, combineSelection, modeFromEvent, numericColor, numericRamp, parseColumnQuery,
   relativeToRoot, toFileIndices, toPositions, tooltipPosition
@@ -39,7 +39,7 @@ function report(model: Model, err: unknown): void {
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const cleanups: (() => void)[] = [];
   const call = (name: string, kwargs: Record<string, unknown> = {}) =>
-    request(model, name, kwargs).then(r => { if (model.get('error')) { model.set('error', ''); model.save_changes(); } return r.value; })
+    request<any>(model, name, kwargs).then(r => { if (model.get('error')) { model.set('error', ''); model.save_changes(); } return r.value; })
       .catch(e => { report(model, e); throw e; });
 
   // ------------------------------------------------------------------ skeleton
@@ -88,7 +88,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const preview = h('div', { class: 'mlnb-ax-preview', 'data-testid': 'acumen-preview', hidden: true });
   root.append(toolbar, toolbar2, main, preview);
   el.append(root);
-  cleanups.push(mountStatus(model, root));
+  cleanups.push(mountBusy(model, root));
 
   // ------------------------------------------------------------------ scatter
   let pointIndex: ArrayLike<number> = new Int32Array(0);

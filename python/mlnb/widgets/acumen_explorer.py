@@ -6,83 +6,28 @@ come back as commands that call the explorer (``select``, ``filter``, ``undo``, 
 the front end asks for the rows it shows (``page``), the full table never travels. Rendered by
 ``js/widgets/acumen_explorer/index.ts``.
 
-Until the widget kit (``mlnb.widgets._base``) is on this branch, a small local stand-in below provides the same
-contract (``command`` decorator, request/response messages, ``{dtype, shape, buffer}`` arrays).
+Built on the widget kit (:mod:`mlnb.widgets._base`): ``@command`` methods answer the view's requests.
 """
 
 from __future__ import annotations
 
 import html
-import traceback
-from typing import Any, Callable
+from typing import Any
 
-import anywidget
 import numpy as np
 import traitlets
 
 from mlnb.acumen.explorer import Explorer, _text
-from mlnb.widgets._bundles import STATIC, esm
+from mlnb.widgets._base import MlnbWidget, command
+from mlnb.widgets._serializers import array_trait
 
 __all__ = ["AcumenExplorerWidget"]
 
 PAGE_MAX = 500  # rows per page request: a screenful many times over
 
 
-# ---------------------------------------------------------------------------------------------- kit stand-in
-def command(fn: Callable) -> Callable:
-    """Mark a widget method as callable from the front end (``request(model, name, kwargs)``)."""
-    fn._mlnb_command = True  # type: ignore[attr-defined]
-    return fn
-
-
-def _array_to_json(value: Any, widget: Any) -> Any:
-    if value is None:
-        return None
-    arr = np.ascontiguousarray(value)
-    return {"dtype": str(arr.dtype), "shape": list(arr.shape), "buffer": memoryview(arr.tobytes())}
-
-
-def array_trait(dtype: str) -> traitlets.TraitType:
-    """A numpy array trait that travels as ``{dtype, shape, buffer}`` (a binary buffer, not a JSON list)."""
-    return traitlets.Any(np.zeros(0, dtype)).tag(to_json=_array_to_json)
-
-
-class _Base(anywidget.AnyWidget):
-    """Request/response commands and progress/error traits (the widget kit's contract, locally)."""
-
-    progress = traitlets.Dict({}).tag(sync=True)
-    error = traitlets.Unicode("").tag(sync=True)
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.on_msg(self._on_request)
-
-    def _on_request(self, _widget: Any, content: Any, buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "mlnb-request":
-            return
-        rid, name = content.get("id"), content.get("name")
-        fn = getattr(self, str(name), None)
-        try:
-            if fn is None or not getattr(fn, "_mlnb_command", False):
-                raise ValueError(f"command={name!r} is not valid; expected one of {', '.join(self._commands())}")
-            value = fn(**(content.get("kwargs") or {}))
-            bufs: list = []
-            if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], list):
-                value, bufs = value
-            self.send({"type": "mlnb-response", "id": rid, "value": value}, bufs)
-        except Exception as exc:  # noqa: BLE001 - an error is an answer, never a kernel traceback
-            self.send({"type": "mlnb-response", "id": rid, "error": f"{exc}" if isinstance(exc, ValueError)
-                       else f"{type(exc).__name__}: {exc}"})
-            if not isinstance(exc, ValueError):
-                traceback.print_exc()
-
-    @classmethod
-    def _commands(cls) -> list[str]:
-        return sorted({n for k in cls.__mro__ for n, v in vars(k).items() if getattr(v, "_mlnb_command", False)})
-
-
 # ---------------------------------------------------------------------------------------------- the widget
-class AcumenExplorerWidget(_Base):
+class AcumenExplorerWidget(MlnbWidget):
     """WebGL scatter + linked paged table + labels + filter history + code preview over an :class:`Explorer`.
 
     Example
@@ -91,10 +36,9 @@ class AcumenExplorerWidget(_Base):
     >>> w.explorer.select(...)     # the view follows: state lives in the explorer
     """
 
-    _esm = esm("acumen_explorer")
-    _css = STATIC / "acumen_explorer.css" if (STATIC / "acumen_explorer.css").is_file() else ""
+    _bundle = "acumen_explorer"
 
-    points = array_trait("float32").tag(sync=True)  # (n, 2) positions of the current layout
+    points = array_trait("float32", 2).tag(sync=True)  # (n, 2) positions of the current layout
     point_index = array_trait("int32").tag(sync=True)  # file index of each point
     color_values = array_trait("float32").tag(sync=True)  # category code or value in [0, 1], per point
     color_info = traitlets.Dict({}).tag(sync=True)
@@ -168,7 +112,7 @@ class AcumenExplorerWidget(_Base):
                                 "version": int(self.layout_info.get("version", 0)) + 1}
             self.busy = not final
             if final:
-                self.progress = {}
+                self.clear_progress()
         self._last_points = idx
 
     def _sync_colors(self) -> None:
@@ -194,7 +138,7 @@ class AcumenExplorerWidget(_Base):
         elif event == "layout":
             self._sync_layout(self.explorer.layout)  # the current step's (a late event of another step resyncs)
         elif event == "progress":
-            self.progress = {"stage": payload["stage"], "done": int(payload["done"]), "total": int(payload["total"])}
+            self.set_progress(f"computing layout: {payload['stage']}", int(payload["done"]), int(payload["total"]))
         elif event == "labels":
             with self.hold_sync():
                 self._sync_columns()
@@ -216,7 +160,7 @@ class AcumenExplorerWidget(_Base):
         elif event == "neighbors":
             self.n_neighbors = int(payload["n_neighbors"])
         elif event == "error":
-            self.error = str(payload["message"])
+            self.set_error(str(payload["message"]))
 
     # ------------------------------------------------------------------------------------------ commands
     @command
@@ -323,13 +267,6 @@ class AcumenExplorerWidget(_Base):
                         for row in head.itertuples(index=False, name=None))
         header = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
         return (f"<div>{ex._summary_html()}</div><table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if isinstance(data, dict):
-            data["text/html"] = self._static_html()
-        return bundle
 
     def close(self) -> None:
         self._unobserve()
