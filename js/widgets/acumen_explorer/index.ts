@@ -113,9 +113,8 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   panBtn.addEventListener('click', () => setMode('panZoom'));
 
   let lastSelection: number[] = [];
-  on('lassoStart', () => { console.log('ACUMEN-DEBUG lassoStart'); lassoing = true; });
+  on('lassoStart', () => { lassoing = true; });
   on('select', ({ points }: { points: number[] }) => {
-    console.log('ACUMEN-DEBUG select', points.length, lassoing);
     if (!lassoing && points.length <= 1) { // a click on a point: focus it, keep the selection
       if (points.length === 1) focus(pointIndex[points[0]], true);
       sp.select(lastSelection, { preventEvent: true });
