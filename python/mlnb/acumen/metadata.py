@@ -271,6 +271,9 @@ def readme_sentences(text: str) -> list[Sentence]:
             flush()
             level, title = heading
             title_text = _strip_inline(title)
+            if re.fullmatch(r"(table of )?contents|toc|index", title_text.strip(" :"), re.I):
+                section, kind = title_text, "noise"  # a table of contents is navigation, not the title
+                continue
             if not seen_title and title_text:
                 seen_title = True
                 if re.search(r"[A-Za-z]{3}", title_text):
@@ -493,7 +496,10 @@ _LOADERS = (
 )
 _STRONG_CONTEXT = re.compile(
     r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
-    r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity)\s+(on|using|with|over|from)\b|\b(data ?sets?|corpus|benchmark)\b", re.I)
+    r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
+    r"(on|using|with|over|from|of|the)\b", re.I)
+_NEAR_DATASET = r"(\S+\s+){0,4}?(data ?sets?|corpus|corpora|benchmarks?)\b"
+_ARG_BEFORE = re.compile(r"(data(set)?\w*['\"]?\s*[,=:(]\s*|default\s*=\s*|choices\s*=\s*\[[^\]]{0,200})$", re.I)
 _DATA_CONTEXT = re.compile(
     r"\b(datasets?|data ?sets?|corpus|corpora|benchmarks?|train(ed|ing|s)?|fine-?tun\w*|evaluat\w*|test(ed|ing)? on|"
     r"validat\w*|download\w*|results on|accuracy on|scores? on|experiments? on|reproduce|pre-?train\w*|split)\b", re.I)
@@ -509,11 +515,15 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         if name not in found or found[name][0] < weight:
             found[name] = (weight, source.count("\n", 0, pos) + 1, snippet[:120])
 
-    for m in (m for rx in _LOADERS for m in rx.finditer(source)):
-        token = re.sub(r"^(load|fetch)_", "", m.group(1))
-        for piece in token.split(","):
-            for alias, (name, _amb), _ in _matches(piece.strip().replace("_", " "), matcher) + _matches(piece.strip(), matcher):
-                add(name, 1.5, m.start(), m.group(0))
+    for rx in _LOADERS:
+        for m in rx.finditer(source):
+            token = re.sub(r"^(load|fetch)_", "", m.group(1))
+            named_data = rx is not _LOADERS[2] or re.search(r"_data(_?set)?\s*\($", m.group(0)) is not None
+            for piece in token.split(","):
+                for alias, (name, ambiguous), _ in _matches(piece.strip().replace("_", " "), matcher) + _matches(piece.strip(), matcher):
+                    if ambiguous and not named_data:
+                        continue  # get_maps(), read_weather(): ordinary words need an explicit *_data( loader
+                    add(name, 1.5, m.start(), m.group(0))
     if not any(ch in source for ch in "\"'"):
         return found
     lits = [m for m in _STRING.finditer(source) if len(m.group(1)) > 3 and not (" " in m.group(1) and len(m.group(1)) > 80)]
@@ -540,7 +550,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         if ambiguous and not exact:
             continue
         path_like = "/" in low or "." in low.strip(".")
-        add(name, 0.89 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
+        if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
+            add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
+        else:
+            add(name, 0.9 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
     return found
 
 
@@ -586,8 +599,9 @@ _TASK_WEIGHT = {"title": 3.0, "heading-intro": 2.0, "heading-data": 1.0, "headin
                 "intro": 2.0, "data": 1.0, "body": 1.0, "setup": 0.3, "quote": 0.3, "table": 0.3, "noise": 0.0}
 _DATASET_WEIGHT = {"title": 2.0, "heading-intro": 1.5, "heading-data": 1.5, "heading-body": 1.0, "heading-setup": 1.0,
                    "intro": 1.5, "data": 1.5, "body": 1.0, "setup": 1.0, "quote": 0.0, "table": 0.8, "noise": 0.0}
-_COLLECTION = re.compile(r"\b(collection|examples|tutorials?|notebooks|book|course|from scratch|cookbook|recipes|"
-                         r"awesome|curated|showcasing|learn(ing)? (about|the fundamentals)|fundamentals|educational)\b", re.I)
+_COLLECTION = re.compile(r"\b(collection of|examples (of|for|using|showcasing)|showcasing examples|tutorials?|notebooks for|"
+                         r"book|course|from scratch|cookbook|curated list|awesome list|learn(ing)? (about|the fundamentals)|"
+                         r"fundamentals|educational)\b", re.I)
 _LIB_DOMAIN = {"torchaudio": "speech", "librosa": "speech", "PyG": "graph", "DGL": "graph", "NetworkX": "graph",
                "Gym": "reinforcement learning", "Stable-Baselines3": "reinforcement learning",
                "TF-Agents": "reinforcement learning", "XGBoost": "tabular", "LightGBM": "tabular", "CatBoost": "tabular",
@@ -634,7 +648,10 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev)
     t4 = time.process_time()
     TIMINGS["tasks"] += t4 - t3
-    for name, (sim, sentence) in _semantic_task_scores(descriptive[:24]).items():
+    # Semantic vote where keywords fail: only when no task has keyword evidence of a clear README statement, so the
+    # encoder (and its one-time load) costs nothing on the many projects that say what they do in words we know.
+    weak_keywords = not tscore or max(tscore.values()) < SEMANTIC_WHEN_BELOW
+    for name, (sim, sentence) in (_semantic_task_scores(descriptive[:24]) if weak_keywords else {}).items():
         if sim >= SEMANTIC_THRESHOLD:
             bonus = 6.0 * (sim - SEMANTIC_THRESHOLD + 0.05)
             tscore[name] += bonus
@@ -676,6 +693,7 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
+SEMANTIC_WHEN_BELOW = 3.0  # the zero-shot vote runs when the best keyword task score is below this
 SEMANTIC_THRESHOLD = 0.5  # cosine similarity of a README sentence to a task description that counts as a vote
 
 
@@ -743,8 +761,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
         hits = _matches(s.text, dmatch)
         if not hits:
             continue
-        strong = bool(_STRONG_CONTEXT.search(s.text))
-        weak = strong or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.I))
+        verb = bool(_STRONG_CONTEXT.search(s.text))
+        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.I))
         names = {name for _, (name, _), _ in hits}
         damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
         seen: set[str] = set()
@@ -752,6 +770,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
             if name in seen or ambiguous and not weak:
                 continue
             seen.add(name)
+            strong = verb or re.search(re.escape(alias) + r"\W+" + _NEAR_DATASET, s.text, re.I) is not None or \
+                re.search(r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias), s.text, re.I) is not None
             if s.kind in ("title", "heading-intro", "heading-data"):
                 weight = 1.5
             elif s.kind == "table":
@@ -765,7 +785,7 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
     bare: Counter = Counter()
     for f in own:
         for name, (weight, line, snippet) in _code_dataset_evidence(f["path"], f["content"]).items():
-            if weight == 0.89:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
+            if weight == 0.9:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
                 bare[name] = weight
             else:
                 code[name] += weight
@@ -838,7 +858,7 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
     if dom:
         (best, best_score), = dom.most_common(1)
         spread = sorted(d for d, s in dom.items() if s >= 0.1 * total)
-        if is_collection and len(spread) >= 2 or best_score < 0.35 * total:
+        if is_collection and (len(spread) >= 3 or len(spread) >= 2 and best_score < 0.6 * total) or best_score < 0.35 * total:
             ev.note("domain", "general", "readme", readme_name, None,
                     f"spans {', '.join(spread)}" + (" (a collection of examples)" if is_collection else ""), 1.0)
             dconf = round(1.0 - best_score / total, 3)
@@ -848,7 +868,7 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
     # the README names none.
     for s in sentences:
         w = _TASK_WEIGHT.get(s.kind, 0.0)
-        if w < 1.0 or s.kind not in ("title", "intro", "heading-intro", "heading-body", "heading-data"):
+        if w < 1.0:
             continue
         for m in _GENERIC_TASK.finditer(s.text):
             word = m.group(1).lower()
@@ -870,7 +890,7 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
     ranked = [t for t, _ in tscore.most_common()]
     top = tscore[ranked[0]] if ranked else 0.0
     limit = 8 if domain == "general" else 4
-    tasks = [t for t in ranked if tscore[t] >= max(1.5, 0.25 * top)][:limit]
+    tasks = [t for t in ranked if tscore[t] >= max(1.5, min(3.0, 0.2 * top))][:limit]
     return domain, dconf, tasks, {t: _confidence(tscore[t], 4.0) for t in tasks}
 
 
