@@ -36,6 +36,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+import numpy as np
+
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
@@ -76,7 +78,7 @@ def _domain_matcher() -> tuple[dict[str, str], re.Pattern | None, re.Pattern | N
     for name, entry in domain_vocabulary().items():
         for a in entry["keywords"]:
             owner.setdefault(a if a.isupper() and len(a) <= 6 else a.lower(), name)
-    lo, up = _alias_pattern(owner)
+    lo, up = _alias_pattern(owner, inflect=True)
     return owner, lo, up
 
 
@@ -84,13 +86,15 @@ def _domain_matcher() -> tuple[dict[str, str], re.Pattern | None, re.Pattern | N
 LIBRARIES: dict[str, str] = _library_table()
 
 
-def _alias_pattern(aliases: Iterable[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """Two alternations: case-insensitive aliases (matched on lower-cased text) and all-capital acronyms (exact)."""
+def _alias_pattern(aliases: Iterable[str], inflect: bool = False) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Two alternations: case-insensitive aliases (matched on lower-cased text) and all-capital acronyms (exact).
+    With ``inflect``, a plural or third-person "s" may follow ("colorizes", "detectors")."""
     lower, upper = [], []
     for a in sorted(set(aliases), key=len, reverse=True):
         (upper if a.isupper() and len(a) <= 6 else lower).append(re.escape(a.lower() if not a.isupper() else a))
-    lo = re.compile(r"(?<![a-z0-9])(?:" + "|".join(lower) + r")(?![a-z0-9])") if lower else None
-    up = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(upper) + r")(?![A-Za-z0-9])") if upper else None
+    tail = r"(?:e?s)?" if inflect else ""
+    lo = re.compile(r"(?<![a-z0-9])(?P<a>" + "|".join(lower) + r")" + tail + r"(?![a-z0-9])") if lower else None
+    up = re.compile(r"(?<![A-Za-z0-9])(?P<a>" + "|".join(upper) + r")" + tail + r"(?![A-Za-z0-9])") if upper else None
     return lo, up
 
 
@@ -100,7 +104,7 @@ def _task_matcher() -> tuple[dict[str, str], re.Pattern | None, re.Pattern | Non
     for name, entry in task_vocabulary().items():
         for a in [name, *entry["aliases"]]:
             owner.setdefault(a if a.isupper() and len(a) <= 6 else a.lower(), name)
-    lo, up = _alias_pattern(owner)
+    lo, up = _alias_pattern(owner, inflect=True)
     return owner, lo, up
 
 
@@ -121,9 +125,9 @@ def _matches(text: str, matcher: tuple) -> list[tuple[str, Any, int]]:
     owner, lo, up = matcher
     found = []
     if lo is not None:
-        found += [(m.group(0), owner[m.group(0)], m.start()) for m in lo.finditer(text.lower())]
+        found += [(m.group("a"), owner[m.group("a")], m.start()) for m in lo.finditer(text.lower())]
     if up is not None:
-        found += [(m.group(0), owner[m.group(0)], m.start()) for m in up.finditer(text)]
+        found += [(m.group("a"), owner[m.group("a")], m.start()) for m in up.finditer(text)]
     return found
 
 
@@ -563,16 +567,20 @@ _SEMANTIC_OFF = {"0", "false", "no", "off"}
 
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
-    """The packaged MiniLM sentence encoder and the task description vectors, or None when unavailable/disabled."""
+    """The packaged MiniLM sentence encoder with the task vocabulary embedded (each task as its description and its
+    first aliases), or None when the model package or torch/transformers are missing, or MLNB_ACUMEN_SEMANTIC=0."""
     if os.environ.get("MLNB_ACUMEN_SEMANTIC", "1").lower() in _SEMANTIC_OFF:
         return None
     try:
         from .embed import TransformerEmbedder, minilm_path
 
         model = TransformerEmbedder(minilm_path(), max_tokens=128, max_chunks=1)
-        names = list(task_vocabulary())
-        texts = [f"{n}: {task_vocabulary()[n]['description']}" for n in names]
-        return model, names, model(texts)
+        owners, texts = [], []
+        for i, (name, entry) in enumerate(task_vocabulary().items()):
+            for text in [f"{name}: {entry['description']}", *entry["aliases"][:6]]:
+                owners.append(i)
+                texts.append(text)
+        return model, list(task_vocabulary()), model(texts), np.asarray(owners)
     except Exception:  # no model package, no torch/transformers: keywords decide alone
         return None
 
@@ -583,15 +591,20 @@ def semantic_available() -> bool:
 
 
 def _semantic_task_scores(sentences: list[str]) -> dict[str, tuple[float, str]]:
-    """Zero-shot task vote: for each task, the best cosine similarity of a descriptive sentence (and that sentence)."""
+    """Zero-shot task vote: for each task, the best cosine similarity of a descriptive sentence to its description or
+    an alias (and that sentence)."""
     enc = _encoder()
     if enc is None or not sentences:
         return {}
-    model, names, task_vecs = enc
-    vecs = model(sentences)
-    sims = vecs @ task_vecs.T  # (n_sentences, n_tasks)
-    best = sims.argmax(0)
-    return {names[j]: (float(sims[best[j], j]), sentences[best[j]]) for j in range(len(names))}
+    model, names, task_vecs, owners = enc
+    sims = model(sentences) @ task_vecs.T  # (n_sentences, n_texts)
+    out: dict[str, tuple[float, str]] = {}
+    for j in range(sims.shape[1]):
+        i = int(sims[:, j].argmax())
+        name = names[owners[j]]
+        if name not in out or sims[i, j] > out[name][0]:
+            out[name] = (float(sims[i, j]), sentences[i])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- the extractor
@@ -651,11 +664,13 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     # Semantic vote where keywords fail: only when no task has keyword evidence of a clear README statement, so the
     # encoder (and its one-time load) costs nothing on the many projects that say what they do in words we know.
     weak_keywords = not tscore or max(tscore.values()) < SEMANTIC_WHEN_BELOW
-    for name, (sim, sentence) in (_semantic_task_scores(descriptive[:24]) if weak_keywords else {}).items():
-        if sim >= SEMANTIC_THRESHOLD:
-            bonus = 6.0 * (sim - SEMANTIC_THRESHOLD + 0.05)
-            tscore[name] += bonus
-            ev.note("tasks", name, "semantic", readme_name, None, f"{sentence} (similarity {sim:.2f})", bonus)
+    votes = sorted(((sim, name, sentence) for name, (sim, sentence) in
+                    (_semantic_task_scores(descriptive[:24]) if weak_keywords else {}).items()), reverse=True)
+    if votes and votes[0][0] >= SEMANTIC_THRESHOLD and (len(votes) < 2 or votes[0][0] - votes[1][0] >= SEMANTIC_MARGIN):
+        sim, name, sentence = votes[0]  # one clear winner only: near-ties (speech recognition vs TTS) say nothing
+        bonus = 2.0 + 10.0 * (sim - SEMANTIC_THRESHOLD)
+        tscore[name] += bonus
+        ev.note("tasks", name, "semantic", readme_name, None, f"{sentence} (similarity {sim:.2f})", bonus)
     t5 = time.process_time()
     TIMINGS["encoder"] += t5 - t4
     domain, dconf, tasks, tconf = _decide(tscore, dom, datasets, libraries, descriptive, sentences, readme_name, ev)
@@ -694,7 +709,8 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
 
 
 SEMANTIC_WHEN_BELOW = 3.0  # the zero-shot vote runs when the best keyword task score is below this
-SEMANTIC_THRESHOLD = 0.5  # cosine similarity of a README sentence to a task description that counts as a vote
+SEMANTIC_THRESHOLD = 0.45  # cosine similarity of a README sentence to a task description/alias that counts as a vote
+SEMANTIC_MARGIN = 0.04  # ... if the best task leads the next one by this much
 
 
 class _Evidence:
@@ -770,8 +786,11 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
             if name in seen or ambiguous and not weak:
                 continue
             seen.add(name)
-            strong = verb or re.search(re.escape(alias) + r"\W+" + _NEAR_DATASET, s.text, re.I) is not None or \
-                re.search(r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias), s.text, re.I) is not None
+            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.I) is not None or any(
+                re.search(p, s.text, re.I) is not None for p in (
+                    re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
+                    r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
+                    r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
             if s.kind in ("title", "heading-intro", "heading-data"):
                 weight = 1.5
             elif s.kind == "table":
