@@ -1,7 +1,7 @@
 """ACUMEN project metadata: each failure mode seen on real repositories, reproduced with a small project written here.
 
 Each test builds a project folder (README and code) and reads its metadata the way ingest does. The keyword and
-evidence path is tested with the MiniLM vote off (fast, deterministic); one test runs the vote itself.
+evidence path (the default) runs with the MiniLM vote off; one test turns the opt-in vote on.
 """
 
 from __future__ import annotations

