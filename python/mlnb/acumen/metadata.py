@@ -856,6 +856,16 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
                 dseen.add(name)
                 dom[name] += 0.5 * w
                 ev.note("domain", name, source, file, line, text, 0.5 * w)
+    # Folder and notebook names of the project's own code ("reinforcement_learning/", "16_nlp_with_rnns.ipynb")
+    # are information scent too; only multi-word task names count, never single identifiers (mask, summary).
+    path_hits: Counter = Counter()
+    for path in sorted({f["path"].rsplit(".", 1)[0] for f in own}):
+        words = re.sub(r"[_\-/]+", " ", path)
+        for alias, name, _ in _matches(words, tmatch):
+            if " " in alias and path_hits[name] < 3:
+                path_hits[name] += 1
+                tscore[name] += 0.5
+                ev.note("tasks", name, "path", path, None, path, 0.5)
     return tscore, dom, descriptive
 
 
@@ -891,6 +901,7 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
             domain, dconf = best, round(best_score / total, 3)
     # Generic words ("classification", "regression") name the domain's own task; datasets imply theirs when
     # the README names none.
+    generic: Counter = Counter()
     for s in sentences:
         w = _TASK_WEIGHT.get(s.kind, 0.0)
         if w < 1.0:
@@ -899,9 +910,10 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
             word = m.group(1).lower()
             task = ("tabular regression" if domain in ("tabular", "general") else None) if word.startswith("regress") \
                 else _GENERIC_BY_DOMAIN.get(domain)
-            if task:
-                tscore[task] += 0.75 * w
-                ev.note("tasks", task, "readme", readme_name, s.line, s.text, 0.75 * w)
+            if task and generic[task] < 1.5:  # generic words alone can only just reach the floor
+                generic[task] += 0.75
+                tscore[task] += 0.75
+                ev.note("tasks", task, "readme", readme_name, s.line, s.text, 0.75)
             break
     for name, s in list(tscore.items()):
         if tvocab[name]["domain"] not in (domain, "general") and domain != "general":
