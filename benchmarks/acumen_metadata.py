@@ -68,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
     from acumen_metadata_export import export
-
     from mlnb import acumen
     from mlnb.acumen import metadata as md
 
     labels = json.loads((HERE / "data" / "acumen_metadata_labels.json").read_text())
-    names = [r["name"] for r in csv.DictReader(open(HERE / "data" / "acumen_metadata_repos.csv", encoding="utf-8"))]
+    with open(HERE / "data" / "acumen_metadata_repos.csv", encoding="utf-8") as fh:
+        names = [r["name"] for r in csv.DictReader(fh)]
     heldout = set(names[3::4])
     roots = export(args.mirrors, args.out)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPOS = HERE / "data" / "acumen_metadata_repos.csv"
-KEEP = re.compile(r"(^|/)(readme[^/]*|requirements[^/]*\.txt|setup\.py|setup\.cfg|pyproject\.toml)$|\.(py|ipynb)$", re.I)
+KEEP = re.compile(r"(^|/)(readme[^/]*|requirements[^/]*\.txt|setup\.py|setup\.cfg|pyproject\.toml)$|\.(py|ipynb)$", re.IGNORECASE)
 MAX_BYTES = 4_000_000
 
 
@@ -36,7 +36,9 @@ def git_dir(mirrors: Path, url: str) -> Path:
 def export(mirrors: Path, out: Path, only: set[str] | None = None) -> list[Path]:
     """Write each listed repository's files at its labelled commit under ``out/<name>``; returns the folders."""
     roots = []
-    for row in csv.DictReader(open(REPOS, encoding="utf-8")):
+    with open(REPOS, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
         if only and row["name"] not in only:
             continue
         gd, dest = git_dir(mirrors, row["url"]), out / row["name"]

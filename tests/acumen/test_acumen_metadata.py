@@ -9,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
+from acumen_helpers import notebook, write
 from mlnb import acumen
 from mlnb.acumen import metadata as md
-
-from acumen_helpers import notebook, write
 
 
 @pytest.fixture(autouse=True)

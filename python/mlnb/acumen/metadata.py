@@ -34,10 +34,11 @@ import re
 import subprocess
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -149,16 +150,16 @@ _NOISE_HEAD = re.compile(
     r"cit(e|ation|ing)|bibtex|reference|acknowledg|thank|credit|licen[cs]e|contribut|contact|related|see also|faq|"
     r"troubleshoot|changelog|change log|news|update|what'?s new|release|todo|to-do|roadmap|disclaimer|sponsor|"
     r"community|support|star history|other implementations|awesome|publications?|papers? using|known problems",
-    re.I)
+    re.IGNORECASE)
 _SETUP_HEAD = re.compile(r"install|requirement|dependenc|setup|docker|colab|demo|web ?ui|inference|pretrained|"
                          r"pre-trained|model zoo|download|usage|quick ?start|getting started|how to|api|command|cli|"
-                         r"export|deploy|environment|prerequisite|run", re.I)
-_DATA_HEAD = re.compile(r"data|train|evaluat|result|benchmark|experiment|performance|accuracy|reproduc", re.I)
+                         r"export|deploy|environment|prerequisite|run", re.IGNORECASE)
+_DATA_HEAD = re.compile(r"data|train|evaluat|result|benchmark|experiment|performance|accuracy|reproduc", re.IGNORECASE)
 _INTRO_HEAD = re.compile(r"intro|overview|about|description|summary|what is|features|highlights|approach|method|"
-                         r"model|architecture|abstract|background|motivation", re.I)
+                         r"model|architecture|abstract|background|motivation", re.IGNORECASE)
 _BANNER = re.compile(r"^\s*(\W{0,6}\s*)?(\*\*)?\s*(news|update[sd]?|note|announcement|important|warning|deprecated|"
                      r"status|new:|latest|\(?\d{4}[-/.]\d{1,2}|\(?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)",
-                     re.I)
+                     re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
 _SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
@@ -271,14 +272,14 @@ def readme_sentences(text: str) -> list[Sentence]:
         elif _SETEXT.match(line):
             flush()
             continue
-        html_heading = re.match(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>", line, re.I)
+        html_heading = re.match(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>", line, re.IGNORECASE)
         if html_heading:
             heading = (int(html_heading.group(1)), html_heading.group(2))
         if heading is not None:
             flush()
-            level, title = heading
+            _level, title = heading
             title_text = _strip_inline(title)
-            if re.fullmatch(r"(table of )?contents|toc|index", title_text.strip(" :"), re.I):
+            if re.fullmatch(r"(table of )?contents|toc|index", title_text.strip(" :"), re.IGNORECASE):
                 section, kind = title_text, "noise"  # a table of contents is navigation, not the title
                 continue
             if not seen_title and title_text:
@@ -288,7 +289,7 @@ def readme_sentences(text: str) -> list[Sentence]:
                 section, kind = title_text, "intro"
                 continue
             section = title_text
-            if re.search(r"\babstract\b", title_text, re.I):
+            if re.search(r"\babstract\b", title_text, re.IGNORECASE):
                 kind = "quote"  # a paper's abstract quoted in the README: about the paper, not this code
             elif _NOISE_HEAD.search(title_text):
                 kind = "noise"
@@ -344,7 +345,7 @@ def read_readme(root: Path) -> str:
 
 _DESCRIBES = re.compile(r"\b(is an?|are|implementation|implements|implemented|repo(sitory)?|code (for|of)|"
                         r"library|package|framework|toolkit|toolbox|provides|contains|project|model|tool|we (propose|present|release)|"
-                        r"this is|aims|collection|tutorial|examples?)\b", re.I)
+                        r"this is|aims|collection|tutorial|examples?)\b", re.IGNORECASE)
 
 
 def description_of(sentences: list[Sentence], limit: int = 400) -> str:
@@ -402,8 +403,8 @@ def arxiv_ids(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- libraries
 _IMPORT_LINE = re.compile(r"^(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*))",
-                          re.M)
-_ANY_IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))", re.M)
+                          re.MULTILINE)
+_ANY_IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))", re.MULTILINE)
 
 
 def top_level_imports(source: str) -> set[str]:
@@ -504,12 +505,12 @@ _LOADERS = (
 _STRONG_CONTEXT = re.compile(
     r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
     r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
-    r"(on|using|with|over|from|of|the)\b", re.I)
+    r"(on|using|with|over|from|of|the)\b", re.IGNORECASE)
 _NEAR_DATASET = r"(\S+\s+){0,4}?(data ?sets?|corpus|corpora|benchmarks?)\b"
-_ARG_BEFORE = re.compile(r"(data(set)?\w*['\"]?\s*[,=:(]\s*|default\s*=\s*|choices\s*=\s*\[[^\]]{0,200})$", re.I)
+_ARG_BEFORE = re.compile(r"(data(set)?\w*['\"]?\s*[,=:(]\s*|default\s*=\s*|choices\s*=\s*\[[^\]]{0,200})$", re.IGNORECASE)
 _DATA_CONTEXT = re.compile(
     r"\b(datasets?|data ?sets?|corpus|corpora|benchmarks?|train(ed|ing|s)?|fine-?tun\w*|evaluat\w*|test(ed|ing)? on|"
-    r"validat\w*|download\w*|results on|accuracy on|scores? on|experiments? on|reproduce|pre-?train\w*|split)\b", re.I)
+    r"validat\w*|download\w*|results on|accuracy on|scores? on|experiments? on|reproduce|pre-?train\w*|split)\b", re.IGNORECASE)
 
 
 def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int, str]]:
@@ -587,7 +588,7 @@ def _encoder() -> Any:
                 owners.append(i)
                 texts.append(text)
         return model, list(task_vocabulary()), model(texts), np.asarray(owners)
-    except Exception:  # no model package, no torch/transformers: keywords decide alone
+    except Exception:  # noqa: BLE001  (no model package, no torch/transformers, a broken install: keywords decide alone)
         return None
 
 
@@ -620,7 +621,7 @@ _DATASET_WEIGHT = {"title": 2.0, "heading-intro": 1.5, "heading-data": 1.5, "hea
                    "intro": 1.5, "data": 1.5, "body": 1.0, "setup": 1.0, "quote": 0.0, "table": 0.8, "noise": 0.0}
 _COLLECTION = re.compile(r"\b(collection of|examples (of|for|using|showcasing)|showcasing examples|tutorials?|notebooks for|"
                          r"book|course|from scratch|cookbook|curated list|awesome list|learn(ing)? (about|the fundamentals)|"
-                         r"fundamentals|educational)\b", re.I)
+                         r"fundamentals|educational)\b", re.IGNORECASE)
 _LIB_DOMAIN = {"torchaudio": "speech", "librosa": "speech", "PyG": "graph", "DGL": "graph", "NetworkX": "graph",
                "Gym": "reinforcement learning", "Stable-Baselines3": "reinforcement learning",
                "TF-Agents": "reinforcement learning", "XGBoost": "tabular", "LightGBM": "tabular", "CatBoost": "tabular",
@@ -743,7 +744,7 @@ def _libraries(root: Path, own: list[dict[str, Any]], paths: list[str], ev: _Evi
     by_dir: dict[str, set[str]] = defaultdict(set)
     for p in paths:
         parent, _, name = p.rpartition("/")
-        by_dir[parent].add(name[:-3] if name.endswith(".py") else name)
+        by_dir[parent].add(name.removesuffix(".py"))
         if parent:
             grand, _, d = parent.rpartition("/")
             by_dir[grand].add(d)
@@ -768,7 +769,7 @@ def _libraries(root: Path, own: list[dict[str, Any]], paths: list[str], ev: _Evi
 
 
 _TF_KERAS = re.compile(r"^(?:from tensorflow import keras|from tensorflow\.keras(?:\.\w+)* import|import tensorflow\.keras)\b"
-                       r"|\btf\.keras\.(?:layers|models|Model|Sequential|Input|optimizers|losses|callbacks|applications)\b", re.M)
+                       r"|\btf\.keras\.(?:layers|models|Model|Sequential|Input|optimizers|losses|callbacks|applications)\b", re.MULTILINE)
 
 
 def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
@@ -784,7 +785,7 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
         if not hits:
             continue
         verb = bool(_STRONG_CONTEXT.search(s.text))
-        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.I))
+        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
         names = {name for _, (name, _), _ in hits}
         damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
         seen: set[str] = set()
@@ -792,8 +793,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
             if name in seen or ambiguous and not weak:
                 continue
             seen.add(name)
-            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.I) is not None or any(
-                re.search(p, s.text, re.I) is not None for p in (
+            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
+                re.search(p, s.text, re.IGNORECASE) is not None for p in (
                     re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
                     r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
                     r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
@@ -822,7 +823,7 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
     return [d for d, v in score.most_common() if v >= 1.5], score
 
 
-_GENERIC_TASK = re.compile(r"\b(classification|classifiers?|classify(ing)?|regression|regressors?)\b", re.I)
+_GENERIC_TASK = re.compile(r"\b(classification|classifiers?|classify(ing)?|regression|regressors?)\b", re.IGNORECASE)
 _GENERIC_BY_DOMAIN = {"vision": "image classification", "nlp": "text classification", "tabular": "tabular classification",
                       "graph": "node classification", "time series": "time series classification",
                       "speech": "audio classification", "general": "tabular classification"}
@@ -957,7 +958,7 @@ def year_of(root: Path, mtimes: Iterable[float]) -> tuple[int | None, str]:
     if (root / ".git").exists() or any((p / ".git").exists() for p in root.parents):
         try:
             out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%cI", "--", "."],
-                                 capture_output=True, text=True, timeout=20)
+                                 capture_output=True, text=True, timeout=20, check=False)
             if out.returncode == 0 and out.stdout.strip()[:4].isdigit():
                 return int(out.stdout.strip()[:4]), "git"
         except (OSError, subprocess.SubprocessError):
