@@ -57,7 +57,7 @@ def export(mirrors: Path, out: Path, only: set[str] | None = None) -> list[Path]
         batch = subprocess.run(["git", "--git-dir", str(gd), "cat-file", "--batch"], input="".join(f"{s}\n" for s, _ in wanted).encode(),
                                capture_output=True, check=True).stdout
         pos = 0
-        for sha, path in wanted:
+        for _sha, path in wanted:
             header_end = batch.index(b"\n", pos)
             header = batch[pos:header_end].split()
             if header[-1] == b"missing":  # a snapshot may lack some blobs

@@ -528,7 +528,7 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
             token = re.sub(r"^(load|fetch)_", "", m.group(1))
             named_data = rx is not _LOADERS[2] or re.search(r"_data(_?set)?\s*\($", m.group(0)) is not None
             for piece in token.split(","):
-                for alias, (name, ambiguous), _ in _matches(piece.strip().replace("_", " "), matcher) + _matches(piece.strip(), matcher):
+                for _alias, (name, ambiguous), _ in _matches(piece.strip().replace("_", " "), matcher) + _matches(piece.strip(), matcher):
                     if ambiguous and not named_data:
                         continue  # get_maps(), read_weather(): ordinary words need an explicit *_data( loader
                     add(name, 1.5, m.start(), m.group(0))
@@ -846,13 +846,13 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
         if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24:
             descriptive.append(text)
         seen: set[str] = set()
-        for alias, name, _ in _matches(text, tmatch):
+        for _alias, name, _ in _matches(text, tmatch):
             if name not in seen:
                 seen.add(name)
                 tscore[name] += w
                 ev.note("tasks", name, source, file, line, text, w)
         dseen: set[str] = set()
-        for alias, name, _ in _matches(text, kmatch):
+        for _alias, name, _ in _matches(text, kmatch):
             if name not in dseen:
                 dseen.add(name)
                 dom[name] += 0.5 * w
@@ -936,7 +936,7 @@ def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[
 def datasets_in(text: str) -> Counter:
     """Dataset names mentioned in ``text`` (unambiguous aliases only), as a Counter name -> count."""
     counts: Counter = Counter()
-    for alias, (name, ambiguous), _ in _matches(text, _dataset_matcher()):
+    for _alias, (name, ambiguous), _ in _matches(text, _dataset_matcher()):
         if not ambiguous:
             counts[name] += 1
     return counts
