@@ -321,3 +321,23 @@ def test_semantic_vote_classifies_what_keywords_miss(tmp_path, monkeypatch):
     a = attrs(tmp_path / "scribe", {"README.md": readme})
     assert a["tasks"] and a["tasks"][0] == "speech recognition" and a["domain"] == "speech"
     assert a["evidence"]["tasks"]["speech recognition"][0]["source"] == "semantic"
+
+
+def test_description_skips_notices_and_prefers_the_sentence_about_the_project(tmp_path):
+    readme = """# Latest updates -- FastNet 2 is out
+
+Please check out our new release FastNet 2 at https://example.org/fastnet2.
+
+# FastNet
+
+**Update Nov 2025** FastNet has a successor. It is very likely you meant to use the successor instead.
+
+For the detector, read here.
+
+FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS.
+
+| Model | mAP |
+|---|---|
+"""
+    a = attrs(tmp_path / "FastNet", {"README.md": readme})
+    assert a["description"] == "FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS."

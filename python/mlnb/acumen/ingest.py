@@ -127,7 +127,7 @@ def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
 
 
 def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
-    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, options], sort_keys=True).encode())
+    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, md.METADATA_VERSION, options], sort_keys=True).encode())
     for p in paths:
         try:
             st = p.stat()

@@ -45,6 +45,7 @@ import numpy as np
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
+METADATA_VERSION = 3  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
 DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
 TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
@@ -149,7 +150,8 @@ class Sentence:
 _NOISE_HEAD = re.compile(
     r"cit(e|ation|ing)|bibtex|reference|acknowledg|thank|credit|licen[cs]e|contribut|contact|related|see also|faq|"
     r"troubleshoot|changelog|change log|news|update|what'?s new|release|todo|to-do|roadmap|disclaimer|sponsor|"
-    r"community|support|star history|other implementations|awesome|publications?|papers? using|known problems",
+    r"community|support|star history|other implementations|awesome|publications?|papers? using|known problems|"
+    r"announcement|deprecat|notice|attention|latest",
     re.IGNORECASE)
 _SETUP_HEAD = re.compile(r"install|requirement|dependenc|setup|docker|colab|demo|web ?ui|inference|pretrained|"
                          r"pre-trained|model zoo|download|usage|quick ?start|getting started|how to|api|command|cli|"
@@ -250,13 +252,14 @@ def readme_sentences(text: str) -> list[Sentence]:
             return
         joined = " ".join(t for _, t in para)
         first_line = para[0][0]
+        banner = False
         for piece in _SENT_SPLIT.split(joined):
             clean = _strip_inline(piece)
             if len(clean) < 3 or not re.search(r"[A-Za-z]{2}", clean):
                 continue
             k = para_kind
-            if k in ("intro", "body", "data", "setup") and _BANNER.match(clean):
-                k = "noise"
+            if k in ("intro", "body", "data", "setup") and (banner or _BANNER.match(clean)):
+                k, banner = "noise", True  # a news/update paragraph is noise to its end
             sentences.append(Sentence(clean, first_line, k, section))
         para.clear()
 
@@ -281,6 +284,9 @@ def readme_sentences(text: str) -> list[Sentence]:
             title_text = _strip_inline(title)
             if re.fullmatch(r"(table of )?contents|toc|index", title_text.strip(" :"), re.IGNORECASE):
                 section, kind = title_text, "noise"  # a table of contents is navigation, not the title
+                continue
+            if not seen_title and title_text and (_NOISE_HEAD.search(title_text) or _BANNER.match(title_text)):
+                section, kind = title_text, "noise"  # "Latest updates", "Announcement": a notice, not the title
                 continue
             if not seen_title and title_text:
                 seen_title = True
@@ -343,13 +349,21 @@ def read_readme(root: Path) -> str:
     return ""
 
 
-_DESCRIBES = re.compile(r"\b(is an?|are|implementation|implements|implemented|repo(sitory)?|code (for|of)|"
-                        r"library|package|framework|toolkit|toolbox|provides|contains|project|model|tool|we (propose|present|release)|"
-                        r"this is|aims|collection|tutorial|examples?)\b", re.IGNORECASE)
+_DESCRIBES = re.compile(r"\b(is an?|are an?|repo(sitory)? (for|of|with)|implementation of|implements|re-?implementation|this repo(sitory)?|"
+                        r"this project|this package|this library|code for|library for|package for|framework for|toolkit|"
+                        r"toolbox|provides|contains the|we (propose|present|release|introduce)|this is|aims (at|to)|"
+                        r"collection of|tutorial|examples? of)\b", re.IGNORECASE)
+_NOT_DESCRIPTION = re.compile(r"\b(please|check out|we started|moved to|no longer|deprecated|read here|click|"
+                              r"see (the|our|here|below)|you (can|may|should|meant)|if you|thanks?|join|star|sponsor|"
+                              r"coming soon|new release|released|update|outdated|obsolete)\b", re.IGNORECASE)
 
 
-def description_of(sentences: list[Sentence], limit: int = 400) -> str:
-    """The first sentences that describe the project (not banners, badges, navigation or install steps).
+def description_of(sentences: list[Sentence], limit: int = 400, name: str = "") -> str:
+    """The first sentences that describe the project (not banners, badges, navigation, notices or install steps).
+
+    Among the first prose sentences, the one that most looks like a description wins: it names the project (or the
+    README's title) as its subject, or says "is a", "implementation of", "library for"...; notices ("please",
+    "deprecated", "check out") lose. The rest of its paragraph follows, as room allows.
 
     Example:
         >>> description_of(readme_sentences("# X\\n\\n**News**: v2 out!\\n\\nX is a library for graph learning."))
@@ -357,15 +371,28 @@ def description_of(sentences: list[Sentence], limit: int = 400) -> str:
     """
     prose = [s for s in sentences if s.kind in ("intro", "body", "data") and len(s.text) >= 25
              and re.search(r"[a-z]{3,}\s+[a-z]{2,}", s.text) and not re.match(r"^(pip|conda|git|python|\$|cd)\b", s.text)
-             and s.text.count("|") < 2 and not _is_navigation(s.text)]
-    first = next((s for s in prose[:12] if _DESCRIBES.search(s.text)), prose[0] if prose else None)
-    if first is None:
+             and "|" not in s.text and not _is_navigation(s.text)]
+    if not prose:
         return ""
+    title = next((s.text for s in sentences if s.kind == "title"), "")
+    subjects = {w.lower() for w in re.findall(r"[A-Za-z][\w\-.]{2,}", f"{name} {title.split(':')[0]}")[:4]}
+
+    def score(i: int, s: Sentence) -> float:
+        first_word = re.sub(r"[^\w\-.]", "", s.text.split(" ", 1)[0]).lower()
+        value = 3.0 if first_word in subjects or any(first_word.startswith(w) for w in subjects if len(w) > 3) else 0.0
+        value += 2.0 if _DESCRIBES.search(s.text) else 0.0
+        value -= 4.0 if _NOT_DESCRIPTION.search(s.text) else 0.0
+        value -= 1.0 if s.kind != "intro" else 0.0
+        return value - 0.1 * i
+
+    first = max(enumerate(prose[:15]), key=lambda p: score(*p))[1]
     out = first.text
     # the rest of its paragraph (sentences of one paragraph share its first line), as room allows
     for s in sentences[sentences.index(first) + 1:]:
         if s.line != first.line or s.kind != first.kind or len(out) + len(s.text) + 1 > limit:
             break
+        if _NOT_DESCRIPTION.search(s.text):
+            continue
         out += " " + s.text
     return out[:limit].strip()
 
@@ -684,7 +711,7 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     TIMINGS["domain"] += time.process_time() - t5
 
     t6 = time.process_time()
-    description = description_of(sentences)
+    description = description_of(sentences, name=root.name)
     if not description:  # a library's own package docstring is its description
         docs = sorted((f for f in files if f["path"].endswith("__init__.py") and len(f.get("_docstring") or "") > 40
                        and "do not edit" not in f["_docstring"].lower()), key=lambda f: f["path"].count("/"))
