@@ -38,7 +38,7 @@ VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "ve
 IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox", ".eggs",
                 ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
 _GIT_URL = re.compile(r"^(https?://|git://|ssh://|file://|git@[\w.-]+:)")
-CORPUS_VERSION = 1  # bump when the cached per-project record changes shape
+CORPUS_VERSION = 2  # bump when the cached per-project record changes shape
 
 
 class IngestError(ValueError):
@@ -127,7 +127,7 @@ def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
 
 
 def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
-    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, options], sort_keys=True).encode())
+    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, md.METADATA_VERSION, options], sort_keys=True).encode())
     for p in paths:
         try:
             st = p.stat()
@@ -207,30 +207,8 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
 
 
 def _project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
-    readme = md.read_readme(root)
-    code = "\n".join(f["content"][:20_000] for f in files[:2000])  # enough text to spot keywords; bounded cost
-    lib_counts: Counter = Counter(lib for f in files for lib in f["file_libraries"])
-    datasets = md.datasets_in(readme) + md.datasets_in(code)
-    domain, tasks = md.domain_and_task(readme, code)
-    description = md.first_paragraph(readme)
-    if not description:  # a library's own package docstring is its description
-        docs = sorted((f for f in files if f["path"].endswith("__init__.py") and len(f["_docstring"]) > 40
-                       and "do not edit" not in f["_docstring"].lower()), key=lambda f: f["path"].count("/"))
-        description = docs[0]["_docstring"].strip().split("\n\n")[0].replace("\n", " ")[:500] if docs else ""
-    year, year_source = md.year_of(root, (f["_mtime"] for f in files))
-    arxiv = md.arxiv_ids(readme + "\n" + code)
-    return {
-        "description": description,
-        "libraries": [lib for lib, _ in lib_counts.most_common()],
-        "datasets": [d for d, _ in datasets.most_common()],
-        "domain": domain,
-        "task": tasks[0] if tasks else "",
-        "tasks": tasks,
-        "arxiv": [f"https://arxiv.org/abs/{a}" for a in arxiv],
-        "year": year,
-        "year_source": year_source,
-        "has_readme": bool(readme),
-    }
+    # All metadata (with evidence and confidence) comes from metadata.py; ingest only reads the files.
+    return md.project_attributes(root, files)
 
 
 def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
@@ -263,7 +241,7 @@ def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
 
 # ---------------------------------------------------------------------------------------------- the corpus
 _PROJECT_COLUMNS = ["project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year",
-                    "year_source", "has_readme", "n_files", "n_skipped", "root", "url"]
+                    "year_source", "has_readme", "n_files", "n_skipped", "root", "url", "evidence", "confidence"]
 _ATTRIBUTES = ["libraries", "datasets", "domain", "task", "arxiv", "year", "description"]
 
 
