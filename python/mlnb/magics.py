@@ -421,3 +421,17 @@ def _in_hub_cache(name: str) -> bool:
         return isinstance(try_to_load_from_cache(name, "config.json"), str)
     except Exception:  # noqa: BLE001 - not a valid repo id, or no huggingface_hub: not cached
         return False
+
+
+def _plain_help(func: Any) -> None:
+    """IPython's generated magic help is reStructuredText (``::`` before the usage, double
+    backticks); ``%umlaut?`` shows it as plain text, so say it plainly."""
+    doc = func.__doc__ or ""
+    if doc.startswith("::"):
+        doc = "Usage:" + doc[2:]
+    func.__doc__ = doc.replace("``", "'").replace("::\n", ":\n")
+
+
+for _magic in (MlnbMagics.umlaut, MlnbMagics.acumen, MlnbMagics.imacs):
+    _plain_help(_magic)
+
