@@ -125,7 +125,9 @@ def _one_line_errors(magic: str) -> Iterator[None]:
 def _describe(exc: BaseException) -> str:
     text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
     text = " ".join(str(text).split()) or "(no message)"
-    if isinstance(exc, (ValueError, TypeError, KeyError, FileNotFoundError, NotADirectoryError)):
+    from mlnb.store import StoreError
+
+    if isinstance(exc, (ValueError, TypeError, KeyError, FileNotFoundError, NotADirectoryError, StoreError)):
         return text
     return f"{type(exc).__name__}: {text}"
 
