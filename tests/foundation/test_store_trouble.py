@@ -240,7 +240,11 @@ def test_a_read_only_store_can_still_be_listed():
 def test_umlaut_list_shows_prompt_numbers_and_short_paths(isolated_store, monkeypatch, tmp_path):
     from mlnb.umlaut.api import list_sessions
 
+    import mlnb.notebook
+
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(mlnb.notebook, "kernel_context", lambda: dict.fromkeys(
+        ("kernel_id", "notebook_path", "cell_id", "execution_count")))  # as in a script: no cell
     store = Store(isolated_store)
     store.start_run("umlaut", "in-cell", notebook_path=str(tmp_path / "nb" / "train.ipynb"), execution_count=6)
     store.start_run("umlaut", "script", notebook_path=None, execution_count=None)
