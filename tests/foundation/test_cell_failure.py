@@ -94,7 +94,7 @@ def test_real_kernel_fails_the_cell_and_keeps_the_session(tmp_path):
     with client.setup_kernel():
         client.execute_cell(nb.cells[0], 0)
         client.execute_cell(nb.cells[1], 1)
-        for index, (how, ename, _) in enumerate(cases, start=2):
+        for index, (_, ename, _) in enumerate(cases, start=2):
             with pytest.raises(CellExecutionError) as info:  # what stops Run All and nbconvert
                 client.execute_cell(nb.cells[index], index)
             assert info.value.ename == ename

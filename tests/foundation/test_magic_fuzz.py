@@ -13,7 +13,6 @@ import random
 import re
 import signal
 
-import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -183,7 +182,7 @@ def test_bad_invocations_fail_as_one_line(shell, tmp_path):
         for line, body, hints in cases:
             shown: list[list[str]] = []
             shell.user_ns["body_ran"] = False
-            shell._showtraceback = lambda etype, value, stb: shown.append(list(stb))
+            shell._showtraceback = lambda etype, value, stb, shown=shown: shown.append(list(stb))
             signal.alarm(30)
             try:
                 result = shell.run_cell(line + ("\n" + body if body else ""), store_history=True)

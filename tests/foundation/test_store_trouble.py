@@ -168,7 +168,7 @@ def test_umlaut_list_and_show_say_it_in_one_line(isolated_store):
     try:
         for line in ("%umlaut list", "%umlaut show fit-1"):
             shown = []
-            shell._showtraceback = lambda etype, value, stb: shown.append(stb)
+            shell._showtraceback = lambda etype, value, stb, shown=shown: shown.append(stb)
             try:
                 result = shell.run_cell(line)
             finally:
