@@ -132,6 +132,26 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
+@contextmanager
+def _plain_warnings(magic: str) -> Iterator[None]:
+    """mlnb's own warnings (e.g. too few images of a kind) as plain lines, without the source line of
+    mlnb that raised them; other libraries' warnings are shown as usual."""
+    import warnings
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    with warnings.catch_warnings():
+        show = warnings.showwarning
+
+        def showwarning(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+            if os.path.abspath(filename).startswith(package + os.sep):
+                print(f"{magic}: {message}", file=file or sys.stderr)
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = showwarning
+        yield
+
+
 def _nonempty(name: str, value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise MagicError(f"{name}={value!r} is not valid; expected a non-empty name")
@@ -361,7 +381,7 @@ class MlnbMagics(Magics):
                 raise MagicError(str(exc)) from None
         values = {name: self._evaluate(name, getattr(args, name)) for name in ("model_a", "model_b", "images", "labels")}
         imacs = _engine("imacs")
-        with _one_line_errors("%imacs"):
+        with _one_line_errors("%imacs"), _plain_warnings("%imacs"):
             return imacs.compare(
                 values["model_a"],
                 values["model_b"],

@@ -240,3 +240,16 @@ def test_quoted_paths_work(shell, tmp_path):
         del shell._showtraceback
     text = "".join(shown[0])
     assert not result.success and "--model='bogus-model'" in text and "paths" not in text
+
+
+def test_mlnb_warnings_in_a_magic_are_plain_lines(capsys):
+    import warnings
+
+    from mlnb import magics
+
+    with magics._plain_warnings("%imacs"):
+        warnings.warn_explicit("model A: only 1 FP image(s)", UserWarning, magics.__file__, 1)
+        warnings.warn_explicit("from elsewhere", UserWarning, "/somewhere/else.py", 7)
+    err = capsys.readouterr().err
+    assert "%imacs: model A: only 1 FP image(s)\n" in err and "magics.py" not in err
+    assert "/somewhere/else.py:7: UserWarning: from elsewhere" in err
