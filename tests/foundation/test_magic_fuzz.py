@@ -247,9 +247,9 @@ def test_mlnb_warnings_in_a_magic_are_plain_lines(capsys):
 
     from mlnb import magics
 
-    with magics._plain_warnings("%imacs"):
-        warnings.warn_explicit("model A: only 1 FP image(s)", UserWarning, magics.__file__, 1)
-        warnings.warn_explicit("from elsewhere", UserWarning, "/somewhere/else.py", 7)
+    with pytest.warns(UserWarning, match="from elsewhere"):  # other warnings go the usual way
+        with magics._plain_warnings("%imacs"):
+            warnings.warn_explicit("model A: only 1 FP image(s)", UserWarning, magics.__file__, 1)
+            warnings.warn_explicit("from elsewhere", UserWarning, "/somewhere/else.py", 7)
     err = capsys.readouterr().err
-    assert "%imacs: model A: only 1 FP image(s)\n" in err and "magics.py" not in err
-    assert "/somewhere/else.py:7: UserWarning: from elsewhere" in err
+    assert err == "%imacs: model A: only 1 FP image(s)\n"
