@@ -253,3 +253,19 @@ def test_umlaut_list_shows_prompt_numbers_and_short_paths(isolated_store, monkey
     assert "6.0" not in table.to_string()
     assert table["notebook"].iloc[0] is None or table["notebook"].isna().iloc[0]
     assert table["notebook"].iloc[1] == os.path.join("nb", "train.ipynb")
+
+
+def test_an_interactive_write_fails_at_once_with_the_message(isolated_store):
+    store = Store(isolated_store)
+    run = store.start_run("umlaut", "r")
+    with store._transaction() as db:  # commits now
+        db.execute("UPDATE runs SET name='renamed' WHERE id=?", (run,))
+    assert store.run(run)["name"] == "renamed"
+    holder = _Holder(isolated_store)
+    try:
+        with pytest.raises(StoreError, match="is locked by another process"):
+            with store._transaction() as db:
+                db.execute("UPDATE runs SET name='never' WHERE id=?", (run,))
+    finally:
+        holder.release()
+    assert store.run(run)["name"] == "renamed"

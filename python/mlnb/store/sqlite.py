@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import json
 import math
 import os
@@ -27,7 +28,7 @@ import time
 import warnings
 import weakref
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from mlnb import schema
 from mlnb._validation import check_choice
@@ -292,6 +293,27 @@ class Store:
     def close(self) -> None:
         """Close this thread's reading connection (queued writes stay queued; see :meth:`flush`)."""
         self._close_reader()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that commits now or raises :class:`StoreError`: for interactive
+        actions (a user dismissing a finding) that must say at once that they failed. Training
+        records go through the queue instead."""
+        with self._write_lock:
+            if self._writer is None and not self._open_writer():
+                raise self.problem  # type: ignore[misc]
+            db = self._writer
+            assert db is not None
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback(db)
+                raise _classify(exc, self.path) from None
+            except BaseException:
+                self._rollback(db)
+                raise
 
     # -- the write queue -------------------------------------------------------------------------
     @property
