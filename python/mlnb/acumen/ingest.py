@@ -8,6 +8,7 @@ cache dir, keyed by the project's path and its files' sizes and modification tim
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import io
 import json
@@ -15,6 +16,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import subprocess
 import tokenize
 from collections import Counter
@@ -102,8 +104,15 @@ class _Project:
 
 
 def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
-    """Candidate source files under ``root``, pruning virtualenv, vendored and tool folders."""
+    """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
+
+    Nothing outside the project is read: folder links are not followed, a file link is followed only to a
+    regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
+    ``/dev/zero`` never ends), links that leave the project, broken links and link loops are skipped, each with
+    its reason.
+    """
     found: list[Path] = []
+    real_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         keep = []
         for d in sorted(dirnames):
@@ -111,19 +120,77 @@ def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
             rel = str(full.relative_to(root))
             if d in IGNORED_DIRS:
                 continue
-            if d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
+            if os.path.islink(full):
+                # Links may point anywhere (even at the project itself): follow none.
+                skipped.append({"path": rel + "/", "reason": "link to a folder (not followed)", "bytes": None})
+            elif d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
                 skipped.append({"path": rel + "/", "reason": "virtualenv folder", "bytes": None})
             elif d in VENDORED_DIRS:
                 skipped.append({"path": rel + "/", "reason": "vendored folder", "bytes": None})
-            elif os.path.islink(full):
-                continue  # links may point anywhere (even at the project itself); follow none
             else:
                 keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
             if f.endswith(SOURCE_SUFFIXES):
-                found.append(Path(dirpath) / f)
+                full = Path(dirpath) / f
+                reason = _not_a_safe_file(full, real_root)
+                if reason is None:
+                    found.append(full)
+                else:
+                    skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
     return found
+
+
+def _not_a_safe_file(path: Path, real_root: str) -> str | None:
+    """Why ``path`` must not be read (``None``: a regular file inside the project, possibly through a link)."""
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = Path(path).resolve(strict=True)
+            except RuntimeError:  # Python < 3.13 reports a loop this way
+                return "symlink loop"
+            except OSError as exc:
+                return "symlink loop" if exc.errno == errno.ELOOP else "broken link"
+            if not (str(target) == real_root or str(target).startswith(real_root.rstrip(os.sep) + os.sep)):
+                return "link out of the project"
+            st = os.stat(target)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    return _file_type_reason(st.st_mode)
+
+
+def _file_type_reason(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "not a regular file"
+
+
+def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:
+    """The whole file, streamed in chunks, or ``(None, reason)`` when it is not a regular file or longer than
+    ``limit`` bytes. The size is counted while reading, never trusted from ``stat`` (``/proc`` files say 0)."""
+    # O_NONBLOCK: should the file have become a FIFO since the walk, opening must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        reason = _file_type_reason(os.fstat(fd).st_mode)
+        if reason is not None:
+            return None, reason
+        chunks, total = [], 0
+        while True:
+            chunk = fh.read(min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None, "too large"
+    return b"".join(chunks), None
 
 
 def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
@@ -141,13 +208,17 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
     """One file -> (file row, None) or (None, skipped row)."""
     rel = str(p.relative_to(root))
     notebook = p.suffix == ".ipynb"
+    limit = MAX_NOTEBOOK_BYTES if notebook else max_bytes
     try:
         size = p.stat().st_size
-        if size > (MAX_NOTEBOOK_BYTES if notebook else max_bytes):
+        if size > limit:
             return None, {"path": rel, "reason": "too large", "bytes": size}
-        data = p.read_bytes()
+        data, reason = _read_bounded(p, limit)
     except OSError as exc:
         return None, {"path": rel, "reason": f"unreadable: {exc.strerror or exc}", "bytes": None}
+    if data is None:
+        return None, {"path": rel, "reason": reason, "bytes": size if reason == "too large" and size else None}
+    size = len(data)
     if b"\0" in data[:8192]:
         return None, {"path": rel, "reason": "binary", "bytes": size}
     n_cells = 0

@@ -235,11 +235,27 @@ def list_sessions() -> Any:
             "id": r["id"], "name": r["name"], "status": r["status"],
             "epochs": (r["latest_epoch"] + 1) if r["latest_epoch"] is not None else 0,
             "critical": r["findings"]["critical"], "error": r["findings"]["error"], "warning": r["findings"]["warning"],
-            "notebook": r["notebook_path"], "cell": r["execution_count"],
+            "notebook": _short_path(r["notebook_path"]), "cell": r["execution_count"],
             "started": datetime.datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M:%S"),
         })
     columns = ["id", "name", "status", "epochs", "critical", "error", "warning", "notebook", "cell", "started"]
-    return pd.DataFrame(rows, columns=columns).set_index("id")
+    table = pd.DataFrame(rows, columns=columns).set_index("id")
+    table["cell"] = table["cell"].astype("Int64")  # prompt numbers, not floats, even with gaps
+    return table
+
+
+def _short_path(path: str | None) -> str | None:
+    """A notebook path as the user knows it: relative to the working folder, or under ``~``."""
+    import os
+
+    if not path or not os.path.isabs(path):
+        return path
+    cwd, home = os.getcwd(), os.path.expanduser("~")
+    if path.startswith(cwd + os.sep):
+        return os.path.relpath(path, cwd)
+    if path.startswith(home + os.sep):
+        return "~" + path[len(home):]
+    return path
 
 
 def show_session(name_or_id: str | int) -> Any:

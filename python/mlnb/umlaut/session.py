@@ -137,7 +137,12 @@ class Session:
 
     def _unique_name(self, store: Any) -> str:
         base = self.name or "fit"
-        taken = {r["name"] for r in store.runs(tool="umlaut")}
+        from mlnb.store import StoreError
+
+        try:
+            taken = {r["name"] for r in store.runs(tool="umlaut")}
+        except StoreError:  # unreadable for now: the run is still queued, under its plain name
+            taken = set()
         name, n = base, 1
         while name in taken:
             n += 1
