@@ -112,3 +112,20 @@ def test_reading_counts_bytes_instead_of_trusting_stat(tmp_path):
     assert os.stat("/proc/self/maps").st_size == 0
     data, reason = _read_bounded("/proc/self/maps", 10)
     assert data is None and reason == "too large"
+
+
+def test_a_readme_link_out_of_the_project_or_to_a_fifo_is_not_read(tmp_path):
+    from mlnb.acumen.metadata import read_readme
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside the project")
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "README.md").symlink_to(secret)
+    assert read_readme(project) == ""
+    (project / "README.md").unlink()
+    os.mkfifo(project / "README.md")  # would block a plain read forever
+    assert read_readme(project) == ""
+    (project / "README.md").unlink()
+    (project / "README.md").write_text("# A classifier")
+    assert read_readme(project) == "# A classifier"

@@ -339,13 +339,18 @@ def readme_sentences(text: str) -> list[Sentence]:
 
 def read_readme(root: Path) -> str:
     """The project's README text ('' if none): the first of :data:`README_NAMES` found in ``root``."""
+    from mlnb.acumen.ingest import _not_a_safe_file, _read_bounded  # ingest imports this module
+
+    real_root = os.path.realpath(root)
     for name in README_NAMES:
         p = Path(root) / name
-        if p.is_file():
+        # Read as safely as the sources: no link out of the project, no FIFO or device, bounded.
+        if (p.is_file() or p.is_symlink()) and _not_a_safe_file(p, real_root) is None:
             try:
-                return p.read_bytes()[:2_000_000].decode("utf-8", errors="replace")
+                data, _ = _read_bounded(p, 2_000_000)
             except OSError:
                 return ""
+            return data.decode("utf-8", errors="replace") if data is not None else ""
     return ""
 
 
