@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlnb.imacs.sampling import OUTCOMES
+from mlnb.schema import MODEL_COLORS
+
 
 SORT_KEYS = ("imbalance", "importance", "centrality")
 
@@ -82,7 +83,7 @@ class ImacsResult:
         out = {}
         for model in ("A", "B"):
             counts = seg.loc[seg["model"] == model, "outcome"].value_counts()
-            get = lambda o: int(counts.get(o, 0))  # noqa: E731
+            get = lambda o, counts=counts: int(counts.get(o, 0))
             out[model] = pd.DataFrame(
                 [[get("TP"), get("FN")], [get("FP"), get("TN")]],
                 index=pd.Index(["target", "other"], name="actual"),
@@ -110,10 +111,14 @@ class ImacsResult:
         imbalance order, shared axis) and the top clusters' highest-attributed segment thumbnails."""
         import altair as alt
 
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
+
         order = [f"cluster {c}" for c in self.clusters["cluster"]]
         seg = self.segments[["cluster", "model", "attribution", "outcome"]].copy()
         seg["cluster"] = "cluster " + seg["cluster"].astype(str)
-        colors = alt.Scale(domain=["A", "B"], range=["#e8871e", "#1f77b4"])
+        colors = alt.Scale(domain=list(MODEL_COLORS), range=list(MODEL_COLORS.values()))
         hist = alt.Chart(seg).mark_bar(opacity=0.6).encode(
             x=alt.X("attribution:Q", bin=alt.Bin(maxbins=30), title=f"attribution (Shapley, class {self.target_name})"),
             y=alt.Y("count():Q", stack=None, title="segments"),
