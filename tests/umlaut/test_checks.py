@@ -446,3 +446,16 @@ def test_labels_that_are_not_class_ids_and_single_class_labels():
     assert g.severity == "error" and "class 3" in g.title
     assert not [f for f in run_checks("data", CheckContext(model=out, x=ctx.x, y=y, shuffled=True))
                 if f.key in ("class-imbalance", "label-encoding-mismatch")]
+
+
+def test_one_unit_softmax_and_sigmoid_under_categorical_crossentropy():
+    bce = LossInfo("binary_crossentropy", "binary_crossentropy", "probabilities")
+    cce = LossInfo("categorical_crossentropy", "categorical_crossentropy", "probabilities")
+    (f,) = [f for f in run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "softmax", 1), loss=bce)))
+            if f.key == "missing-softmax"]
+    assert f.severity == "error" and "always outputs 1" in f.title
+    assert "missing-softmax" not in keys("static", model=chain(dense("d1"), dense("o", "sigmoid", 1), loss=bce))
+    (g,) = [f for f in run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "sigmoid", 5), loss=cce)))
+            if f.key == "missing-softmax"]
+    assert g.severity == "warning"
+    assert "missing-softmax" not in keys("static", model=chain(dense("d1"), dense("o", "softmax", 5), loss=cce))

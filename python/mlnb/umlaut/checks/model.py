@@ -118,6 +118,20 @@ def missing_softmax(ctx: CheckContext):
     wanted = PROBABILITY_ACTIVATIONS if loss.expects == "probabilities" else ("log_softmax",)
     for out in model.output_layers():
         act = model.output_activation(out)
+        if act == "softmax" and out.units == 1:
+            # softmax over one unit is exp(z)/exp(z) = 1 for every input: nothing can be learned
+            yield Issue(f"Softmax over the single unit of {out.label} always outputs 1; {loss.name} needs a sigmoid there",
+                        {"output_layer": out.name, "output_activation": act, "units": 1, "loss": loss.name,
+                         "loss_expects": loss.expects}, subject=out.name, location=out.location)
+            continue
+        if act == "sigmoid" and loss.kind == "categorical_crossentropy" and (out.units or 0) > 1 \
+                and loss.expects == "probabilities":
+            # independent sigmoids do not sum to 1; Keras rescales them, so it trains, but the
+            # probabilities are not a distribution over the classes: a warning
+            yield Issue(f"Sigmoid output of {out.label} under {loss.name}: use softmax for one class per sample",
+                        {"output_layer": out.name, "output_activation": act, "units": out.units, "loss": loss.name,
+                         "loss_expects": loss.expects}, subject=out.name, location=out.location, severity="warning")
+            continue
         if act is None or act in wanted or (loss.expects == "log_probabilities" and act in PROBABILITY_ACTIVATIONS):
             continue  # softmax before NLLLoss is reported by double-activation
         yield Issue(
