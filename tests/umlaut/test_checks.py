@@ -459,3 +459,16 @@ def test_one_unit_softmax_and_sigmoid_under_categorical_crossentropy():
             if f.key == "missing-softmax"]
     assert g.severity == "warning"
     assert "missing-softmax" not in keys("static", model=chain(dense("d1"), dense("o", "softmax", 5), loss=cce))
+
+
+def test_validation_split_of_sorted_data_that_leaves_one_class_is_an_error():
+    rng = np.random.default_rng(0)
+    y = np.sort(rng.integers(0, 3, 400))
+    x = rng.normal(size=(400, 4))
+    ctx = CheckContext(x=x[:320], y=y[:320], x_val=x[320:], y_val=y[320:], shuffled=True, val_from_split=True)
+    (f,) = [f for f in run_checks("data", ctx) if f.key == "unshuffled-data"]
+    assert f.severity == "error" and f.context["validation_classes"] == [2]
+    shuffled = rng.permutation(400)
+    ctx = CheckContext(x=x[shuffled][:320], y=y[shuffled][:320], x_val=x[320:], y_val=y[shuffled][320:],
+                       shuffled=True, val_from_split=True)
+    assert "unshuffled-data" not in {f.key for f in run_checks("data", ctx)}

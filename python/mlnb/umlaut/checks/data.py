@@ -162,6 +162,14 @@ def unshuffled_data(ctx: CheckContext):
         return
     if len(p) < 2:
         return
+    val = class_labels(ctx.y_val) if ctx.val_from_split and ctx.y_val is not None else None
+    if val is not None and len(val) >= 10 and len(np.unique(val)) == 1:
+        # validation_split takes the last rows: on data sorted by label the validation set is one
+        # class, so every validation metric measures that class only. Training is misjudged: an error.
+        yield Issue(f"validation_split took the last rows: every validation label is {int(val[0])}",
+                    {"validation_split": True, "validation_classes": [int(val[0])], "training_classes": int(len(p)),
+                     "validation_rows": int(len(val))}, severity="error")
+        return
     same = float(np.mean(labels[1:] == labels[:-1]))
     expected = float(np.sum(p**2))
     if same >= ctx.thresholds.unshuffled_same_label and expected < 0.75:
