@@ -198,12 +198,31 @@ def instrument(input_type: str | None = None, output_type: str | None = None, na
         stack = _state.stack = []
     stack.append(opts)
     before = len(sessions)
+    from mlnb.umlaut import session as session_module
+
+    before_any = len(session_module.STARTED)
     started: list[Session] = []
+    from mlnb.notebook import user_frame
+    from mlnb.umlaut.autotorch import watch_torch
+
+    caller = user_frame(sys._getframe(1))
+    # live dicts: the model is usually created inside the cell, after the block starts
+    namespace = [caller.f_globals] + ([caller.f_locals] if caller.f_locals is not caller.f_globals else []) \
+        if caller is not None else []
     try:
-        yield started
+        with watch_torch(namespace, **opts):  # a plain PyTorch loop in the block gets a TorchMonitor
+            yield started
     finally:
         stack.pop()
         started.extend(sessions[before:])
+        started.extend(s for s in session_module.STARTED[before_any:] if s not in started)
+    if len(session_module.STARTED) == before_any:
+        # The cell ran without anything UMLAUT can watch: say so instead of staying silent.
+        print(NOTHING_TO_WATCH, flush=True)
+
+
+NOTHING_TO_WATCH = ("UMLAUT: nothing to watch in this cell: no Keras fit, Hugging Face Trainer or PyTorch optimizer "
+                    "step ran (a scikit-learn fit has no training loop UMLAUT can check)")
 
 
 def enable_notebook(input_type: str | None = None, output_type: str | None = None, name: str | None = None,

@@ -88,9 +88,10 @@ class Session:
                 self._unprinted.append(f)
             else:
                 merged = sorted(set(old.epochs) | set(f.epochs))
-                if merged == old.epochs:
+                if merged == old.epochs and (f.severity, f.title, f.context) == (old.severity, old.title, old.context):
                     continue
-                old.epochs, old.context, old.title = merged, f.context, f.title
+                # a revision (checks.revise) may change severity, title and context at the same epochs
+                old.epochs, old.context, old.title, old.severity = merged, f.context, f.title, f.severity
                 if old.location is None:
                     old.location = f.location
             self._dirty.add((f.key, f.subject))
