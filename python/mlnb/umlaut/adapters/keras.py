@@ -244,6 +244,7 @@ class UmlautCallback(keras.callbacks.Callback):
         self.session: Session | None = session
         self.monitor: Monitor | None = None
         self._fit_args: dict[str, Any] | None = None  # set by umlaut.instrument's fit wrapper
+        self._epoch_now = 0
 
     # -- training lifecycle ------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
@@ -277,6 +278,7 @@ class UmlautCallback(keras.callbacks.Callback):
         session.print_new()
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self._epoch_now = epoch
         if self.session is not None:
             self.session.print_new()
 
@@ -293,6 +295,13 @@ class UmlautCallback(keras.callbacks.Callback):
         change = mon.guarded("weight_change", self._weight_change)
         mon.epoch(epoch, logs, probe=probe, weight_change=change)
         self._spent += time.perf_counter() - started
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        # The running loss for a displayed dashboard: one clock read per batch; Keras has already
+        # turned the logs into Python floats for its progress bar, so reading them costs nothing.
+        session = self.session
+        if session is not None and session.batch_due() and logs and "loss" in logs:
+            session.log_batch(self._epoch_now, batch, logs["loss"], (self.params or {}).get("steps"))
 
     def _probe_due(self, epoch: int) -> bool:
         """Probe the first epochs always (findings need ``probe_patience`` probes in a row), later
