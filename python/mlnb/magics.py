@@ -51,9 +51,10 @@ class MlnbMagics(Magics):
         nargs="?",
         default=None,
         help="Line magic only: 'on' (instrument every Keras fit in the notebook), 'off', "
-        "'list' (sessions) or 'show' (one session's findings).",
+        "'list' (sessions), 'show' (one session's dashboard) or 'compare' (two sessions).",
     )
-    @argument("session", nargs="?", default=None, help="For 'show': the session name or id.")
+    @argument("session", nargs="?", default=None, help="For 'show' and 'compare': the session name or id.")
+    @argument("other", nargs="?", default=None, help="For 'compare': the second session (after the change).")
     @argument("--input", dest="input_type", choices=INPUT_TYPES, default=None, help="What the model's inputs are.")
     @argument("--output", dest="output_type", choices=OUTPUT_TYPES, default=None, help="What the model predicts.")
     @argument("--name", default=None, help="Session name (default: derived from the cell).")
@@ -67,7 +68,8 @@ class MlnbMagics(Magics):
             model.fit(x, y, validation_split=0.2, epochs=5)
 
         As a line magic: ``%umlaut on`` / ``%umlaut off`` instrument every ``fit`` of the notebook,
-        ``%umlaut list`` prints the recorded sessions, ``%umlaut show NAME`` one session's findings.
+        ``%umlaut list`` prints the recorded sessions, ``%umlaut show NAME`` one session's dashboard,
+        ``%umlaut compare A B`` what changed from session A to B (fixed/new/persisting findings).
         """
         args = _parse(self.umlaut, line)
         umlaut = _engine("umlaut")
@@ -80,7 +82,7 @@ class MlnbMagics(Magics):
             with umlaut.instrument(**options), registry.cell_body(line_offset=1):
                 self.shell.run_cell(cell, store_history=False)
             return None
-        commands = ("on", "off", "list", "show")
+        commands = ("on", "off", "list", "show", "compare")
         if args.command not in commands:
             raise MagicError(f"%umlaut command={args.command!r} is not valid; expected one of {', '.join(commands)}")
         if args.command == "on":
@@ -89,6 +91,13 @@ class MlnbMagics(Magics):
             umlaut.disable_notebook()
         elif args.command == "list":
             return umlaut.list_sessions()
+        elif args.command == "compare":
+            if args.session is None or args.other is None:
+                raise MagicError("%umlaut compare needs two session names or ids, e.g. `%umlaut compare buggy fixed`")
+            try:
+                return umlaut.compare(args.session, args.other).view()
+            except KeyError as exc:
+                raise MagicError(exc.args[0]) from None
         else:
             if args.session is None:
                 raise MagicError("%umlaut show needs a session name or id, e.g. `%umlaut show fit-1`")

@@ -148,6 +148,11 @@ def _instrumented_fit(model: Any, args: tuple, kwargs: dict, opts: dict[str, Any
                 fit_args.update(x=xa[:cut], y=None if ya is None else ya[:cut], val_x=xa[cut:],
                                 val_y=None if ya is None else ya[cut:])
     cb = UmlautCallback(**opts)
+    if _dashboard_wanted():  # %%umlaut in a notebook: the live dashboard appears under the cell now
+        session = Session(opts["name"] or model.name, thresholds=opts["thresholds"], input_type=opts["input_type"],
+                          output_type=opts["output_type"], framework="keras")
+        cb = UmlautCallback(session=session, **opts)
+        _display_dashboard(session)
     cb._fit_args = fit_args
     params["callbacks"] = callbacks + [cb]
     try:
@@ -164,6 +169,28 @@ def _instrumented_fit(model: Any, args: tuple, kwargs: dict, opts: dict[str, Any
         if cb.session is not None:
             sessions.append(cb.session)
     return result
+
+
+def _dashboard_wanted() -> bool:
+    """In a Jupyter kernel (a front end renders widgets) unless ``MLNB_UMLAUT_DASHBOARD=0``."""
+    import os
+
+    if os.environ.get("MLNB_UMLAUT_DASHBOARD", "1") == "0" or "ipykernel" not in sys.modules:
+        return False
+    from mlnb.umlaut.session import registry_shell
+
+    return type(registry_shell()).__name__ == "ZMQInteractiveShell"
+
+
+def _display_dashboard(session: Session) -> None:
+    try:
+        from IPython.display import display
+
+        display(session.view())
+    except Exception as exc:  # noqa: BLE001 - no dashboard is no reason to stop training
+        import warnings
+
+        warnings.warn(f"mlnb: the UMLAUT dashboard could not be shown: {exc}", RuntimeWarning, stacklevel=2)
 
 
 def _check_options(input_type: Any, output_type: Any, name: Any, thresholds: Any) -> dict[str, Any]:
