@@ -1,0 +1,657 @@
+/**
+ * The UMLAUT dashboard (thesis Fig. 3.1): loss/metric curves (uPlot) with the running loss within
+ * the epoch, the error timeline (findings stacked per epoch, static findings below the axis), and
+ * the error cards (one-liners that expand; the fix as a diff of the user's line with "Apply").
+ *
+ * Linked both ways: clicking a card or a timeline mark highlights its epochs on the curves and
+ * marks the series its heuristic looked at; hovering an epoch on any plot lists its findings.
+ * Mounts once and updates in place on trait changes (metrics arrive every epoch while the kernel
+ * is busy training). No JupyterLab imports: "Apply" and "Go to code" are DOM events that mlnb's
+ * JupyterLab extension answers.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+
+import {
+  Card,
+  decodeArray,
+  epochsText,
+  findingsAt,
+  lineDiff,
+  lttbIndices,
+  row,
+  SEVERITIES,
+  stackTimeline
+} from './logic';
+
+export const REVEAL_EVENT = 'mlnb:reveal';
+export const APPLY_EDIT_EVENT = 'mlnb:apply-edit';
+const MAX_POINTS = 1000; // curves longer than this are downsampled (LTTB) for display
+
+/** The slice of anywidget's model the view uses. */
+export interface DashboardModel {
+  get(name: string): any;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  send(content: unknown): void;
+  on(event: string, cb: () => void): void;
+  off(event: string, cb: () => void): void;
+}
+
+type Child = Node | string | null | undefined | false;
+
+function h(tag: string, attrs: Record<string, any> = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) {
+      continue;
+    }
+    if (k.startsWith('on') && typeof v === 'function') {
+      el.addEventListener(k.slice(2).toLowerCase(), v);
+    } else if (k === 'class') {
+      el.className = String(v);
+    } else {
+      el.setAttribute(k, v === true ? '' : String(v));
+    }
+  }
+  for (const c of children) {
+    if (c !== null && c !== undefined && c !== false) {
+      el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    }
+  }
+  return el;
+}
+
+function css(el: Element, name: string, fallback: string): string {
+  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
+}
+
+const SEV_FALLBACK: Record<string, string> = { critical: '#b3261e', error: '#e8590c', warning: '#f0b400' };
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+
+/** Detail of APPLY_EDIT_EVENT; the JupyterLab extension sets `result` to the edit's promise. */
+export interface ApplyEditDetail {
+  cell_id: string | null;
+  notebook_path: string | null;
+  execution_count: number | null;
+  file: string | null;
+  line: number;
+  old: string;
+  new: string;
+  result?: Promise<string>;
+}
+
+interface ChartBox {
+  el: HTMLElement;
+  plot: uPlot | null;
+  names: string[]; // series labels after x
+  kind: 'loss' | 'metric';
+  sig: string;
+}
+
+export function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () => void {
+  let selected: string | null = null;
+  let hoverEpoch: number | null = null;
+  const expanded = new Set<string>();
+  const cardEls = new Map<string, { json: string; el: HTMLElement }>();
+  let cards: Card[] = [];
+
+  const root = h('div', { class: 'mlnb-ud' });
+  const header = h('div', { class: 'mlnb-ud-header' });
+  const charts = h('div', { class: 'mlnb-ud-charts' });
+  const timeline = h('canvas', { class: 'mlnb-ud-timeline', height: '90' }) as HTMLCanvasElement;
+  const hover = h('div', { class: 'mlnb-ud-hover', 'aria-live': 'polite' });
+  const compare = h('div', { class: 'mlnb-ud-compare' });
+  const list = h('div', { class: 'mlnb-ud-cards' });
+  const filter = h('input', { type: 'checkbox', class: 'mlnb-ud-show-dismissed' }) as HTMLInputElement;
+  filter.addEventListener('change', () => {
+    model.set('show_dismissed', filter.checked);
+    model.save_changes();
+  });
+  root.append(header, charts, h('div', { class: 'mlnb-ud-tl-wrap' }, timeline), hover, compare,
+    h('div', { class: 'mlnb-ud-filter' }, h('label', {}, filter, ' show dismissed findings (struck through)')), list);
+  el.append(root);
+
+  const lossBox: ChartBox = { el: h('div', { class: 'mlnb-ud-chart mlnb-ud-loss' }), plot: null, names: [], kind: 'loss', sig: '' };
+  const metricBox: ChartBox = { el: h('div', { class: 'mlnb-ud-chart mlnb-ud-metric' }), plot: null, names: [], kind: 'metric', sig: '' };
+  charts.append(lossBox.el, metricBox.el);
+
+  // ---------------------------------------------------------------- data
+  function series(): {
+    x: number[];
+    columns: Map<string, (number | null)[]>;
+  } {
+    const names: string[] = model.get('metric_names') ?? [];
+    const { data, shape } = decodeArray(model.get('metrics'));
+    const epochs = shape[1] ?? 0;
+    const columns = new Map<string, (number | null)[]>();
+    names.forEach((n, i) => columns.set(n, row(data, shape, i)));
+    const baseNames: string[] = model.get('baseline_metric_names') ?? [];
+    const base = decodeArray(model.get('baseline_metrics'));
+    const bEpochs = base.shape[1] ?? 0;
+    const bname = model.get('baseline_name') || 'baseline';
+    baseNames.forEach((n, i) => columns.set(`${bname}: ${n}`, row(base.data, base.shape, i)));
+    const n = Math.max(epochs, bEpochs);
+    const x = Array.from({ length: n }, (_, i) => i);
+    for (const [k, v] of columns) {
+      if (v.length < n) {
+        columns.set(k, v.concat(new Array(n - v.length).fill(null)));
+      }
+    }
+    return { x, columns };
+  }
+
+  function chartData(box: ChartBox): { names: string[]; data: uPlot.AlignedData } {
+    const { x, columns } = series();
+    const wanted = [...columns.keys()].filter(k => (box.kind === 'loss') === /loss/.test(k));
+    // downsample long runs: indices chosen on the first series, used for all (aligned x)
+    let idx = x.map((_, i) => i);
+    if (x.length > MAX_POINTS && wanted.length) {
+      idx = lttbIndices(x, columns.get(wanted[0])!, MAX_POINTS);
+    }
+    let xs = idx.map(i => x[i]);
+    const ys = wanted.map(k => idx.map(i => columns.get(k)![i]));
+    const names = [...wanted];
+    if (box.kind === 'loss') {
+      // the running loss of the current epoch e sits at x in (e-1, e], leading up to epoch e's point
+      const run = decodeArray(model.get('running'));
+      const m = run.shape[1] ?? 0;
+      if (m) {
+        const rx = Array.from({ length: m }, (_, j) => run.data[j] - 1);
+        const merged = [...new Set([...xs, ...rx])].sort((a, b) => a - b);
+        const pos = new Map(merged.map((v, i) => [v, i]));
+        const lift = (col: (number | null)[]) => {
+          const out: (number | null)[] = new Array(merged.length).fill(null);
+          xs.forEach((v, i) => (out[pos.get(v)!] = col[i]));
+          return out;
+        };
+        const runCol: (number | null)[] = new Array(merged.length).fill(null);
+        rx.forEach((v, j) => (runCol[pos.get(v)!] = run.data[m + j]));
+        for (let i = 0; i < ys.length; i++) {
+          ys[i] = lift(ys[i]);
+        }
+        xs = merged;
+        ys.push(runCol);
+        names.push('running loss');
+      }
+    }
+    return { names, data: [xs, ...ys] as uPlot.AlignedData };
+  }
+
+  // ---------------------------------------------------------------- curves
+  function buildPlot(box: ChartBox, names: string[], data: uPlot.AlignedData): void {
+    box.plot?.destroy();
+    box.el.textContent = '';
+    if (!names.length) {
+      box.plot = null;
+      box.el.style.display = 'none';
+      return;
+    }
+    box.el.style.display = '';
+    const fg = css(root, '--jp-ui-font-color2', '#555');
+    const grid = css(root, '--jp-border-color3', 'rgba(127,127,127,.2)');
+    const bname = model.get('baseline_name');
+    let colour = 0;
+    const seriesOpts: uPlot.Series[] = [{ label: 'epoch' }];
+    const colours = new Map<string, string>();
+    for (const name of names) {
+      const own = name.replace(/^.*: /, '');
+      const isBase = !!bname && name.startsWith(`${bname}: `);
+      const c = colours.get(own) ?? PALETTE[colour++ % PALETTE.length];
+      colours.set(own, c);
+      seriesOpts.push({
+        label: name,
+        stroke: name === 'running loss' ? css(root, '--jp-ui-font-color3', '#999') : c,
+        width: name === 'running loss' ? 1 : 2,
+        dash: isBase ? [6, 4] : name.startsWith('val_') ? [2, 2] : undefined,
+        spanGaps: true,
+        points: { show: name !== 'running loss', size: 4 }
+      });
+    }
+    const opts: uPlot.Options = {
+      width: Math.max(240, box.el.clientWidth || Math.floor((root.clientWidth || 720) / 2) - 8),
+      height: 180,
+      title: box.kind === 'loss' ? 'Loss' : 'Metrics',
+      scales: { x: { time: false } },
+      series: seriesOpts,
+      axes: [
+        { stroke: fg, grid: { stroke: grid }, label: 'epoch (from 0)', size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { stroke: fg, grid: { stroke: grid }, size: 50 }
+      ],
+      cursor: { drag: { x: false, y: false } },
+      hooks: {
+        draw: [u => drawAnnotations(u, box)],
+        setCursor: [
+          u => {
+            const i = u.cursor.idx;
+            const x = i === null || i === undefined ? null : (u.data[0][i] as number);
+            setHover(x === null ? null : Math.round(x));
+          }
+        ]
+      }
+    };
+    box.plot = new uPlot(opts, data, box.el);
+    box.names = names;
+  }
+
+  function drawAnnotations(u: uPlot, box: ChartBox): void {
+    const card = cards.find(c => c.id === selected);
+    if (!card) {
+      return;
+    }
+    const ctx = u.ctx;
+    const colour = css(root, `--mlnb-sev-${card.severity}`, SEV_FALLBACK[card.severity]);
+    const top = u.bbox.top;
+    const height = u.bbox.height;
+    ctx.save();
+    ctx.globalAlpha = 0.18;
+    ctx.fillStyle = colour;
+    const epochs = card.epochs.filter(e => e >= 0);
+    for (const e of epochs) {
+      const x0 = u.valToPos(e - 0.5, 'x', true);
+      const x1 = u.valToPos(e + 0.5, 'x', true);
+      ctx.fillRect(Math.max(x0, u.bbox.left), top, Math.max(2, Math.min(x1, u.bbox.left + u.bbox.width) - Math.max(x0, u.bbox.left)), height);
+    }
+    ctx.globalAlpha = 1;
+    // mark where the heuristic fired on the series it looked at
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2 * devicePixelRatio;
+    const x = u.data[0] as number[];
+    for (const name of card.series) {
+      const si = box.names.indexOf(name) + 1;
+      if (si < 1) {
+        continue;
+      }
+      for (const e of epochs) {
+        const i = x.indexOf(e);
+        const y = i >= 0 ? (u.data[si][i] as number | null) : null;
+        if (y === null || y === undefined) {
+          continue;
+        }
+        ctx.beginPath();
+        ctx.arc(u.valToPos(e, 'x', true), u.valToPos(y, 'y', true), 6 * devicePixelRatio, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    }
+    if (epochs.length) {
+      ctx.fillStyle = colour;
+      ctx.font = `${11 * devicePixelRatio}px sans-serif`;
+      const label = `${card.key}: ${epochsText(epochs)}`;
+      ctx.fillText(label, Math.min(u.valToPos(epochs[0], 'x', true) + 4, u.bbox.left + u.bbox.width - ctx.measureText(label).width), top + 12 * devicePixelRatio);
+    }
+    ctx.restore();
+  }
+
+  function updateCharts(): void {
+    for (const box of [lossBox, metricBox]) {
+      const { names, data } = chartData(box);
+      const sig = names.join('\u0000');
+      if (!box.plot || sig !== box.sig) {
+        box.sig = sig;
+        buildPlot(box, names, data);
+      } else {
+        box.plot.setData(data);
+      }
+    }
+    drawTimeline();
+  }
+
+  // ---------------------------------------------------------------- timeline
+  function xMap(): { toX: (epoch: number) => number; toEpoch: (px: number) => number; left: number; width: number } {
+    const u = lossBox.plot ?? metricBox.plot;
+    const epochs = Math.max(1, model.get('epochs') || 1);
+    if (u) {
+      const left = u.over.offsetLeft;
+      const width = u.over.clientWidth;
+      const min = u.scales.x.min ?? 0;
+      const max = u.scales.x.max ?? epochs - 1;
+      const span = max - min || 1;
+      return { toX: e => left + ((e - min) / span) * width, toEpoch: px => min + ((px - left) / width) * span, left, width };
+    }
+    const width = (timeline.clientWidth || 600) - 60;
+    return { toX: e => 50 + ((e + 0.5) / epochs) * width, toEpoch: px => ((px - 50) / width) * epochs - 0.5, left: 50, width };
+  }
+
+  let marks: ReturnType<typeof stackTimeline> = { marks: [], maxLevel: 0, staticCount: 0 };
+  function visibleCards(): Card[] {
+    return model.get('show_dismissed') ? cards : cards.filter(c => !c.dismissed);
+  }
+
+  function drawTimeline(): void {
+    const visible = visibleCards().filter(c => !c.dismissed);
+    marks = stackTimeline(visible);
+    const dpr = devicePixelRatio || 1;
+    const cssWidth = timeline.clientWidth || root.clientWidth || 720;
+    const cssHeight = 90;
+    timeline.width = cssWidth * dpr;
+    timeline.height = cssHeight * dpr;
+    const ctx = timeline.getContext('2d');
+    if (!ctx) {
+      return;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, cssWidth, cssHeight);
+    const { toX } = xMap();
+    const axisY = 58;
+    const cell = Math.max(2, Math.min(8, (axisY - 4) / Math.max(1, marks.maxLevel)));
+    const w = Math.max(2, Math.min(10, Math.abs(toX(1) - toX(0)) - 2));
+    const fg = css(root, '--jp-ui-font-color2', '#555');
+    ctx.fillStyle = fg;
+    ctx.font = '11px sans-serif';
+    ctx.fillText('findings', 2, 10);
+    ctx.fillText('before', 2, axisY + 14);
+    ctx.strokeStyle = fg;
+    ctx.beginPath();
+    ctx.moveTo(toX(-0.5), axisY + 0.5);
+    ctx.lineTo(cssWidth, axisY + 0.5);
+    ctx.stroke();
+    const colours = Object.fromEntries(SEVERITIES.map(s => [s, css(root, `--mlnb-sev-${s}`, SEV_FALLBACK[s])]));
+    let staticIndex = 0;
+    for (const m of marks.marks) {
+      ctx.fillStyle = colours[m.severity];
+      ctx.globalAlpha = selected && m.id !== selected ? 0.35 : 1;
+      if (m.epoch >= 0) {
+        ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
+      } else {
+        // static findings: a row below the axis, from the left edge
+        const x = 50 + (staticIndex % 60) * 9;
+        const y = axisY + 6 + Math.floor(staticIndex / 60) * 9;
+        ctx.fillRect(x, y, 7, 7);
+        (m as any).x = x;
+        (m as any).y = y;
+        staticIndex++;
+      }
+    }
+    ctx.globalAlpha = 1;
+    if (hoverEpoch !== null && hoverEpoch >= 0) {
+      ctx.strokeStyle = fg;
+      ctx.strokeRect(toX(hoverEpoch) - w / 2 - 1.5, 0.5, w + 3, axisY - 1);
+    }
+    timeline.dataset.marks = String(marks.marks.length);
+  }
+
+  function markAt(px: number, py: number): { id: string | null; epoch: number | null } {
+    const { toX, toEpoch } = xMap();
+    const axisY = 58;
+    if (py > axisY) {
+      const hit = marks.marks.find(m => m.epoch < 0 && px >= (m as any).x && px <= (m as any).x + 8 && py >= (m as any).y && py <= (m as any).y + 8);
+      return { id: hit?.id ?? null, epoch: -1 };
+    }
+    const epoch = Math.round(toEpoch(px));
+    const cell = Math.max(2, Math.min(8, (axisY - 4) / Math.max(1, marks.maxLevel)));
+    const level = Math.floor((axisY - py) / cell);
+    const hit = marks.marks.find(m => m.epoch === epoch && m.level === level && Math.abs(toX(epoch) - px) < 8);
+    return { id: hit?.id ?? null, epoch };
+  }
+
+  timeline.addEventListener('mousemove', ev => {
+    const r = timeline.getBoundingClientRect();
+    setHover(markAt(ev.clientX - r.left, ev.clientY - r.top).epoch);
+  });
+  timeline.addEventListener('mouseleave', () => setHover(null));
+  timeline.addEventListener('click', ev => {
+    const r = timeline.getBoundingClientRect();
+    const { id } = markAt(ev.clientX - r.left, ev.clientY - r.top);
+    if (id) {
+      select(id, true);
+    }
+  });
+
+  // ---------------------------------------------------------------- hover and selection
+  function setHover(epoch: number | null): void {
+    if (epoch === hoverEpoch) {
+      return;
+    }
+    hoverEpoch = epoch;
+    hover.textContent = '';
+    if (epoch !== null) {
+      const at = findingsAt(visibleCards().filter(c => !c.dismissed), epoch);
+      hover.append(h('strong', {}, epoch < 0 ? 'Before training' : `Epoch ${epoch}`), `: ${at.length ? '' : 'no findings'}`);
+      for (const c of at.slice(0, 8)) {
+        hover.append(h('button', { class: `mlnb-ud-chip mlnb-ud-${c.severity}`, onclick: () => select(c.id, true) }, c.title));
+      }
+      if (at.length > 8) {
+        hover.append(` … ${at.length - 8} more`);
+      }
+    }
+    drawTimeline();
+  }
+
+  function select(id: string | null, scroll = false): void {
+    selected = selected === id ? null : id;
+    root.dataset.selected = selected ?? '';
+    for (const [cid, entry] of cardEls) {
+      entry.el.classList.toggle('mlnb-ud-selected', cid === selected);
+    }
+    if (selected && scroll) {
+      expanded.add(selected);
+      const entry = cardEls.get(selected);
+      if (entry) {
+        fillBody(entry.el, cards.find(c => c.id === selected)!);
+        (entry.el as HTMLDetailsElement).open = true;
+        entry.el.scrollIntoView?.({ block: 'nearest' });
+      }
+    }
+    lossBox.plot?.redraw(false);
+    metricBox.plot?.redraw(false);
+    drawTimeline();
+  }
+
+  // ---------------------------------------------------------------- cards
+  function patchView(card: Card): HTMLElement {
+    const p = card.patch;
+    if (!p.safe || p.old === null || p.new === null || p.line === null) {
+      return h('div', { class: 'mlnb-ud-patch mlnb-ud-nopatch' }, h('p', {}, p.note), h('pre', {}, h('code', {}, p.snippet)));
+    }
+    const d = lineDiff(p.old, p.new);
+    const line = (sign: string, parts: { kind: string; text: string }[], cls: string) =>
+      h('div', { class: `mlnb-ud-diffline ${cls}` }, h('span', { class: 'mlnb-ud-sign' }, sign),
+        ...parts.map(part => h('span', { class: `mlnb-ud-${part.kind}` }, part.text)));
+    const status = h('span', { class: 'mlnb-ud-apply-status' });
+    const where = p.execution_count !== null && p.execution_count !== undefined ? `cell [${p.execution_count}], line ${p.line}` : `line ${p.line}`;
+    const apply = h('button', {
+      class: 'mlnb-ud-apply',
+      onclick: () => {
+        const detail: ApplyEditDetail = {
+          cell_id: p.cell_id, notebook_path: p.notebook_path, execution_count: p.execution_count,
+          file: p.file, line: p.line!, old: p.old!, new: p.new!
+        };
+        apply.dispatchEvent(new CustomEvent(APPLY_EDIT_EVENT, { bubbles: true, composed: true, detail }));
+        if (!detail.result) {
+          status.textContent = 'Apply needs mlnb\'s JupyterLab extension: copy the new line instead.';
+          return;
+        }
+        status.textContent = 'applying…';
+        detail.result.then(
+          msg => { status.textContent = msg; apply.setAttribute('disabled', ''); },
+          err => { status.textContent = `Not applied: ${err?.message ?? err}`; }
+        );
+      }
+    }, 'Apply');
+    return h('div', { class: 'mlnb-ud-patch' },
+      h('div', { class: 'mlnb-ud-patch-head' }, `Suggested change (${where})`),
+      h('div', { class: 'mlnb-ud-diff' }, line('-', d.old, 'mlnb-ud-old'), line('+', d.new, 'mlnb-ud-new')),
+      h('p', {}, p.note), h('div', {}, apply, ' ', status));
+  }
+
+  function fillBody(el: HTMLElement, card: Card): void {
+    const body = el.querySelector('.mlnb-ud-body') as HTMLElement;
+    if (!body || body.dataset.filled === '1') {
+      return;
+    }
+    body.dataset.filled = '1';
+    const context = h('div', { class: 'mlnb-ud-context' });
+    for (const [k, v] of card.context) {
+      context.append(h('span', { class: 'mlnb-ud-k' }, k), h('span', {}, String(v)));
+    }
+    body.append(
+      h('h4', {}, 'What is wrong'), h('p', {}, card.description),
+      h('h4', {}, 'How it was detected'), h('p', {}, card.heuristic),
+      card.context.length ? h('h4', {}, 'Program context') : '', card.context.length ? context : '',
+      h('h4', {}, 'Fix'), h('p', {}, card.fix), patchView(card),
+      h('div', { class: 'mlnb-ud-links' }, ...card.links.map(l => h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, l.label)))
+    );
+  }
+
+  function cardView(card: Card): HTMLElement {
+    const el = h('details', { class: `mlnb-ud-card mlnb-ud-${card.severity}${card.dismissed ? ' mlnb-ud-dismissed' : ''}`, 'data-id': card.id, 'data-key': card.key });
+    const where = card.location
+      ? h('button', {
+          class: 'mlnb-ud-where',
+          title: 'Go to code',
+          onclick: (ev: Event) => {
+            ev.preventDefault();
+            ev.stopPropagation();
+            el.dispatchEvent(new CustomEvent(REVEAL_EVENT, { bubbles: true, composed: true, detail: card.location }));
+          }
+        }, card.where)
+      : null;
+    const dismiss = h('button', {
+      class: 'mlnb-ud-dismiss',
+      title: card.dismissed ? 'Restore this finding' : 'Dismiss as a false alarm (recorded with the session)',
+      onclick: (ev: Event) => {
+        ev.preventDefault();
+        ev.stopPropagation();
+        model.send({ type: 'dismiss', key: card.key, subject: card.subject, dismissed: !card.dismissed });
+        el.classList.toggle('mlnb-ud-dismissed', !card.dismissed); // optimistic; the trait confirms
+      }
+    }, card.dismissed ? 'restore' : 'dismiss');
+    const summary = h('summary', {},
+      h('span', { class: 'mlnb-ud-sev' }, card.severity), h('span', { class: 'mlnb-ud-title' }, card.title),
+      h('span', { class: 'mlnb-ud-meta' }, epochsText(card.epochs)), where ?? '',
+      card.patch.safe ? h('span', { class: 'mlnb-ud-has-fix' }, 'fix available') : null, dismiss);
+    summary.addEventListener('click', () => {
+      // the native toggle runs after this handler: follow it, and link the card to the plots
+      window.setTimeout(() => {
+        if ((el as HTMLDetailsElement).open) {
+          expanded.add(card.id);
+          fillBody(el, card);
+        } else {
+          expanded.delete(card.id);
+        }
+      }, 0);
+      select(card.id);
+    });
+    el.append(summary, h('div', { class: 'mlnb-ud-body' }));
+    if (expanded.has(card.id)) {
+      (el as HTMLDetailsElement).open = true;
+      fillBody(el, card);
+    }
+    el.classList.toggle('mlnb-ud-selected', card.id === selected);
+    return el;
+  }
+
+  function updateCards(): void {
+    cards = (model.get('findings') ?? []) as Card[];
+    const visible = visibleCards();
+    const keep = new Set(visible.map(c => c.id));
+    for (const [id, entry] of cardEls) {
+      if (!keep.has(id)) {
+        entry.el.remove();
+        cardEls.delete(id);
+      }
+    }
+    let previous: Element | null = null;
+    for (const card of visible) {
+      const json = JSON.stringify(card);
+      let entry = cardEls.get(card.id);
+      if (!entry || entry.json !== json) {
+        const el = cardView(card);
+        entry?.el.replaceWith(el);
+        entry = { json, el };
+        cardEls.set(card.id, entry);
+      }
+      const target: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
+      if (target !== entry.el) {
+        list.insertBefore(entry.el, target);
+      }
+      previous = entry.el;
+    }
+    if (!visible.length) {
+      list.replaceChildren(h('p', { class: 'mlnb-ud-empty' }, cards.length ? 'All findings are dismissed.' : 'No findings so far.'));
+      cardEls.clear();
+    } else {
+      list.querySelector('.mlnb-ud-empty')?.remove();
+    }
+    filter.checked = !!model.get('show_dismissed');
+    updateHeader();
+    drawTimeline();
+    lossBox.plot?.redraw(false);
+  }
+
+  function updateHeader(): void {
+    const counts = SEVERITIES.map(s => [s, cards.filter(c => c.severity === s && !c.dismissed).length] as const);
+    const dismissed = cards.filter(c => c.dismissed).length;
+    header.replaceChildren(
+      h('span', { class: 'mlnb-ud-name' }, `UMLAUT · ${model.get('name')}`),
+      h('span', { class: `mlnb-ud-status mlnb-ud-status-${model.get('status')}` }, String(model.get('status'))),
+      h('span', { class: 'mlnb-ud-epochs' }, `${model.get('epochs')} epoch${model.get('epochs') === 1 ? '' : 's'}`),
+      ...counts.filter(([, n]) => n > 0).map(([s, n]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${n} ${s}`)),
+      dismissed ? h('span', { class: 'mlnb-ud-count' }, `${dismissed} dismissed`) : '',
+      model.get('error') ? h('span', { class: 'mlnb-ud-errmsg' }, String(model.get('error'))) : ''
+    );
+  }
+
+  function updateCompare(): void {
+    const diff = model.get('diff') ?? {};
+    compare.textContent = '';
+    if (!diff.findings) {
+      compare.style.display = 'none';
+      return;
+    }
+    compare.style.display = '';
+    compare.append(h('h4', {}, `Compared with ${diff.a}: what changed in ${diff.b}`));
+    for (const status of ['fixed', 'new', 'persisting']) {
+      const rows = (diff.findings as any[]).filter(r => r.status === status);
+      const ul = h('ul', { class: `mlnb-ud-cmp-${status}` });
+      rows.forEach(r => ul.append(h('li', { class: `mlnb-ud-${r.severity}` }, h('code', {}, r.key), ' ', r.title)));
+      compare.append(h('div', { class: 'mlnb-ud-cmp-col' }, h('strong', {}, `${status} (${rows.length})`), rows.length ? ul : h('p', {}, '—')));
+    }
+    const config = (diff.config ?? []) as any[];
+    if (config.length) {
+      const table = h('table', { class: 'mlnb-ud-cmp-config' }, h('tr', {}, h('th', {}, 'setting'), h('th', {}, String(diff.a)), h('th', {}, String(diff.b))));
+      config.forEach(r => table.append(h('tr', {}, h('td', {}, String(r.setting)), h('td', {}, JSON.stringify(r.a)), h('td', {}, JSON.stringify(r.b)))));
+      compare.append(h('div', { class: 'mlnb-ud-cmp-col' }, h('strong', {}, 'settings that differ'), table));
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+  const onMetrics = () => {
+    updateCharts();
+    updateHeader();
+  };
+  const onCards = () => updateCards();
+  const onHeader = () => updateHeader();
+  const onCompare = () => {
+    updateCompare();
+    updateCharts();
+  };
+  const subs: [string, () => void][] = [
+    ['change:metrics', onMetrics], ['change:running', onMetrics], ['change:metric_names', onMetrics],
+    ['change:findings', onCards], ['change:show_dismissed', onCards],
+    ['change:status', onHeader], ['change:epochs', onHeader], ['change:error', onHeader],
+    ['change:diff', onCompare], ['change:baseline_metrics', onCompare]
+  ];
+  subs.forEach(([e, cb]) => model.on(e, cb));
+  updateCompare();
+  updateCards();
+  updateCharts();
+  const resize = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => {
+    for (const box of [lossBox, metricBox]) {
+      if (box.plot && box.el.clientWidth) {
+        box.plot.setSize({ width: box.el.clientWidth, height: 180 });
+      }
+    }
+    drawTimeline();
+  }) : null;
+  resize?.observe(root);
+  return () => {
+    subs.forEach(([e, cb]) => model.off(e, cb));
+    resize?.disconnect();
+    lossBox.plot?.destroy();
+    metricBox.plot?.destroy();
+  };
+}
+
+export default { render };
