@@ -90,7 +90,7 @@ interface ChartBox {
   sig: string;
 }
 
-export function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () => void {
+function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () => void {
   let selected: string | null = null;
   let hoverEpoch: number | null = null;
   const expanded = new Set<string>();
@@ -213,7 +213,8 @@ export function render({ model, el }: { model: DashboardModel; el: HTMLElement }
       width: Math.max(240, box.el.clientWidth || Math.floor((root.clientWidth || 720) / 2) - 8),
       height: 180,
       title: box.kind === 'loss' ? 'Loss' : 'Metrics',
-      scales: { x: { time: false } },
+      // whole epochs around the data; a single epoch does not stretch the axis to 100
+      scales: { x: { time: false, range: (_u, min, max) => [Math.floor(min ?? 0), Math.max(Math.ceil(max ?? 1), Math.floor(min ?? 0) + 1)] } },
       series: seriesOpts,
       axes: [
         { stroke: fg, grid: { stroke: grid }, label: 'epoch (from 0)', size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
@@ -237,6 +238,8 @@ export function render({ model, el }: { model: DashboardModel; el: HTMLElement }
 
   function drawAnnotations(u: uPlot, box: ChartBox): void {
     const card = cards.find(c => c.id === selected);
+    // what is drawn, readable from the DOM (the plot is a canvas)
+    box.el.dataset.highlight = card ? card.epochs.filter(e => e >= 0).join(',') : '';
     if (!card) {
       return;
     }

@@ -251,7 +251,7 @@ def _layer_edit(src: _Source, finding: Any, framework: str) -> tuple[int, str, s
     line = src.at(line_no)
     if line is None:
         raise _NoFix("the line that created the layer is not known")
-    q = _quote(line)
+    q = _quote(line if ("'" in line or '"' in line) else "\n".join(src.lines))  # the cell's quote style
     if key == "missing-activation":
         layer_type = ctx.get("layer_type") or ""
         call = _find_call(line, (layer_type,)) if layer_type else None

@@ -28,15 +28,15 @@ except ImportError:  # pragma: no cover - exercised only before the kit lands
         error = traitlets.Unicode("").tag(sync=True)
 
         def __init_subclass__(cls, **kwargs: Any) -> None:
-            super().__init_subclass__(**kwargs)
             bundle = cls.__dict__.get("_bundle")
-            if bundle:
+            if bundle:  # before anywidget's own hook, which turns these paths into file contents
                 from mlnb.widgets._bundles import STATIC, esm
 
                 cls._esm = esm(bundle)
                 css = STATIC / f"{bundle}.css"
                 if css.is_file():
                     cls._css = css
+            super().__init_subclass__(**kwargs)
 
         def _repr_mimebundle_(self, **kwargs: Any) -> Any:
             bundle = super()._repr_mimebundle_(**kwargs)
