@@ -33,6 +33,7 @@ describe('umlaut dashboard view', () => {
     // jsdom has no canvas: a 2-D context that draws nothing
     const noop = new Proxy({}, { get: (_t, k) => (k === 'measureText' ? () => ({ width: 10 }) : () => undefined), set: () => true });
     HTMLCanvasElement.prototype.getContext = (() => noop) as any;
+    (globalThis as any).Path2D ??= class { constructor() { return new Proxy(this, { get: () => () => undefined }); } };
     const { render } = (await import('../widgets/umlaut_dashboard/index')).default;
     const el = document.createElement('div');
     document.body.append(el);
