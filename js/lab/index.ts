@@ -10,8 +10,8 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import { REVEAL_EVENT } from '../common/events';
 import { APPLY_EDIT_EVENT, ApplyEditDetail, applyEdit } from './apply';
-
 import { MlnbClient } from './client';
 import { jumpTo } from './jump';
 import { JumpTarget, jumpTarget } from './model';
@@ -27,7 +27,6 @@ const iconSvg =
 
 export const mlnbIcon = new LabIcon({ name: 'mlnb:icon', svgstr: iconSvg });
 
-export const REVEAL_EVENT = 'mlnb:reveal';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'mlnb:sidebar',

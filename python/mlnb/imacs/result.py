@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlnb.imacs.sampling import OUTCOMES
 
 SORT_KEYS = ("imbalance", "importance", "centrality")
 
@@ -82,7 +81,7 @@ class ImacsResult:
         out = {}
         for model in ("A", "B"):
             counts = seg.loc[seg["model"] == model, "outcome"].value_counts()
-            get = lambda o: int(counts.get(o, 0))  # noqa: E731
+            get = lambda o, counts=counts: int(counts.get(o, 0))
             out[model] = pd.DataFrame(
                 [[get("TP"), get("FN")], [get("FP"), get("TN")]],
                 index=pd.Index(["target", "other"], name="actual"),
@@ -109,6 +108,10 @@ class ImacsResult:
         """A static Altair chart: per-cluster attribution histograms of both models (clusters in
         imbalance order, shared axis) and the top clusters' highest-attributed segment thumbnails."""
         import altair as alt
+
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
 
         order = [f"cluster {c}" for c in self.clusters["cluster"]]
         seg = self.segments[["cluster", "model", "attribution", "outcome"]].copy()

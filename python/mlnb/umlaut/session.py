@@ -6,12 +6,15 @@ import math
 import sys
 import time
 import warnings
-from typing import Any, Iterable, Mapping, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, TextIO
 
 from mlnb._events import Observable
 from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES, SEVERITIES
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.findings import Finding
+
+if TYPE_CHECKING:
+    from mlnb.umlaut.report import Report
 
 
 def validate_types(input_type: str | None, output_type: str | None) -> None:
