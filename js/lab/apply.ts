@@ -10,20 +10,15 @@
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
+import { APPLY_EDIT_EVENT, ApplyEditDetail } from '../common/events';
 import { ApplyError, applyLineEdit } from './lineedit';
 
 export { ApplyError, applyLineEdit };
 
-export const APPLY_EDIT_EVENT = 'mlnb:apply-edit';
+export { APPLY_EDIT_EVENT };
 
-export interface ApplyEditDetail {
-  cell_id: string | null;
-  notebook_path: string | null;
-  execution_count: number | null;
-  file: string | null;
-  line: number;
-  old: string;
-  new: string;
+/** The kit's apply-edit detail; the handler sets `result` to the edit's outcome for the view. */
+export interface ApplyEditRequest extends ApplyEditDetail {
   result?: Promise<string>;
 }
 
@@ -51,9 +46,13 @@ export async function applyEdit(
   detail: ApplyEditDetail,
   origin: EventTarget | null
 ): Promise<string> {
-  let panel = findPanel(tracker, origin, detail.notebook_path);
-  if (!panel && detail.notebook_path) {
-    const widget = docManager.openOrReveal(detail.notebook_path);
+  const loc = detail.location;
+  if (!loc || typeof loc.line !== 'number') {
+    throw new ApplyError('the fix has no line to edit');
+  }
+  let panel = findPanel(tracker, origin, loc.notebook_path);
+  if (!panel && loc.notebook_path) {
+    const widget = docManager.openOrReveal(loc.notebook_path);
     panel = widget instanceof NotebookPanel ? widget : null;
   }
   if (!panel) {
@@ -67,13 +66,13 @@ export async function applyEdit(
   let index = -1;
   for (let i = 0; i < model.cells.length && index < 0; i++) {
     const cell = model.cells.get(i);
-    if (detail.cell_id && cell.id === detail.cell_id) {
+    if (loc.cell_id && cell.id === loc.cell_id) {
       index = i;
     }
   }
-  for (let i = 0; i < model.cells.length && index < 0 && detail.execution_count !== null; i++) {
+  for (let i = 0; i < model.cells.length && index < 0 && loc.execution_count !== null; i++) {
     const cell = model.cells.get(i) as { type: string; executionCount?: number | null };
-    if (cell.type === 'code' && cell.executionCount === detail.execution_count) {
+    if (cell.type === 'code' && cell.executionCount === loc.execution_count) {
       index = i;
     }
   }
@@ -82,7 +81,7 @@ export async function applyEdit(
   }
   const cell = model.cells.get(index);
   const source = cell.sharedModel.getSource();
-  const edited = applyLineEdit(source, detail.line, detail.old, detail.new);
+  const edited = applyLineEdit(source, loc.line, detail.old, detail.new);
   // one replacement of the whole text: a single step for the cell editor's undo
   cell.sharedModel.setSource(edited.source);
   panel.content.activeCellIndex = index;

@@ -11,7 +11,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { REVEAL_EVENT } from '../common/events';
-import { APPLY_EDIT_EVENT, ApplyEditDetail, applyEdit } from './apply';
+import { APPLY_EDIT_EVENT, ApplyEditRequest, applyEdit } from './apply';
 import { MlnbClient } from './client';
 import { jumpTo } from './jump';
 import { JumpTarget, jumpTarget } from './model';
@@ -65,8 +65,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     // "Apply" on an UMLAUT fix: edit that line of that cell (undoable; the cell is not run).
     // The widget reads the outcome from detail.result, set synchronously here.
     document.addEventListener(APPLY_EDIT_EVENT, (event: Event) => {
-      const detail = (event as CustomEvent).detail as ApplyEditDetail | null;
-      if (!detail || typeof detail.line !== 'number' || typeof detail.old !== 'string' || typeof detail.new !== 'string') {
+      const detail = (event as CustomEvent).detail as ApplyEditRequest | null;
+      if (!detail || !detail.location || typeof detail.old !== 'string' || typeof detail.new !== 'string') {
         return;
       }
       event.stopPropagation();

@@ -1,31 +1,8 @@
 // @vitest-environment jsdom
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** anywidget's model over a plain state (binary buffers arrive as DataViews). */
-class FakeModel {
-  private listeners = new Map<string, Set<() => void>>();
-  sent: unknown[] = [];
-  constructor(private state: Record<string, any>) {}
-  get(name: string) { return this.state[name]; }
-  set(name: string, value: unknown) { this.state[name] = value; this.listeners.get(`change:${name}`)?.forEach(cb => cb()); }
-  save_changes() {}
-  send(content: unknown) { this.sent.push(content); }
-  on(event: string, cb: () => void) { if (!this.listeners.has(event)) { this.listeners.set(event, new Set()); } this.listeners.get(event)!.add(cb); }
-  off(event: string, cb: () => void) { this.listeners.get(event)?.delete(cb); }
-}
-
-function fixture(name: string): Record<string, any> {
-  const raw = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'umlaut_dashboard', `${name}.json`), 'utf8'));
-  for (const [k, v] of Object.entries(raw)) {
-    if (v && typeof v === 'object' && 'buffer' in (v as any)) {
-      const bytes = Buffer.from((v as any).buffer, 'base64');
-      (raw as any)[k] = { ...(v as any), buffer: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-    }
-  }
-  return raw;
-}
+import { fakeModel } from '../widgets/_kit/testing';
+import { loadFixture } from './fixtures';
 
 describe('umlaut dashboard view', () => {
   it('renders cards, header and charts from the Python state', async () => {
@@ -37,7 +14,8 @@ describe('umlaut dashboard view', () => {
     const { render } = (await import('../widgets/umlaut_dashboard/index')).default;
     const el = document.createElement('div');
     document.body.append(el);
-    const model = new FakeModel(fixture('basic'));
+    const model = fakeModel(loadFixture('umlaut_dashboard', 'basic'));
+    model.commands.dismiss = (args: unknown) => args;
     const cleanup = render({ model: model as any, el });
     expect(el.querySelector('.mlnb-ud-name')?.textContent).toBe('UMLAUT · demo <b>'); // text, not HTML
     expect(el.querySelectorAll('.mlnb-ud-card').length).toBe(2);
@@ -46,7 +24,10 @@ describe('umlaut dashboard view', () => {
     await new Promise(r => setTimeout(r, 5));
     expect(card.querySelector('.mlnb-ud-diff .mlnb-ud-add')?.textContent).toBe(', activation="relu"');
     card.querySelector<HTMLElement>('.mlnb-ud-dismiss')!.click();
-    expect(model.sent).toEqual([{ type: 'dismiss', key: 'missing-activation', subject: 'dense', dismissed: true }]);
+    const sent = model.sent.map(m => m.content as any).find(c => c.kind === 'anywidget-command');
+    expect(sent.name).toBe('dismiss');
+    expect(sent.msg).toEqual({ key: 'missing-activation', subject: 'dense', dismissed: true });
+    expect(card.classList.contains('mlnb-ud-dismissed')).toBe(true);
     cleanup();
   });
 });

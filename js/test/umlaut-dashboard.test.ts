@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { applyLineEdit, ApplyError } from '../lab/lineedit';
-import { decodeArray, epochsText, findingsAt, lineDiff, lttbIndices, row, stackTimeline } from '../widgets/umlaut_dashboard/logic';
+import { epochsText, findingsAt, lineDiff, lttbIndices, row, stackTimeline } from '../widgets/umlaut_dashboard/logic';
 
 describe('stackTimeline', () => {
   it('stacks unique findings per epoch, most severe at the bottom, static ones apart', () => {
@@ -81,17 +81,11 @@ describe('lttbIndices', () => {
   });
 });
 
-describe('decodeArray', () => {
-  it('reads a float64 array state from a DataView at any offset', () => {
-    const values = new Float64Array([1, 2, NaN, 4, 5, 6]);
-    const bytes = new Uint8Array(values.byteLength + 3);
-    bytes.set(new Uint8Array(values.buffer), 3);
-    const state = { dtype: 'float64', shape: [2, 3], buffer: new DataView(bytes.buffer, 3, values.byteLength) };
-    const { data, shape } = decodeArray(state);
-    expect(shape).toEqual([2, 3]);
-    expect(row(data, shape, 0)).toEqual([1, 2, null]);
-    expect(row(data, shape, 1)).toEqual([4, 5, 6]);
-    expect(decodeArray(null).data.length).toBe(0);
+describe('row', () => {
+  it('reads one metric of the (metrics, epochs) array, NaN as a gap', () => {
+    const data = new Float64Array([1, 2, NaN, 4, 5, 6]);
+    expect(row(data, [2, 3], 0)).toEqual([1, 2, null]);
+    expect(row(data, [2, 3], 1)).toEqual([4, 5, 6]);
   });
 });
 

@@ -17,9 +17,11 @@ keras = pytest.importorskip("keras")
 from programs import digits  # noqa: E402  (tests/umlaut is on sys.path under pytest)
 
 
-def decode(state: dict) -> np.ndarray:
-    """A widget array state back to numpy, as the front end decodes it."""
-    return np.frombuffer(bytes(state["buffer"]), dtype=state["dtype"]).reshape(state["shape"])
+def decode(value) -> np.ndarray:
+    """An array trait as the front end decodes it (through the kit's wire format)."""
+    from mlnb.widgets._serializers import array_from_json, array_to_json
+
+    return array_from_json(array_to_json(value, None), None)
 
 
 def mlp(hidden_activation=None, name=None):
@@ -74,6 +76,27 @@ def test_listeners_fire_per_epoch_and_the_widget_follows(monkeypatch):
     json.dumps({k: v for k, v in widget.get_state().items() if k not in ("metrics", "running", "baseline_metrics")})
 
 
+def test_contract_fixture_for_the_view():
+    """The state the TypeScript tests render (js/test/fixtures/umlaut_dashboard/basic.json)."""
+    from mlnb.notebook import Location
+    from mlnb.widgets._testing import check_fixture
+    from mlnb.widgets.umlaut_dashboard import UmlautDashboard
+
+    s = Session("demo <b>", record=False, echo=False)
+    s.start()
+    s.add([Finding("missing-activation", "error", "Missing activation after dense", [-1],
+                   {"layer": "dense", "layer_type": "Dense", "next_layer": "dense_1"},
+                   Location(file="<x>", line=3, cell_id="c1", execution_count=2, code="keras.layers.Dense(32),"),
+                   subject="dense")])
+    for e in range(6):
+        s.log_epoch(e, {"loss": 2.0 / (e + 1), "val_loss": 2.2 / (e + 1) + 0.05 * e, "accuracy": 0.1 * e,
+                        "val_accuracy": 0.09 * e})
+        s.running.append((e + 0.5, 2.1 / (e + 1)))
+    s.add([Finding("overfitting", "warning", "Validation loss rises", [3, 4, 5], {})])
+    w = UmlautDashboard(s)
+    check_fixture(w, "basic")
+
+
 def test_no_listener_means_no_running_loss_work():
     session = Session("quiet", echo=False, record=False)
     assert not session.batch_due()
@@ -93,7 +116,7 @@ def test_dismiss_persists_in_the_store_and_is_respected(capsys):
     widget = UmlautDashboard(session)
     card = next(c for c in widget.findings if c["key"] == "missing-activation")
     # the front end's dismiss message
-    widget._on_message(widget, {"type": "dismiss", "key": card["key"], "subject": card["subject"], "dismissed": True}, [])
+    widget.dismiss(card["key"], card["subject"], True)  # the front end's request(model, 'dismiss', ...)
     assert next(c for c in widget.findings if c["id"] == card["id"])["dismissed"] is True
 
     store = default_store()

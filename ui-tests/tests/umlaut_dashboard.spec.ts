@@ -7,9 +7,24 @@
  */
 import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
-test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS } });
+// autoGoto off: on a loaded machine JupyterLab's first start can outlast galata's wait; see goto()
+test.use({ autoGoto: false, mockSettings: { ...galata.DEFAULT_SETTINGS } });
+test.describe.configure({ mode: 'serial' });
 
 const NB = 'umlaut_dashboard.ipynb';
+
+async function goto(page: IJupyterLabPageFixture) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto();
+      return;
+    } catch (err) {
+      if (attempt >= 3) {
+        throw err;
+      }
+    }
+  }
+}
 
 function cellAt(page: IJupyterLabPageFixture, index: number) {
   return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell').nth(index);
@@ -28,9 +43,16 @@ async function cellSource(page: IJupyterLabPageFixture, id: string): Promise<str
   }, id);
 }
 
+test('warm up the server (a cold JupyterLab can outlast the page fixture\'s wait)', async ({ request }) => {
+  for (const url of ['/lab', '/api/contents', '/lab/api/settings']) {
+    expect((await request.get(url, { timeout: 120_000 })).ok()).toBe(true);
+  }
+});
+
 test('live dashboard, linked cards, Apply, comparison', async ({ page }) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1280, height: 1500 }); // room for the whole dashboard in screenshots
+  await goto(page);
   // a cold server on a loaded machine lists the folder slowly: wait for the notebook first
   await page.filebrowser.openDirectory('/');
   await expect(page.locator('.jp-DirListing-itemName', { hasText: NB })).toBeVisible({ timeout: 60_000 });

@@ -9,13 +9,16 @@
  * is busy training). No JupyterLab imports: "Apply" and "Go to code" are DOM events that mlnb's
  * JupyterLab extension answers.
  */
+import type { AnyModel } from '@anywidget/types';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 
+import { APPLY_EDIT_EVENT, ApplyEditDetail, dispatchReveal } from '../../common/events';
+import type { Location } from '../../common/schema';
+import { decodeArray, h, mountStatus, request } from '../_kit';
 import {
   Card,
-  decodeArray,
   epochsText,
   findingsAt,
   lineDiff,
@@ -25,42 +28,17 @@ import {
   stackTimeline
 } from './logic';
 
-export const REVEAL_EVENT = 'mlnb:reveal';
-export const APPLY_EDIT_EVENT = 'mlnb:apply-edit';
 const MAX_POINTS = 1000; // curves longer than this are downsampled (LTTB) for display
 
-/** The slice of anywidget's model the view uses. */
-export interface DashboardModel {
-  get(name: string): any;
-  set(name: string, value: unknown): void;
-  save_changes(): void;
-  send(content: unknown): void;
-  on(event: string, cb: () => void): void;
-  off(event: string, cb: () => void): void;
+/** The apply-edit request: the kit's detail, plus the outcome the JupyterLab extension sets. */
+export interface ApplyEditRequest extends ApplyEditDetail {
+  result?: Promise<string>;
 }
 
-type Child = Node | string | null | undefined | false;
-
-function h(tag: string, attrs: Record<string, any> = {}, ...children: Child[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) {
-      continue;
-    }
-    if (k.startsWith('on') && typeof v === 'function') {
-      el.addEventListener(k.slice(2).toLowerCase(), v);
-    } else if (k === 'class') {
-      el.className = String(v);
-    } else {
-      el.setAttribute(k, v === true ? '' : String(v));
-    }
-  }
-  for (const c of children) {
-    if (c !== null && c !== undefined && c !== false) {
-      el.append(typeof c === 'string' ? document.createTextNode(c) : c);
-    }
-  }
-  return el;
+/** A 2-D float64 array trait as (data, shape); null (nothing sent yet) is empty. */
+function matrix(value: unknown): { data: ArrayLike<number>; shape: number[] } {
+  const a = decodeArray(value);
+  return a ? { data: a.data as ArrayLike<number>, shape: a.shape } : { data: new Float64Array(0), shape: [0, 0] };
 }
 
 function css(el: Element, name: string, fallback: string): string {
@@ -70,18 +48,6 @@ function css(el: Element, name: string, fallback: string): string {
 const SEV_FALLBACK: Record<string, string> = { critical: '#b3261e', error: '#e8590c', warning: '#f0b400' };
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
-/** Detail of APPLY_EDIT_EVENT; the JupyterLab extension sets `result` to the edit's promise. */
-export interface ApplyEditDetail {
-  cell_id: string | null;
-  notebook_path: string | null;
-  execution_count: number | null;
-  file: string | null;
-  line: number;
-  old: string;
-  new: string;
-  result?: Promise<string>;
-}
-
 interface ChartBox {
   el: HTMLElement;
   plot: uPlot | null;
@@ -90,7 +56,7 @@ interface ChartBox {
   sig: string;
 }
 
-function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () => void {
+function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () => void {
   let selected: string | null = null;
   let hoverEpoch: number | null = null;
   const expanded = new Set<string>();
@@ -104,18 +70,23 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
   const hover = h('div', { class: 'mlnb-ud-hover', 'aria-live': 'polite' });
   const compare = h('div', { class: 'mlnb-ud-compare' });
   const list = h('div', { class: 'mlnb-ud-cards' });
+  const status = h('div', { class: 'mlnb-ud-kit-status' });
   const filter = h('input', { type: 'checkbox', class: 'mlnb-ud-show-dismissed' }) as HTMLInputElement;
   filter.addEventListener('change', () => {
     model.set('show_dismissed', filter.checked);
     model.save_changes();
   });
-  root.append(header, charts, h('div', { class: 'mlnb-ud-tl-wrap' }, timeline), hover, compare,
+  root.append(header, status, charts, compare,
     h('div', { class: 'mlnb-ud-filter' }, h('label', {}, filter, ' show dismissed findings (struck through)')), list);
   el.append(root);
 
   const lossBox: ChartBox = { el: h('div', { class: 'mlnb-ud-chart mlnb-ud-loss' }), plot: null, names: [], kind: 'loss', sig: '' };
   const metricBox: ChartBox = { el: h('div', { class: 'mlnb-ud-chart mlnb-ud-metric' }), plot: null, names: [], kind: 'metric', sig: '' };
-  charts.append(lossBox.el, metricBox.el);
+  // the timeline sits under the loss curves, on the same epoch axis; the hover list beside it
+  charts.append(
+    h('div', { class: 'mlnb-ud-col' }, lossBox.el, h('div', { class: 'mlnb-ud-tl-wrap' }, timeline)),
+    h('div', { class: 'mlnb-ud-col' }, metricBox.el, hover)
+  );
 
   // ---------------------------------------------------------------- data
   function series(): {
@@ -123,12 +94,12 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
     columns: Map<string, (number | null)[]>;
   } {
     const names: string[] = model.get('metric_names') ?? [];
-    const { data, shape } = decodeArray(model.get('metrics'));
+    const { data, shape } = matrix(model.get('metrics'));
     const epochs = shape[1] ?? 0;
     const columns = new Map<string, (number | null)[]>();
     names.forEach((n, i) => columns.set(n, row(data, shape, i)));
     const baseNames: string[] = model.get('baseline_metric_names') ?? [];
-    const base = decodeArray(model.get('baseline_metrics'));
+    const base = matrix(model.get('baseline_metrics'));
     const bEpochs = base.shape[1] ?? 0;
     const bname = model.get('baseline_name') || 'baseline';
     baseNames.forEach((n, i) => columns.set(`${bname}: ${n}`, row(base.data, base.shape, i)));
@@ -155,7 +126,7 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
     const names = [...wanted];
     if (box.kind === 'loss') {
       // the running loss of the current epoch e sits at x in (e-1, e], leading up to epoch e's point
-      const run = decodeArray(model.get('running'));
+      const run = matrix(model.get('running'));
       const m = run.shape[1] ?? 0;
       if (m) {
         const rx = Array.from({ length: m }, (_, j) => run.data[j] - 1);
@@ -210,7 +181,7 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
       });
     }
     const opts: uPlot.Options = {
-      width: Math.max(240, box.el.clientWidth || Math.floor((root.clientWidth || 720) / 2) - 8),
+      width: Math.max(240, (box.el.parentElement?.clientWidth ?? 0) || Math.floor((root.clientWidth || 720) / 2) - 8),
       height: 180,
       title: box.kind === 'loss' ? 'Loss' : 'Metrics',
       // whole epochs around the data; a single epoch does not stretch the axis to 100
@@ -325,7 +296,7 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
     const visible = visibleCards().filter(c => !c.dismissed);
     marks = stackTimeline(visible);
     const dpr = devicePixelRatio || 1;
-    const cssWidth = timeline.clientWidth || root.clientWidth || 720;
+    const cssWidth = timeline.clientWidth || timeline.parentElement?.clientWidth || 360;
     const cssHeight = 90;
     timeline.width = cssWidth * dpr;
     timeline.height = cssHeight * dpr;
@@ -456,10 +427,11 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
     const apply = h('button', {
       class: 'mlnb-ud-apply',
       onclick: () => {
-        const detail: ApplyEditDetail = {
-          cell_id: p.cell_id, notebook_path: p.notebook_path, execution_count: p.execution_count,
-          file: p.file, line: p.line!, old: p.old!, new: p.new!
+        const location: Location = {
+          file: p.file, line: p.line, cell_id: p.cell_id, execution_count: p.execution_count,
+          notebook_path: p.notebook_path, code: p.old
         };
+        const detail: ApplyEditRequest = { location, old: p.old!, new: p.new! };
         apply.dispatchEvent(new CustomEvent(APPLY_EDIT_EVENT, { bubbles: true, composed: true, detail }));
         if (!detail.result) {
           status.textContent = 'Apply needs mlnb\'s JupyterLab extension: copy the new line instead.';
@@ -506,7 +478,7 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
           onclick: (ev: Event) => {
             ev.preventDefault();
             ev.stopPropagation();
-            el.dispatchEvent(new CustomEvent(REVEAL_EVENT, { bubbles: true, composed: true, detail: card.location }));
+            dispatchReveal(el, card.location as unknown as Location);
           }
         }, card.where)
       : null;
@@ -516,8 +488,12 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
       onclick: (ev: Event) => {
         ev.preventDefault();
         ev.stopPropagation();
-        model.send({ type: 'dismiss', key: card.key, subject: card.subject, dismissed: !card.dismissed });
         el.classList.toggle('mlnb-ud-dismissed', !card.dismissed); // optimistic; the trait confirms
+        // answered once the kernel is idle (a training cell holds it busy)
+        request(model, 'dismiss', { key: card.key, subject: card.subject, dismissed: !card.dismissed }).catch(err => {
+          el.classList.toggle('mlnb-ud-dismissed', card.dismissed);
+          header.append(h('span', { class: 'mlnb-ud-errmsg' }, `dismiss failed: ${err?.message ?? err}`));
+        });
       }
     }, card.dismissed ? 'restore' : 'dismiss');
     const summary = h('summary', {},
@@ -592,7 +568,6 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
       h('span', { class: 'mlnb-ud-epochs' }, `${model.get('epochs')} epoch${model.get('epochs') === 1 ? '' : 's'}`),
       ...counts.filter(([, n]) => n > 0).map(([s, n]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${n} ${s}`)),
       dismissed ? h('span', { class: 'mlnb-ud-count' }, `${dismissed} dismissed`) : '',
-      model.get('error') ? h('span', { class: 'mlnb-ud-errmsg' }, String(model.get('error'))) : ''
     );
   }
 
@@ -633,17 +608,19 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
   const subs: [string, () => void][] = [
     ['change:metrics', onMetrics], ['change:running', onMetrics], ['change:metric_names', onMetrics],
     ['change:findings', onCards], ['change:show_dismissed', onCards],
-    ['change:status', onHeader], ['change:epochs', onHeader], ['change:error', onHeader],
+    ['change:status', onHeader], ['change:epochs', onHeader],
     ['change:diff', onCompare], ['change:baseline_metrics', onCompare]
   ];
   subs.forEach(([e, cb]) => model.on(e, cb));
+  const unmountStatus = mountStatus(model, status);
   updateCompare();
   updateCards();
   updateCharts();
   const resize = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => {
     for (const box of [lossBox, metricBox]) {
-      if (box.plot && box.el.clientWidth) {
-        box.plot.setSize({ width: box.el.clientWidth, height: 180 });
+      const width = box.el.parentElement?.clientWidth ?? 0;
+      if (box.plot && width && Math.abs(width - box.plot.width) > 2) {
+        box.plot.setSize({ width, height: 180 });
       }
     }
     drawTimeline();
@@ -651,6 +628,7 @@ function render({ model, el }: { model: DashboardModel; el: HTMLElement }): () =
   resize?.observe(root);
   return () => {
     subs.forEach(([e, cb]) => model.off(e, cb));
+    unmountStatus();
     resize?.disconnect();
     lossBox.plot?.destroy();
     metricBox.plot?.destroy();

@@ -1,5 +1,5 @@
 /**
- * The UMLAUT dashboard's pure parts (no DOM): decoding binary arrays, downsampling long curves
+ * The UMLAUT dashboard's pure parts (no DOM): rows of the metrics array, downsampling long curves
  * (LTTB), stacking findings per epoch for the error timeline, the findings of one epoch, and the
  * diff of a suggested fix. Tested in js/test/umlaut-dashboard.test.ts.
  */
@@ -42,30 +42,8 @@ export interface Card {
   dismissed: boolean;
 }
 
-/** A widget array state `{dtype, shape, buffer}` (buffer: DataView/ArrayBuffer) as a typed array. */
-export interface ArrayState {
-  dtype: string;
-  shape: number[];
-  buffer: DataView | ArrayBuffer | Uint8Array;
-}
-
-export function decodeArray(state: unknown): { data: Float64Array; shape: number[] } {
-  const s = state as ArrayState | null;
-  if (!s || !s.buffer || !Array.isArray(s.shape)) {
-    return { data: new Float64Array(0), shape: [0, 0] };
-  }
-  const raw = s.buffer instanceof ArrayBuffer ? new Uint8Array(s.buffer)
-    : new Uint8Array(s.buffer.buffer, s.buffer.byteOffset, s.buffer.byteLength);
-  // copy: the view's offset into the message need not be 8-byte aligned
-  const bytes = raw.slice();
-  if (s.dtype !== 'float64') {
-    throw new Error(`unsupported dtype ${s.dtype}; expected float64`);
-  }
-  return { data: new Float64Array(bytes.buffer), shape: s.shape };
-}
-
 /** Row `i` of a 2-D array as numbers with NaN -> null (uPlot's gaps). */
-export function row(data: Float64Array, shape: number[], i: number): (number | null)[] {
+export function row(data: ArrayLike<number>, shape: number[], i: number): (number | null)[] {
   const n = shape[1] ?? 0;
   const out: (number | null)[] = new Array(n);
   for (let j = 0; j < n; j++) {

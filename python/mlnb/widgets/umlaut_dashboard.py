@@ -18,34 +18,10 @@ import traitlets
 
 from mlnb.schema import json_safe
 
-try:  # the widget kit (issue 9); until it is on this branch, plain anywidget with the same traits
-    from mlnb.widgets._base import MlnbWidget as _Base
-except ImportError:  # pragma: no cover - exercised only before the kit lands
-    import anywidget
+from mlnb.widgets._base import MlnbWidget, command
+from mlnb.widgets._serializers import array_trait
 
-    class _Base(anywidget.AnyWidget):  # type: ignore[no-redef]
-        progress = traitlets.Dict().tag(sync=True)
-        error = traitlets.Unicode("").tag(sync=True)
-
-        def __init_subclass__(cls, **kwargs: Any) -> None:
-            bundle = cls.__dict__.get("_bundle")
-            if bundle:  # before anywidget's own hook, which turns these paths into file contents
-                from mlnb.widgets._bundles import STATIC, esm
-
-                cls._esm = esm(bundle)
-                css = STATIC / f"{bundle}.css"
-                if css.is_file():
-                    cls._css = css
-            super().__init_subclass__(**kwargs)
-
-        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-            bundle = super()._repr_mimebundle_(**kwargs)
-            data = bundle[0] if isinstance(bundle, tuple) else bundle
-            if isinstance(data, dict):
-                data["text/html"] = self._static_html()
-            return bundle
-
-__all__ = ["UmlautDashboard", "array_state"]
+__all__ = ["UmlautDashboard"]
 
 # Which curves each finding is about: clicking its card marks these series at its epochs.
 SERIES = {
@@ -54,12 +30,6 @@ SERIES = {
     "suspicious-val-accuracy": ("val_accuracy", "accuracy"), "weights-unchanged": ("loss",),
     "exploding-gradient": ("loss",), "vanishing-gradient": ("loss",),
 }
-
-
-def array_state(values: Any) -> dict[str, Any]:
-    """A numpy array as a widget state value ``{dtype, shape, buffer}`` (the buffer travels binary)."""
-    a = np.ascontiguousarray(values)
-    return {"dtype": str(a.dtype), "shape": list(a.shape), "buffer": memoryview(a.tobytes())}
 
 
 def _metric_matrix(history: dict[str, list[float]]) -> tuple[list[str], np.ndarray]:
@@ -72,7 +42,7 @@ def _metric_matrix(history: dict[str, list[float]]) -> tuple[list[str], np.ndarr
     return names, matrix
 
 
-class UmlautDashboard(_Base):
+class UmlautDashboard(MlnbWidget):
     """The live dashboard of an UMLAUT session (``session.view()``, ``%%umlaut``, ``%umlaut show``).
 
     Example
@@ -92,14 +62,14 @@ class UmlautDashboard(_Base):
     framework = traitlets.Unicode("keras").tag(sync=True)
     epochs = traitlets.Int(0).tag(sync=True)
     metric_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    metrics = traitlets.Dict().tag(sync=True)  # array (n_metrics, n_epochs), NaN where missing
-    running = traitlets.Dict().tag(sync=True)  # array (2, n): fractional epoch, running loss
+    metrics = array_trait("float64", 2).tag(sync=True)  # (n_metrics, n_epochs), NaN where missing
+    running = array_trait("float64", 2).tag(sync=True)  # (2, n): fractional epoch, running loss
     findings = traitlets.List(traitlets.Dict()).tag(sync=True)
     show_dismissed = traitlets.Bool(True).tag(sync=True)
     # comparison (umlaut.compare(a, b).view()): the other run's curves and the findings diff
     baseline_name = traitlets.Unicode("").tag(sync=True)
     baseline_metric_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
-    baseline_metrics = traitlets.Dict().tag(sync=True)
+    baseline_metrics = array_trait("float64", 2).tag(sync=True)
     diff = traitlets.Dict().tag(sync=True)
 
     def __init__(self, session: Any, baseline: Any = None, comparison: Any = None, **kwargs: Any) -> None:
@@ -118,7 +88,7 @@ class UmlautDashboard(_Base):
         if baseline is not None:
             self.baseline_name = baseline.name or "baseline"
             names, matrix = _metric_matrix(baseline.history)
-            self.baseline_metric_names, self.baseline_metrics = names, array_state(matrix)
+            self.baseline_metric_names, self.baseline_metrics = names, (matrix if matrix.size else None)
         if comparison is not None:
             self.diff = json_safe({
                 "a": comparison.a.name, "b": comparison.b.name,
@@ -126,7 +96,6 @@ class UmlautDashboard(_Base):
                 "config": comparison.config.to_dict(orient="records"),
             })
         self._unobserve = session.observe(self._on_event)
-        self.on_msg(self._on_message)
 
     # -- from the engine ------------------------------------------------------------------------
     def _on_event(self, event: str, payload: dict[str, Any]) -> None:
@@ -147,7 +116,7 @@ class UmlautDashboard(_Base):
         names, matrix = _metric_matrix(self.session.history)
         with self.hold_sync():
             self.metric_names = names
-            self.metrics = array_state(matrix)
+            self.metrics = matrix if matrix.size else None  # the kit cannot send empty arrays
             self.epochs = matrix.shape[1]
 
     def _push_running(self) -> None:
@@ -155,7 +124,7 @@ class UmlautDashboard(_Base):
         points = self.session.running
         last = len(self.session.history.get("loss", ())) - 1
         recent = [p for p in points[-2000:] if p[0] > last - 1] if points else []
-        self.running = array_state(np.array(recent, dtype=np.float64).reshape(-1, 2).T.copy())
+        self.running = np.array(recent, dtype=np.float64).reshape(-1, 2).T.copy() if recent else None
 
     def _push_findings(self, changed: list[Any]) -> None:
         from mlnb.umlaut.explain import _card
@@ -181,20 +150,21 @@ class UmlautDashboard(_Base):
             {"critical": 0, "error": 1, "warning": 2}.get(c["severity"], 3), order.get(c["id"], 0)))
 
     # -- from the front end ---------------------------------------------------------------------
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "dismiss":
-            return
-        try:
-            self.dismiss(str(content.get("key")), str(content.get("subject") or ""), bool(content.get("dismissed", True)))
-        except Exception as exc:  # noqa: BLE001 - shown in the view, never raised into the kernel
-            self.error = f"dismiss failed: {exc}"
+    @command
+    def dismiss(self, key: str, subject: str = "", dismissed: bool = True) -> dict[str, Any]:
+        """Mark a finding as a false alarm, or restore it (``dismissed=False``): struck through in
+        the view, recorded in the store with the session, left out by ``%umlaut show``.
 
-    def dismiss(self, key: str, subject: str = "", dismissed: bool = True) -> None:
-        """Mark a finding as a false alarm (struck through; recorded in the store with the session)."""
-        self.session.dismiss(key, subject, dismissed)
+        Example
+        -------
+        >>> dashboard.dismiss("high-dropout", "dropout")   # doctest: +SKIP
+        """
+        self.session.dismiss(str(key), str(subject or ""), bool(dismissed))
+        return {"key": key, "subject": subject, "dismissed": bool(dismissed)}
 
     def close(self) -> None:
-        self._unobserve()
+        if hasattr(self, "_unobserve"):
+            self._unobserve()
         super().close()
 
     # -- without a live front end ---------------------------------------------------------------
