@@ -19,7 +19,9 @@ import type { Location } from '../../common/schema';
 import { decodeArray, h, mountStatus, request } from '../_kit';
 import {
   Card,
+  cardSignature,
   epochsText,
+  Explanation,
   findingsAt,
   lineDiff,
   lttbIndices,
@@ -45,6 +47,22 @@ function css(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
 
+/** Theme colours, read once per chart build (getComputedStyle in every draw forces style recalcs). */
+interface Theme {
+  fg: string;
+  grid: string;
+  faint: string;
+  sev: Record<string, string>;
+}
+function readTheme(el: Element): Theme {
+  return {
+    fg: css(el, '--jp-ui-font-color2', '#555'),
+    grid: css(el, '--jp-border-color3', 'rgba(127,127,127,.2)'),
+    faint: css(el, '--jp-ui-font-color3', '#999'),
+    sev: Object.fromEntries(['critical', 'error', 'warning'].map(s => [s, css(el, `--mlnb-sev-${s}`, SEV_FALLBACK[s])]))
+  };
+}
+
 const SEV_FALLBACK: Record<string, string> = { critical: '#b3261e', error: '#e8590c', warning: '#f0b400' };
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
@@ -62,6 +80,11 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   const expanded = new Set<string>();
   const cardEls = new Map<string, { json: string; el: HTMLElement }>();
   let cards: Card[] = [];
+  let limit = 100; // cards shown; more on request (thousands of findings stay quick)
+  let theme: Theme | null = null;
+  const colours = (): Theme => (theme ??= readTheme(root));
+  const explanation = (key: string): Explanation =>
+    (model.get('catalog') ?? {})[key] ?? { name: key, description: '', heuristic: '', fix: '', snippet: '', links: [] };
 
   const root = h('div', { class: 'mlnb-ud' });
   const header = h('div', { class: 'mlnb-ud-header' });
@@ -160,20 +183,20 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       return;
     }
     box.el.style.display = '';
-    const fg = css(root, '--jp-ui-font-color2', '#555');
-    const grid = css(root, '--jp-border-color3', 'rgba(127,127,127,.2)');
+    theme = readTheme(root); // a rebuild follows a theme change as well
+    const { fg, grid, faint } = colours();
     const bname = model.get('baseline_name');
     let colour = 0;
     const seriesOpts: uPlot.Series[] = [{ label: 'epoch' }];
-    const colours = new Map<string, string>();
+    const byMetric = new Map<string, string>(); // a run's loss and the baseline's loss share a colour
     for (const name of names) {
       const own = name.replace(/^.*: /, '');
       const isBase = !!bname && name.startsWith(`${bname}: `);
-      const c = colours.get(own) ?? PALETTE[colour++ % PALETTE.length];
-      colours.set(own, c);
+      const c = byMetric.get(own) ?? PALETTE[colour++ % PALETTE.length];
+      byMetric.set(own, c);
       seriesOpts.push({
         label: name,
-        stroke: name === 'running loss' ? css(root, '--jp-ui-font-color3', '#999') : c,
+        stroke: name === 'running loss' ? faint : c,
         width: name === 'running loss' ? 1 : 2,
         dash: isBase ? [6, 4] : name.startsWith('val_') ? [2, 2] : undefined,
         spanGaps: true,
@@ -215,7 +238,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       return;
     }
     const ctx = u.ctx;
-    const colour = css(root, `--mlnb-sev-${card.severity}`, SEV_FALLBACK[card.severity]);
+    const colour = colours().sev[card.severity];
     const top = u.bbox.top;
     const height = u.bbox.height;
     ctx.save();
@@ -248,11 +271,13 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
         ctx.stroke();
       }
     }
-    if (epochs.length) {
+    if (epochs.length && (card.series.some(n => box.names.includes(n)) || !card.series.length)) {
+      // where the heuristic fired, written inside the plot area
       ctx.fillStyle = colour;
       ctx.font = `${11 * devicePixelRatio}px sans-serif`;
       const label = `${card.key}: ${epochsText(epochs)}`;
-      ctx.fillText(label, Math.min(u.valToPos(epochs[0], 'x', true) + 4, u.bbox.left + u.bbox.width - ctx.measureText(label).width), top + 12 * devicePixelRatio);
+      const right = u.bbox.left + u.bbox.width - ctx.measureText(label).width - 4;
+      ctx.fillText(label, Math.max(u.bbox.left + 4, Math.min(u.valToPos(epochs[0], 'x', true) + 4, right)), top + 12 * devicePixelRatio);
     }
     ctx.restore();
   }
@@ -310,7 +335,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     const axisY = 58;
     const cell = Math.max(2, Math.min(8, (axisY - 4) / Math.max(1, marks.maxLevel)));
     const w = Math.max(2, Math.min(10, Math.abs(toX(1) - toX(0)) - 2));
-    const fg = css(root, '--jp-ui-font-color2', '#555');
+    const fg = colours().fg;
     ctx.fillStyle = fg;
     ctx.font = '11px sans-serif';
     ctx.fillText('findings', 2, 10);
@@ -320,10 +345,10 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     ctx.moveTo(toX(-0.5), axisY + 0.5);
     ctx.lineTo(cssWidth, axisY + 0.5);
     ctx.stroke();
-    const colours = Object.fromEntries(SEVERITIES.map(s => [s, css(root, `--mlnb-sev-${s}`, SEV_FALLBACK[s])]));
+    const sev = colours().sev;
     let staticIndex = 0;
     for (const m of marks.marks) {
-      ctx.fillStyle = colours[m.severity];
+      ctx.fillStyle = sev[m.severity];
       ctx.globalAlpha = selected && m.id !== selected ? 0.35 : 1;
       if (m.epoch >= 0) {
         ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
@@ -416,7 +441,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   function patchView(card: Card): HTMLElement {
     const p = card.patch;
     if (!p.safe || p.old === null || p.new === null || p.line === null) {
-      return h('div', { class: 'mlnb-ud-patch mlnb-ud-nopatch' }, h('p', {}, p.note), h('pre', {}, h('code', {}, p.snippet)));
+      return h('div', { class: 'mlnb-ud-patch mlnb-ud-nopatch' }, h('p', {}, p.note), h('pre', {}, h('code', {}, explanation(card.key).snippet)));
     }
     const d = lineDiff(p.old, p.new);
     const line = (sign: string, parts: { kind: string; text: string }[], cls: string) =>
@@ -460,12 +485,13 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     for (const [k, v] of card.context) {
       context.append(h('span', { class: 'mlnb-ud-k' }, k), h('span', {}, String(v)));
     }
+    const ex = explanation(card.key);
     body.append(
-      h('h4', {}, 'What is wrong'), h('p', {}, card.description),
-      h('h4', {}, 'How it was detected'), h('p', {}, card.heuristic),
+      h('h4', {}, ex.name), h('h4', {}, 'What is wrong'), h('p', {}, ex.description),
+      h('h4', {}, 'How it was detected'), h('p', {}, ex.heuristic),
       card.context.length ? h('h4', {}, 'Program context') : '', card.context.length ? context : '',
-      h('h4', {}, 'Fix'), h('p', {}, card.fix), patchView(card),
-      h('div', { class: 'mlnb-ud-links' }, ...card.links.map(l => h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, l.label)))
+      h('h4', {}, 'Fix'), h('p', {}, ex.fix), patchView(card),
+      h('div', { class: 'mlnb-ud-links' }, ...ex.links.map(l => h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, l.label)))
     );
   }
 
@@ -521,9 +547,12 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     return el;
   }
 
-  function updateCards(): void {
+  const more = h('button', { class: 'mlnb-ud-more', onclick: () => { limit += 200; updateCards(); } });
+
+  function updateCards(redraw = true): void {
     cards = (model.get('findings') ?? []) as Card[];
-    const visible = visibleCards();
+    const all = visibleCards();
+    const visible = all.slice(0, limit);
     const keep = new Set(visible.map(c => c.id));
     for (const [id, entry] of cardEls) {
       if (!keep.has(id)) {
@@ -533,12 +562,12 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     }
     let previous: Element | null = null;
     for (const card of visible) {
-      const json = JSON.stringify(card);
+      const sig = cardSignature(card);
       let entry = cardEls.get(card.id);
-      if (!entry || entry.json !== json) {
+      if (!entry || entry.json !== sig) {
         const el = cardView(card);
         entry?.el.replaceWith(el);
-        entry = { json, el };
+        entry = { json: sig, el };
         cardEls.set(card.id, entry);
       }
       const target: ChildNode | null = previous ? previous.nextSibling : list.firstChild;
@@ -547,16 +576,22 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       }
       previous = entry.el;
     }
+    list.querySelector('.mlnb-ud-empty')?.remove();
     if (!visible.length) {
-      list.replaceChildren(h('p', { class: 'mlnb-ud-empty' }, cards.length ? 'All findings are dismissed.' : 'No findings so far.'));
-      cardEls.clear();
+      list.append(h('p', { class: 'mlnb-ud-empty' }, cards.length ? 'All findings are dismissed.' : model.get('status') === 'running' ? 'No findings so far.' : 'No findings.'));
+    }
+    if (all.length > visible.length) {
+      more.textContent = `Show more (${all.length - visible.length} not shown)`;
+      list.append(more);
     } else {
-      list.querySelector('.mlnb-ud-empty')?.remove();
+      more.remove();
     }
     filter.checked = !!model.get('show_dismissed');
     updateHeader();
-    drawTimeline();
-    lossBox.plot?.redraw(false);
+    if (redraw) {
+      drawTimeline();
+      lossBox.plot?.redraw(false);
+    }
   }
 
   function updateHeader(): void {
@@ -595,19 +630,44 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   }
 
   // ---------------------------------------------------------------- wiring
-  const onMetrics = () => {
-    updateCharts();
-    updateHeader();
+  // Trait changes arrive in bursts (metrics, epochs and findings of one epoch): coalesce them into
+  // one update per animation frame, so each plot and the timeline draw once.
+  const pending = { charts: false, cards: false, header: false };
+  let scheduled = false;
+  const schedule = (what: keyof typeof pending) => {
+    pending[what] = true;
+    if (scheduled) {
+      return;
+    }
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      const { charts: c, cards: k, header: hd } = pending;
+      pending.charts = pending.cards = pending.header = false;
+      if (k) {
+        updateCards(!c);
+      }
+      if (c) {
+        updateCharts();
+      }
+      if (hd && !k) {
+        updateHeader();
+      }
+    });
   };
-  const onCards = () => updateCards();
-  const onHeader = () => updateHeader();
+  const onMetrics = () => {
+    schedule('charts');
+    schedule('header');
+  };
+  const onCards = () => schedule('cards');
+  const onHeader = () => schedule('header');
   const onCompare = () => {
     updateCompare();
     updateCharts();
   };
   const subs: [string, () => void][] = [
     ['change:metrics', onMetrics], ['change:running', onMetrics], ['change:metric_names', onMetrics],
-    ['change:findings', onCards], ['change:show_dismissed', onCards],
+    ['change:findings', onCards], ['change:show_dismissed', onCards], ['change:catalog', onCards],
     ['change:status', onHeader], ['change:epochs', onHeader],
     ['change:diff', onCompare], ['change:baseline_metrics', onCompare]
   ];

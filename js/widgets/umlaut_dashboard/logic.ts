@@ -11,7 +11,6 @@ export interface Patch {
   key: string;
   safe: boolean;
   note: string;
-  snippet: string;
   old: string | null;
   new: string | null;
   line: number | null;
@@ -21,25 +20,35 @@ export interface Patch {
   file: string | null;
 }
 
+/** One finding as the view gets it; its explanation is in the catalog under its key. */
 export interface Card {
   id: string;
   key: string;
   subject: string;
   severity: Severity;
   title: string;
-  name: string;
   epochs: number[];
   where: string;
   location: Record<string, unknown> | null;
   context: [string, unknown][];
+  patch: Patch;
+  series: string[];
+  dismissed: boolean;
+}
+
+/** What a key means (sent once per key): catalog title, theory, heuristic, fix, snippet, links. */
+export interface Explanation {
+  name: string;
   description: string;
   heuristic: string;
   fix: string;
   snippet: string;
   links: { label: string; url: string }[];
-  patch: Patch;
-  series: string[];
-  dismissed: boolean;
+}
+
+/** A cheap signature of a card: a re-sent card whose signature is unchanged keeps its DOM. */
+export function cardSignature(c: Card): string {
+  return `${c.severity}|${c.title}|${c.epochs.length}|${c.epochs[c.epochs.length - 1]}|${c.dismissed}|${c.patch.safe}|${c.patch.new}|${c.where}`;
 }
 
 /** Row `i` of a 2-D array as numbers with NaN -> null (uPlot's gaps). */

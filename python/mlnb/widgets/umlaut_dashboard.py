@@ -65,6 +65,9 @@ class UmlautDashboard(MlnbWidget):
     metrics = array_trait("float64", 2).tag(sync=True)  # (n_metrics, n_epochs), NaN where missing
     running = array_trait("float64", 2).tag(sync=True)  # (2, n): fractional epoch, running loss
     findings = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # the explanation of each key (name, description, heuristic, fix, snippet, links), sent once per
+    # key rather than with every card: a large session's card list stays small on every update
+    catalog = traitlets.Dict().tag(sync=True)
     show_dismissed = traitlets.Bool(True).tag(sync=True)
     # comparison (umlaut.compare(a, b).view()): the other run's curves and the findings diff
     baseline_name = traitlets.Unicode("").tag(sync=True)
@@ -127,27 +130,36 @@ class UmlautDashboard(MlnbWidget):
         self.running = np.array(recent, dtype=np.float64).reshape(-1, 2).T.copy() if recent else None
 
     def _push_findings(self, changed: list[Any]) -> None:
+        from mlnb.umlaut.catalog import entry
+        from mlnb.umlaut.explain import _location, _value  # the cards render values and places as explain does
         from mlnb.umlaut.explain import _card
         from mlnb.umlaut.fixes import suggest_fix
 
+        catalog = dict(self.catalog)
         for f in changed:
             ident = f"{f.key}|{f.subject}"
-            card = _card(f, self.session.framework, self.session.thresholds)
-            fix = suggest_fix(f, self.session.framework)
+            if f.key not in catalog:
+                card = _card(f, self.session.framework, self.session.thresholds)
+                catalog[f.key] = {"name": card.entry.title, "description": card.entry.description,
+                                  "heuristic": card.heuristic, "fix": card.entry.fix, "snippet": card.snippet,
+                                  "links": [{"label": label, "url": url} for label, url in card.docs]}
+            fix = suggest_fix(f, self.session.framework).to_dict()
+            fix.pop("snippet")  # in the catalog
             loc = f.location
             self._cards[ident] = json_safe({
-                "id": ident, "key": f.key, "subject": f.subject, "severity": f.severity, "title": card.title,
-                "name": card.entry.title, "epochs": sorted(int(e) for e in f.epochs),
-                "where": card.where or "", "location": loc.to_dict() if hasattr(loc, "to_dict") else loc,
-                "context": [[k, v] for k, v in card.context], "description": card.entry.description,
-                "heuristic": card.heuristic, "fix": card.entry.fix, "snippet": card.snippet,
-                "links": [{"label": label, "url": url} for label, url in card.docs],
-                "patch": fix.to_dict(), "series": list(SERIES.get(f.key, ())),
-                "dismissed": self.session.is_dismissed(f),
+                "id": ident, "key": f.key, "subject": f.subject, "severity": f.severity,
+                "title": " ".join(str(f.title or entry(f.key).title).split()),
+                "epochs": sorted(int(e) for e in f.epochs), "where": _location(loc)[0] or "",
+                "location": loc.to_dict() if hasattr(loc, "to_dict") else loc,
+                "context": [[str(k), _value(v)] for k, v in (f.context or {}).items()],
+                "patch": fix, "series": list(SERIES.get(f.key, ())), "dismissed": self.session.is_dismissed(f),
             })
         order = {f"{f.key}|{f.subject}": i for i, f in enumerate(self.session.findings)}
-        self.findings = sorted(self._cards.values(), key=lambda c: (
-            {"critical": 0, "error": 1, "warning": 2}.get(c["severity"], 3), order.get(c["id"], 0)))
+        rank = {"critical": 0, "error": 1, "warning": 2}
+        with self.hold_sync():
+            if len(catalog) != len(self.catalog):
+                self.catalog = catalog
+            self.findings = sorted(self._cards.values(), key=lambda c: (rank.get(c["severity"], 3), order.get(c["id"], 0)))
 
     # -- from the front end ---------------------------------------------------------------------
     @command
