@@ -19,9 +19,11 @@ async function goto(page: IJupyterLabPageFixture) {
       await page.goto();
       return;
     } catch (err) {
-      if (attempt >= 3) {
+      // a timeout, or the page navigated under galata's wait: load it again (cached by now)
+      if (attempt >= 4) {
         throw err;
       }
+      await page.waitForTimeout(2000);
     }
   }
 }

@@ -686,10 +686,18 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     drawTimeline();
   }) : null;
   resize?.observe(root);
+  // JupyterLab's theme switch changes the CSS variables the plots were drawn with: rebuild them
+  const themeWatch = typeof MutationObserver !== 'undefined' ? new MutationObserver(() => {
+    theme = null;
+    lossBox.sig = metricBox.sig = '';
+    schedule('charts');
+  }) : null;
+  themeWatch?.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name'] });
   return () => {
     subs.forEach(([e, cb]) => model.off(e, cb));
     unmountStatus();
     resize?.disconnect();
+    themeWatch?.disconnect();
     lossBox.plot?.destroy();
     metricBox.plot?.destroy();
   };
