@@ -232,3 +232,17 @@ def test_umlaut_compare_magic():
         assert not shell.run_cell("%umlaut compare m-a nope").success
     finally:
         shell.run_cell("%unload_ext mlnb")
+
+
+def test_a_displayed_callback_shows_the_dashboard_of_the_session_fit_then_uses():
+    from mlnb.umlaut import UmlautCallback
+
+    cb = UmlautCallback(echo=False, record=False, name="shown")
+    data, _ = cb._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data and "UMLAUT session &#x27;shown&#x27;" in data["text/html"]
+    shown = cb.session
+    x, y, xv, yv = digits()
+    model = mlp("relu")
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[cb])
+    assert cb.session is shown and shown.history["loss"]

@@ -246,6 +246,16 @@ class UmlautCallback(keras.callbacks.Callback):
         self._fit_args: dict[str, Any] | None = None  # set by umlaut.instrument's fit wrapper
         self._epoch_now = 0
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # Displaying the callback shows its session's live dashboard; the session is made now
+        # (fit then uses it) so the dashboard exists before training starts.
+        if self.session is None:
+            name = self.name or (self._user_model.name if self._user_model is not None else None)
+            self._given_session = self.session = Session(
+                name, thresholds=self.thresholds, input_type=self.input_type, output_type=self.output_type,
+                framework="keras", record=self.record, echo=self.echo)
+        return self.session.view()._repr_mimebundle_(**kwargs)
+
     # -- training lifecycle ------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
         from mlnb.notebook import location_of_frame

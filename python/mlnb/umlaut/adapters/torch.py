@@ -406,6 +406,10 @@ class TorchMonitor:
         self._sampling = True  # probe the first batch of every epoch (plus every probe_every batches)
         self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """Displaying the monitor shows its session's live dashboard."""
+        return self.session.view()._repr_mimebundle_(**kwargs)
+
     def close(self, status: str = "finished") -> None:
         """Remove the hooks and end the session (idempotent)."""
         if self._closed:
