@@ -216,7 +216,8 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       ],
       cursor: { drag: { x: false, y: false } },
       hooks: {
-        draw: [u => drawAnnotations(u, box)],
+        // the timeline shares the loss chart's x scale, which uPlot sets only when it draws
+        draw: [u => { drawAnnotations(u, box); if (box === lossBox) { drawTimeline(); } }],
         setCursor: [
           u => {
             const i = u.cursor.idx;
@@ -293,7 +294,9 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
         box.plot.setData(data);
       }
     }
-    drawTimeline();
+    if (!lossBox.plot) {
+      drawTimeline(); // else drawn by the loss chart's draw hook, on its new scale
+    }
   }
 
   // ---------------------------------------------------------------- timeline
