@@ -7,9 +7,11 @@
  */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDocumentManager } from '@jupyterlab/docmanager';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { REVEAL_EVENT } from '../common/events';
+import { APPLY_EDIT_EVENT, ApplyEditRequest, applyEdit } from './apply';
 import { MlnbClient } from './client';
 import { jumpTo } from './jump';
 import { JumpTarget, jumpTarget } from './model';
@@ -31,11 +33,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The mlnb sidebar: runs of UMLAUT, ACUMEN and IMACS with live status and findings.',
   autoStart: true,
   requires: [IDocumentManager],
-  optional: [ILayoutRestorer],
+  optional: [ILayoutRestorer, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
     docManager: IDocumentManager,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    notebooks: INotebookTracker | null
   ) => {
     const jump = (target: JumpTarget) => jumpTo(docManager, target);
     const sidebar = new MlnbSidebar({ client: new MlnbClient(), jump });
@@ -57,6 +60,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       event.stopPropagation();
       void jump(target).catch(err => console.warn('mlnb: cannot reveal the location', err));
+    });
+
+    // "Apply" on an UMLAUT fix: edit that line of that cell (undoable; the cell is not run).
+    // The widget reads the outcome from detail.result, set synchronously here.
+    document.addEventListener(APPLY_EDIT_EVENT, (event: Event) => {
+      const detail = (event as CustomEvent).detail as ApplyEditRequest | null;
+      if (!detail || !detail.location || typeof detail.old !== 'string' || typeof detail.new !== 'string') {
+        return;
+      }
+      event.stopPropagation();
+      detail.result = applyEdit(notebooks, docManager, detail, event.target);
     });
   }
 };

@@ -27,12 +27,13 @@ from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES
 # Which pip extra brings the heavy dependencies of each tool.
 _EXTRAS = {"umlaut": "mlnb[tf] or mlnb[torch]", "acumen": "mlnb[acumen]", "imacs": "mlnb[imacs]"}
 
-UMLAUT_COMMANDS = ("on", "off", "list", "show")
+UMLAUT_COMMANDS = ("on", "off", "list", "show", "compare")
 UMLAUT_USAGE = """\
 %umlaut on [--input TYPE] [--output TYPE] [--name NAME]   check every Keras fit of the notebook
 %umlaut off                                               stop checking
 %umlaut list                                              the recorded sessions
-%umlaut show NAME_OR_ID                                   one session's findings, explained
+%umlaut show NAME_OR_ID                                   one session's dashboard: curves, timeline, findings
+%umlaut compare A B                                       what changed from session A to B
 %%umlaut [--input TYPE] [--output TYPE] [--name NAME]     (first line of a cell) check the fits of that cell
 TYPE: --input one of {inputs}; --output one of {outputs}. Help: %umlaut?""".format(
     inputs=", ".join(INPUT_TYPES), outputs=", ".join(OUTPUT_TYPES)
@@ -193,9 +194,10 @@ class MlnbMagics(Magics):
         nargs="?",
         default=None,
         help="Line magic only: 'on' (check every Keras fit in the notebook), 'off', "
-        "'list' (recorded sessions) or 'show' (one session's findings).",
+        "'list' (recorded sessions), 'show' (one session's dashboard) or 'compare' (two sessions).",
     )
-    @argument("session", nargs="?", default=None, help="For 'show': the session name or id.")
+    @argument("session", nargs="?", default=None, help="For 'show' and 'compare': the session name or id.")
+    @argument("other", nargs="?", default=None, help="For 'compare': the second session (after the change).")
     @argument("--input", dest="input_type", choices=INPUT_TYPES, default=None, help="What the model's inputs are.")
     @argument("--output", dest="output_type", choices=OUTPUT_TYPES, default=None, help="What the model predicts.")
     @argument("--name", default=None, help="Session name (default: derived from the model).")
@@ -214,7 +216,8 @@ class MlnbMagics(Magics):
         interrupted with the epochs it ran.
 
         As a line magic: '%umlaut on' and '%umlaut off' check every fit of the notebook,
-        '%umlaut list' shows the recorded sessions, '%umlaut show NAME' one session's findings.
+        '%umlaut list' shows the recorded sessions, '%umlaut show NAME' one session's dashboard,
+        '%umlaut compare A B' what changed from session A to B (fixed, new and persisting findings).
         """
         name = "%%umlaut" if cell is not None else "%umlaut"
         args = _parse(self.umlaut, _split(line, name), name)
@@ -223,7 +226,7 @@ class MlnbMagics(Magics):
         given = [f"--{k.split('_')[0]}" for k, v in options.items() if v is not None]
         if cell is not None:
             if args.command is not None:
-                words = " ".join(w for w in (args.command, args.session) if w)
+                words = " ".join(w for w in (args.command, args.session, args.other) if w)
                 raise MagicError(f"%%umlaut takes only options (--input, --output, --name), got {words!r}; "
                                  f"for a command use %umlaut {args.command} on a line of its own")
             umlaut = _engine("umlaut")
@@ -237,11 +240,18 @@ class MlnbMagics(Magics):
         if args.command not in UMLAUT_COMMANDS:
             raise MagicError(f"%umlaut command={args.command!r} is not valid; expected one of "
                              f"{', '.join(UMLAUT_COMMANDS)} (%umlaut alone prints the usage)")
-        if args.command != "show" and args.session is not None:
+        if args.command not in ("show", "compare") and args.session is not None:
             raise MagicError(f"%umlaut {args.command} takes no further words, got {args.session!r}")
+        if args.command != "compare" and args.other is not None:
+            raise MagicError(f"%umlaut {args.command} takes at most one session, got {args.other!r}")
         if args.command != "on" and given:
             raise MagicError(f"%umlaut {args.command} takes no options, got {', '.join(given)}; "
                              "options apply to %umlaut on and %%umlaut")
+        if args.command == "compare":
+            if args.session is None or args.other is None:
+                raise MagicError("%umlaut compare needs two session names or ids, e.g. %umlaut compare buggy fixed")
+            _nonempty("session", args.session)
+            _nonempty("other", args.other)
         if args.command == "show":
             if args.session is None:
                 raise MagicError("%umlaut show needs a session name or id, e.g. %umlaut show fit-1 (see %umlaut list)")
@@ -254,6 +264,8 @@ class MlnbMagics(Magics):
                 umlaut.disable_notebook()
             elif args.command == "list":
                 return umlaut.list_sessions()
+            elif args.command == "compare":
+                return umlaut.compare(args.session, args.other).view()
             else:
                 return umlaut.show_session(args.session)
         return None

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from mlnb import schema
 from mlnb._validation import check_choice
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: findings.dismissed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS findings (
     location  TEXT,
     first_seen REAL NOT NULL,
     last_seen  REAL NOT NULL,
+    dismissed INTEGER NOT NULL DEFAULT 0,
     UNIQUE (run_id, key, subject)
 );
 """
@@ -80,7 +81,7 @@ CREATE TABLE IF NOT EXISTS findings (
 _RUN_QUERY = (
     "SELECT r.*, (SELECT MAX(epoch) FROM metrics m WHERE m.run_id=r.id) AS latest_epoch,"
     + ",".join(
-        f" (SELECT COUNT(*) FROM findings f WHERE f.run_id=r.id AND f.severity='{s}') AS n_{s}"
+        f" (SELECT COUNT(*) FROM findings f WHERE f.run_id=r.id AND f.severity='{s}' AND f.dismissed=0) AS n_{s}"
         for s in schema.SEVERITIES
     )
     + " FROM runs r"
@@ -230,6 +231,7 @@ class Store:
             if not {"runs", "metrics", "findings"} <= tables or \
                     db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 db.executescript(_SCHEMA)  # idempotent; executescript manages its own transaction
+                _migrate(db)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except (sqlite3.Error, OSError) as exc:
             if db is not None:
@@ -537,6 +539,20 @@ class Store:
 
         self._submit(write)
 
+    def dismiss_finding(self, run_id: int, key: str, subject: str = "", dismissed: bool = True) -> None:
+        """Mark the finding (``key``, ``subject``) of a run as a false alarm, or undo that.
+
+        A dismissed finding stays recorded (later epochs still merge into it) but is not counted
+        in :meth:`runs` and is hidden by ``%umlaut show``.
+        """
+        run_id = self._resolve(run_id)
+        with self._transaction() as db:
+            cur = db.execute("UPDATE findings SET dismissed=? WHERE run_id=? AND key=? AND subject=?",
+                             (1 if dismissed else 0, run_id, key, subject))
+            if cur.rowcount == 0:
+                raise KeyError(f"key={key!r}, subject={subject!r} matches no finding of run {run_id}")
+            db.execute("UPDATE runs SET updated=? WHERE id=?", (_now(), run_id))
+
     def delete_run(self, run_id: int) -> None:
         self._submit(lambda db: db.execute("DELETE FROM runs WHERE id=?", (self._resolve(run_id),)))
 
@@ -588,9 +604,21 @@ class Store:
                 "location": json.loads(r["location"]) if r["location"] else None,
                 "first_seen": r["first_seen"],
                 "last_seen": r["last_seen"],
+                "dismissed": bool(r["dismissed"]),
             }
             for r in rows
         ]
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a store made by an older mlnb up to :data:`SCHEMA_VERSION` (adds missing columns)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(findings)")}
+    if "dismissed" not in columns:  # version 1 stores
+        try:
+            db.execute("ALTER TABLE findings ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError as exc:  # another kernel migrated it a moment ago
+            if "duplicate column" not in str(exc):
+                raise
 
 
 def _valid_id(run_id: Any) -> bool:

@@ -20,7 +20,8 @@ import importlib
 from typing import Any
 
 from mlnb.umlaut.api import (check_data, check_model, disable_notebook, enable_notebook, instrument,
-                             list_sessions, show_session)
+                             list_sessions, load_session, show_session)
+from mlnb.umlaut.compare import compare
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.findings import Finding
 from mlnb.umlaut.locate import install as _install_locator
@@ -34,7 +35,7 @@ _LAZY = {
 
 __all__ = ["Finding", "Session", "Thresholds", "UmlautCallback", "TorchMonitor", "UmlautTrainerCallback",
            "check_model", "check_data", "instrument", "enable_notebook", "disable_notebook",
-           "list_sessions", "show_session"]
+           "list_sessions", "show_session", "load_session", "compare"]
 
 # Layers/modules built after this import remember the cell and line that created them.
 _install_locator()

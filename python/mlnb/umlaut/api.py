@@ -4,6 +4,7 @@ instrumentation behind ``%%umlaut`` / ``%umlaut on``, and reading recorded sessi
 from __future__ import annotations
 
 import inspect
+import math
 import sys
 import threading
 from contextlib import contextmanager
@@ -147,6 +148,11 @@ def _instrumented_fit(model: Any, args: tuple, kwargs: dict, opts: dict[str, Any
                 fit_args.update(x=xa[:cut], y=None if ya is None else ya[:cut], val_x=xa[cut:],
                                 val_y=None if ya is None else ya[cut:])
     cb = UmlautCallback(**opts)
+    if _dashboard_wanted():  # %%umlaut in a notebook: the live dashboard appears under the cell now
+        session = Session(opts["name"] or model.name, thresholds=opts["thresholds"], input_type=opts["input_type"],
+                          output_type=opts["output_type"], framework="keras")
+        cb = UmlautCallback(session=session, **opts)
+        _display_dashboard(session)
     cb._fit_args = fit_args
     params["callbacks"] = callbacks + [cb]
     try:
@@ -163,6 +169,28 @@ def _instrumented_fit(model: Any, args: tuple, kwargs: dict, opts: dict[str, Any
         if cb.session is not None:
             sessions.append(cb.session)
     return result
+
+
+def _dashboard_wanted() -> bool:
+    """In a Jupyter kernel (a front end renders widgets) unless ``MLNB_UMLAUT_DASHBOARD=0``."""
+    import os
+
+    if os.environ.get("MLNB_UMLAUT_DASHBOARD", "1") == "0" or "ipykernel" not in sys.modules:
+        return False
+    from mlnb.umlaut.session import registry_shell
+
+    return type(registry_shell()).__name__ == "ZMQInteractiveShell"
+
+
+def _display_dashboard(session: Session) -> None:
+    try:
+        from IPython.display import display
+
+        display(session.view())
+    except Exception as exc:  # noqa: BLE001 - no dashboard is no reason to stop training
+        import warnings
+
+        warnings.warn(f"mlnb: the UMLAUT dashboard could not be shown: {exc}", RuntimeWarning, stacklevel=2)
 
 
 def _check_options(input_type: Any, output_type: Any, name: Any, thresholds: Any) -> dict[str, Any]:
@@ -277,16 +305,8 @@ def _short_path(path: str | None) -> str | None:
     return path
 
 
-def show_session(name_or_id: str | int) -> Any:
-    """One recorded session's findings with full explanations (``%umlaut show NAME``).
-
-    ``name_or_id`` is a session name (the newest session of that name) or its numeric id.
-    """
-    from mlnb.notebook import Location
-    from mlnb.store import default_store
-    from mlnb.umlaut.report import Report
-
-    store = default_store()
+def _find_run(store: Any, name_or_id: Any) -> dict:
+    """The run of ``name_or_id`` (a name: the newest session of that name; or a numeric id)."""
     runs = store.runs(tool="umlaut")
     run = None
     if isinstance(name_or_id, int) or (isinstance(name_or_id, str) and name_or_id.isdigit()):
@@ -296,16 +316,50 @@ def show_session(name_or_id: str | int) -> Any:
     if run is None:
         names = ", ".join(repr(r["name"]) for r in runs[:10]) or "none recorded yet"
         raise KeyError(f"name_or_id={name_or_id!r} matches no UMLAUT session; recent sessions: {names}")
-    findings = []
+    return run
+
+
+def load_session(name_or_id: str | int) -> Session:
+    """A recorded session read back from the store: findings (with their dismissals), metric
+    history, status and configuration. It is not recorded again (``record=False``) except for
+    :meth:`Session.dismiss`, which updates the stored run.
+
+    Example
+    -------
+    >>> s = umlaut.load_session("fit-1")        # doctest: +SKIP
+    >>> s.history["loss"], [f.key for f in s.findings]   # doctest: +SKIP
+    """
+    from mlnb.notebook import Location
+    from mlnb.store import default_store
+
+    store = default_store()
+    run = _find_run(store, name_or_id)
+    config = dict(run["config"] or {})
+    thresholds = config.get("thresholds")
+    session = Session(run["name"], thresholds=Thresholds.coerce(thresholds) if thresholds else None,
+                      input_type=config.get("input_type"), output_type=config.get("output_type"),
+                      framework=config.get("framework") or "keras", record=False, echo=False)
+    session.run_id, session.status, session.config = run["id"], run["status"], config
     for f in store.findings(run["id"]):
         loc = f["location"]
-        location = Location(**{k: loc.get(k) for k in Location.__dataclass_fields__}) if loc else None
-        findings.append(Finding(f["key"], f["severity"], f["title"], f["epochs"], f["context"], location, f["subject"]))
-    history: dict[str, list[float]] = {}
+        location = Location(**{k: loc.get(k) for k in Location.__dataclass_fields__ if k in loc}) if loc and "file" in loc and "line" in loc else None
+        session.findings.append(Finding(f["key"], f["severity"], f["title"], f["epochs"], f["context"], location, f["subject"]))
+        if f.get("dismissed"):
+            session.dismissed.add((f["key"], f["subject"]))
     for row in store.metrics(run["id"]):
+        epoch = row["epoch"]
         for key, value in row.items():
             if key != "epoch":
-                history.setdefault(key, []).append(value)
-    thresholds = run["config"].get("thresholds")
-    return Report(run["name"], findings, run["config"].get("framework", "keras"),
-                  Thresholds.coerce(thresholds) if thresholds else None, status=run["status"], history=history)
+                series = session.history.setdefault(key, [])
+                series.extend([math.nan] * (epoch - len(series)))
+                series.append(math.nan if value is None else float(value))
+    session._stored = True  # dismiss() writes to the store although record=False
+    return session
+
+
+def show_session(name_or_id: str | int) -> Any:
+    """One recorded session as the UMLAUT dashboard (``%umlaut show NAME``): curves, error
+    timeline and cards; findings dismissed as false alarms are left out of the text and static
+    HTML forms. ``name_or_id`` is a session name (the newest session of that name) or its id.
+    """
+    return load_session(name_or_id).view()

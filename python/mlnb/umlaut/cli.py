@@ -11,6 +11,7 @@ Example::
     mlnb umlaut run train.py --epochs 3
     mlnb umlaut run --input image --output classification --explain train.py
     mlnb umlaut list
+    mlnb umlaut show fit-1            # a recorded session; findings dismissed as false alarms are left out
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("script", help="the Python training script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     sub.add_parser("list", help="list the recorded UMLAUT sessions")
+    show = sub.add_parser("show", help="print a recorded session's findings (dismissed ones left out)")
+    show.add_argument("session", help="the session name or id (see %%umlaut list)")
+    show.add_argument("--all", action="store_true", help="include findings dismissed as false alarms")
     return p
 
 
@@ -51,10 +55,34 @@ def _list() -> int:
     return 0
 
 
+
+def _show(args: argparse.Namespace) -> int:
+    from mlnb.store import StoreError
+    from mlnb.umlaut.api import load_session
+    from mlnb.umlaut.report import Report
+
+    try:
+        session = load_session(args.session)
+    except KeyError as exc:
+        print(f"mlnb umlaut show: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"mlnb umlaut show: {exc}", file=sys.stderr)
+        return 1
+    report = session.report()
+    if args.all:
+        report = Report(report.name, list(session.findings), session.framework, session.thresholds,
+                        status=session.status, history=session.history)
+    print(repr(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command == "list":
         return _list()
+    if args.command == "show":
+        return _show(args)
     if not os.path.isfile(args.script):
         print(f"mlnb umlaut run: SCRIPT={args.script!r} is not a file", file=sys.stderr)
         return 2

@@ -24,9 +24,13 @@ class Report:
     thresholds: Any = None
     status: str = ""
     history: dict[str, list[float]] = field(default_factory=dict)
+    dismissed: set = field(default_factory=set)  # (key, subject) of findings dismissed as false alarms
 
     def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=lambda f: (f.rank, min(f.epochs or [0])))
+        # Dismissed findings are false alarms by the user's judgement: left out, but counted.
+        self.n_dismissed = sum((f.key, f.subject) in self.dismissed for f in self.findings)
+        self.findings = sorted((f for f in self.findings if (f.key, f.subject) not in self.dismissed),
+                               key=lambda f: (f.rank, min(f.epochs or [0])))
 
     def __len__(self) -> int:
         return len(self.findings)
@@ -34,7 +38,8 @@ class Report:
     def _header(self) -> str:
         counts = {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
         return f"UMLAUT session {self.name!r}" + (f" ({self.status})" if self.status else "") + ": " + (
-            ", ".join(f"{n} {s}" for s, n in counts.items()) if self.findings else "no findings")
+            ", ".join(f"{n} {s}" for s, n in counts.items()) if self.findings else "no findings") + (
+            f" ({self.n_dismissed} dismissed as false alarms)" if self.n_dismissed else "")
 
     def __repr__(self) -> str:
         from mlnb.umlaut.explain import explain

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import warnings
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, TextIO
 
+from mlnb._events import Observable
 from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES, SEVERITIES
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.findings import Finding
@@ -25,7 +27,17 @@ def validate_types(input_type: str | None, output_type: str | None) -> None:
 STARTED: list["Session"] = []  # every session started in this process, oldest first (for the CLI)
 
 
-class Session:
+# What a Session tells its observers (``session.observe(listener, events)``); payloads:
+#   "epoch":    epoch (int), metrics (dict name -> float)            once per epoch
+#   "batch":    epoch (int), batch (int), x (fractional epoch), loss  at most every BATCH_INTERVAL s
+#   "findings": new (list[Finding]), changed (list[Finding])          when findings appear or grow
+#   "dismissed": key, subject, dismissed (bool)                       a finding marked a false alarm
+#   "status":   status ('running' | 'finished' | 'failed' | 'interrupted')
+SESSION_EVENTS = ("epoch", "batch", "findings", "dismissed", "status")
+BATCH_INTERVAL = 0.25  # seconds between two running-loss reports (a few per second at most)
+
+
+class Session(Observable):
     """The record of one training run.
 
     Findings of the same (key, subject) are merged (their epochs unioned), so a problem seen in
@@ -73,11 +85,14 @@ class Session:
         self._dirty: set[tuple[str, str]] = set()
         self._unprinted: list[Finding] = []
         self._store_failed = False
+        self.dismissed: set[tuple[str, str]] = set()  # (key, subject) marked as false alarms
+        self.running: list[tuple[float, float]] = []  # (fractional epoch, running loss) within epochs
+        self._next_batch_report = 0.0
 
     # -- findings ------------------------------------------------------------------------------
     def add(self, findings: Iterable[Finding]) -> list[Finding]:
         """Merge ``findings`` in; return those that are new (key, subject) pairs."""
-        new = []
+        new, changed = [], []
         index = {(f.key, f.subject): f for f in self.findings}
         for f in findings:
             old = index.get((f.key, f.subject))
@@ -94,8 +109,38 @@ class Session:
                 old.epochs, old.context, old.title, old.severity = merged, f.context, f.title, f.severity
                 if old.location is None:
                     old.location = f.location
+                if old not in changed:
+                    changed.append(old)
             self._dirty.add((f.key, f.subject))
+        if new or changed:
+            self._notify("findings", new=new, changed=changed)
         return new
+
+    def dismiss(self, key: str, subject: str = "", dismissed: bool = True) -> None:
+        """Mark the finding (``key``, ``subject``) as a false alarm (or undo that with
+        ``dismissed=False``). Recorded in the store with the session; views strike it through and
+        ``%umlaut show`` hides it.
+
+        Example
+        -------
+        >>> s = Session(record=False, echo=False)
+        >>> _ = s.add([Finding("high-dropout", "warning", "Dropout rate 0.8", [-1], subject="dropout")])
+        >>> s.dismiss("high-dropout", "dropout")
+        >>> s.is_dismissed(s.findings[0])
+        True
+        """
+        match = [f for f in self.findings if f.key == key and f.subject == subject]
+        if not match:
+            known = ", ".join(sorted({f"{f.key}/{f.subject}" if f.subject else f.key for f in self.findings})) or "none"
+            raise KeyError(f"key={key!r}, subject={subject!r} matches no finding of this session; findings: {known}")
+        (self.dismissed.add if dismissed else self.dismissed.discard)((key, subject))
+        if (self.record and self.chief or getattr(self, "_stored", False)) and self.run_id is not None:
+            self._safely(lambda store: store.dismiss_finding(self.run_id, key, subject, dismissed))
+        self._notify("dismissed", key=key, subject=subject, dismissed=bool(dismissed))
+
+    def is_dismissed(self, finding: Finding) -> bool:
+        """Whether ``finding`` was dismissed as a false alarm."""
+        return (finding.key, finding.subject) in self.dismissed
 
     @property
     def worst(self) -> str | None:
@@ -122,6 +167,26 @@ class Session:
             else:
                 series.append(v)
         self._pending_metrics = (epoch, numeric)
+        self._notify("epoch", epoch=int(epoch), metrics=numeric)
+
+    def batch_due(self) -> bool:
+        """Whether an adapter should report the running loss now: someone listens and the last
+        report is :data:`BATCH_INTERVAL` seconds old. Costs one clock read, so adapters may ask every batch."""
+        if not self.__dict__.get("_listeners"):
+            return False
+        return time.monotonic() >= self._next_batch_report
+
+    def log_batch(self, epoch: int, batch: int, loss: float, steps: int | None = None) -> None:
+        """Report the running (mean so far) training loss within ``epoch`` after ``batch`` batches
+        of ``steps`` (when known). Call only when :meth:`batch_due`."""
+        self._next_batch_report = time.monotonic() + BATCH_INTERVAL
+        try:
+            value = float(loss)
+        except (TypeError, ValueError):
+            return
+        x = epoch + (min(batch + 1, steps) / steps if steps else 0.5)
+        self.running.append((x, value))
+        self._notify("batch", epoch=int(epoch), batch=int(batch), x=x, loss=value)
 
     # -- the store -----------------------------------------------------------------------------
     def start(self, config: Mapping[str, Any] | None = None) -> None:
@@ -130,11 +195,13 @@ class Session:
             self.status = "running"
             STARTED.append(self)
             _watch(self)
+            self._notify("status", status="running")
+        self.config = {"input_type": self.input_type, "output_type": self.output_type, "framework": self.framework,
+                       "thresholds": self.thresholds.to_dict(), **dict(config or {})}  # for umlaut.compare
         if not (self.record and self.chief) or self.run_id is not None:
             return
-        self._safely(lambda store: setattr(self, "run_id", store.start_run("umlaut", self._unique_name(store), config={
-            "input_type": self.input_type, "output_type": self.output_type, "framework": self.framework,
-            "thresholds": self.thresholds.to_dict(), **dict(config or {})})))
+        self._safely(lambda store: setattr(self, "run_id", store.start_run("umlaut", self._unique_name(store),
+                                                                           config=self.config)))
 
     def _unique_name(self, store: Any) -> str:
         base = self.name or "fit"
@@ -178,6 +245,7 @@ class Session:
         self.status = status
         if self.record and self.chief and self.run_id is not None:
             self._safely(lambda store: store.end_run(self.run_id, status=status))
+        self._notify("status", status=status)
 
     def _safely(self, action: Any) -> None:
         # The store is a convenience: if it is unavailable, training must go on.
@@ -208,7 +276,19 @@ class Session:
         from mlnb.umlaut.report import Report
 
         return Report(self.name or "session", list(self.findings), framework or self.framework, self.thresholds,
-                      status=self.status, history=self.history)
+                      status=self.status, history=self.history, dismissed=set(self.dismissed))
+
+    def view(self) -> Any:
+        """The UMLAUT dashboard of this session (live while it trains): loss and metric curves,
+        the error timeline, the error cards with fixes; see :mod:`mlnb.widgets.umlaut_dashboard`.
+
+        Example
+        -------
+        >>> cb.session.view()    # doctest: +SKIP
+        """
+        from mlnb.widgets.umlaut_dashboard import UmlautDashboard
+
+        return UmlautDashboard(self)
 
     def _repr_html_(self) -> str:
         return self.report()._repr_html_()

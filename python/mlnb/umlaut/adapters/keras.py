@@ -249,6 +249,17 @@ class UmlautCallback(keras.callbacks.Callback):
         self.session: Session | None = session
         self.monitor: Monitor | None = None
         self._fit_args: dict[str, Any] | None = None  # set by umlaut.instrument's fit wrapper
+        self._epoch_now = 0
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # Displaying the callback shows its session's live dashboard; the session is made now
+        # (fit then uses it) so the dashboard exists before training starts.
+        if self.session is None:
+            name = self.name or (self._user_model.name if self._user_model is not None else None)
+            self._given_session = self.session = Session(
+                name, thresholds=self.thresholds, input_type=self.input_type, output_type=self.output_type,
+                framework="keras", record=self.record, echo=self.echo)
+        return self.session.view()._repr_mimebundle_(**kwargs)
 
     # -- training lifecycle ------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
@@ -290,6 +301,7 @@ class UmlautCallback(keras.callbacks.Callback):
         session.print_new()
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self._epoch_now = epoch
         if self.session is not None:
             self.session.print_new()
 
@@ -335,6 +347,13 @@ class UmlautCallback(keras.callbacks.Callback):
             finding.context["inputs"] = _describe(self._sample[0]) if self._sample else None
             self.monitor.session.add([finding])
             return None
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        # The running loss for a displayed dashboard: one clock read per batch; Keras has already
+        # turned the logs into Python floats for its progress bar, so reading them costs nothing.
+        session = self.session
+        if session is not None and session.batch_due() and logs and "loss" in logs:
+            session.log_batch(self._epoch_now, batch, logs["loss"], (self.params or {}).get("steps"))
 
     def _probe_due(self, epoch: int) -> bool:
         """Probe the first epochs always (findings need ``probe_patience`` probes in a row), later

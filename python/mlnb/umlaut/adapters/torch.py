@@ -171,6 +171,7 @@ class TorchMonitor:
         self._calls: list[tuple[str, tuple[int, ...], int, Any]] = []
         self._stats: dict[str, tuple[str, torch.Tensor]] = {}
         self._loss_sum: torch.Tensor | float = 0.0
+        self._steps_per_epoch: int | None = None
         self._loss_count = 0
         self._inputs_sum: torch.Tensor | float = 0.0
         self._data_x: list[Any] = []
@@ -251,6 +252,11 @@ class TorchMonitor:
             self._pending_probe = mon.guarded("probe", self._probe) or self._pending_probe
         self._batch += 1
         self._epoch_batches += 1
+        if self._loss_count and self.session.batch_due():  # a displayed dashboard: a few times a second
+            total = self._loss_sum
+            self.session.log_batch(self._epoch, self._epoch_batches - 1,
+                                   (float(total) if torch.is_tensor(total) else total) / self._loss_count,
+                                   self._steps_per_epoch)
         self._set_sampling(self._batch % self.thresholds.probe_every == 0)
         self._calls, self._root_output = [], None
         if self._batch == 1:
@@ -430,9 +436,14 @@ class TorchMonitor:
         mon.epoch(self._epoch, logs, probe=probe, weight_change=change)
         self.session.print_new()
         self._epoch += 1
+        self._steps_per_epoch = self._epoch_batches or None  # epochs after the first know their length
         self._epoch_batches = 0
         self._set_sampling(True)  # probe the first batch of every epoch (plus every probe_every batches)
         self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """Displaying the monitor shows its session's live dashboard."""
+        return self.session.view()._repr_mimebundle_(**kwargs)
 
     def close(self, status: str = "finished") -> None:
         """Remove the hooks and end the session (idempotent)."""
