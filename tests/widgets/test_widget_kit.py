@@ -31,6 +31,8 @@ def test_nan_survives_and_int64_travels_as_int32_when_it_fits():
     assert array_to_json(np.arange(4), None)["dtype"] == "int32"
     assert array_to_json(np.array([2**40]), None)["dtype"] == "float64"
     assert array_to_json(None, None) is None
+    empty = array_from_json(array_to_json(np.zeros((0, 2), np.float32), None), None)
+    assert empty.shape == (0, 2) and empty.dtype == np.float32
     with pytest.raises(TypeError, match="cannot be sent to a view"):
         array_to_json(np.array(["a"]), None)
 

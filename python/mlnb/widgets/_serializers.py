@@ -42,7 +42,9 @@ def array_to_json(value: Any, widget: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     array = np.ascontiguousarray(to_wire_dtype(np.asarray(value)))
-    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": memoryview(array).cast("B")}
+    # memoryview cannot cast a view with a zero in its shape; an empty array has no bytes anyway.
+    buffer = memoryview(array).cast("B") if array.size else memoryview(b"")
+    return {"dtype": array.dtype.name, "shape": list(array.shape), "buffer": buffer}
 
 
 def array_from_json(value: Any, widget: Any) -> np.ndarray | None:
