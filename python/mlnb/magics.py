@@ -138,11 +138,14 @@ class MlnbMagics(Magics):
         help="How images are sampled per model.",
     )
     @argument("--segmentation", default="grid", choices=("grid", "slic"), help="How images are split into segments.")
+    @argument("--class-names", dest="class_names", default=None,
+              help="Class names: a variable or expression in the notebook (then --target may be a name).")
     @line_magic
     def imacs(self, line: str) -> Any:
         """IMACS: compare two image models by the image regions each relies on.
 
             %imacs model_a model_b x_val y_val --target 3 --clusters 5
+            %imacs model_a model_b x_val y_val --target cat --class-names names
         """
         args = _parse(self.imacs, line)
         values = {name: self._evaluate(name, getattr(args, name)) for name in ("model_a", "model_b", "images", "labels")}
@@ -150,18 +153,32 @@ class MlnbMagics(Magics):
         if target.lstrip("-").isdigit():
             target = int(target)
         imacs = _engine("imacs")
-        return imacs.compare(
-            values["model_a"],
-            values["model_b"],
-            values["images"],
-            values["labels"],
-            target=target,
-            n_clusters=args.clusters,
-            n_per_model=args.per_model,
-            sampling=args.sampling,
-            segmentation=args.segmentation,
-            progress=True,
-        )
+        # The viewer shows each stage's progress while the run goes, then the result in place.
+        from IPython.display import display
+
+        from mlnb.widgets.imacs_viewer import ImacsViewer
+
+        viewer = ImacsViewer()
+        display(viewer)
+        try:
+            result = imacs.compare(
+                values["model_a"],
+                values["model_b"],
+                values["images"],
+                values["labels"],
+                target=target,
+                n_clusters=args.clusters,
+                n_per_model=args.per_model,
+                sampling=args.sampling,
+                segmentation=args.segmentation,
+                class_names=None if args.class_names is None else self._evaluate("class_names", args.class_names),
+                on_progress=viewer.set_progress,
+            )
+        except Exception as exc:
+            viewer.set_error(str(exc))
+            raise
+        viewer.result = result
+        return result.shown_in(viewer)
 
     def _evaluate(self, argument_name: str, expression: str) -> Any:
         try:

@@ -251,39 +251,89 @@ class ImacsResult:
 
         return ImacsViewer(self)
 
-    def chart(self, top: int = 3, per_model: int = 5) -> Any:
-        """The static fallback, an Altair chart: per-cluster attribution histograms of both models (clusters in
-        imbalance order, shared axis) and the top clusters' highest-attributed segment thumbnails."""
+    def chart(self, view: str = "all", *, cluster: int | None = None, outcomes: Any = None,
+              sort_by: str = "imbalance", top: int = 3, per_model: int = 5) -> Any:
+        """The static fallback, an Altair chart of one view (or 'all': histograms and concept tiles).
+
+        ``view``: 'histograms' (per cluster, both models' attribution histograms on one shared
+        axis), 'concepts' (the top clusters' highest-attributed thumbnails beside their composition
+        and importance bars), 'confusion' (``cluster``'s two confusion matrices) or 'all'.
+        ``outcomes`` keeps only segments of those outcomes (e.g. ['FP']); clusters are ordered by
+        ``sort_by``. Exported offline as SVG/PNG by the viewer (vl-convert).
+
+        Example::
+
+            result.chart("histograms", outcomes=["FP"])
+        """
         import altair as alt
 
-        order = [f"cluster {c}" for c in self.clusters["cluster"]]
-        seg = self.segments[["cluster", "model", "attribution", "outcome"]].copy()
-        seg["cluster"] = "cluster " + seg["cluster"].astype(str)
+        if view not in ("all", "histograms", "concepts", "confusion"):
+            raise ValueError(f"view={view!r} is not valid; expected one of 'all', 'histograms', 'concepts', 'confusion'")
+        outs = list(OUTCOMES) if outcomes is None else list(outcomes)
+        for o in outs:
+            if o not in OUTCOMES:
+                raise ValueError(f"outcomes={outcomes!r} is not valid; expected a list of {OUTCOMES}")
+        ordered = self.sorted_clusters(sort_by)["cluster"].tolist()
+        order = [f"cluster {c}" for c in ordered]
+        segs = self.segments[self.segments["outcome"].isin(outs)]
         colors = alt.Scale(domain=["A", "B"], range=["#e8871e", "#1f77b4"])
-        hist = alt.Chart(seg).mark_bar(opacity=0.6).encode(
-            x=alt.X("attribution:Q", bin=alt.Bin(maxbins=30), title=f"attribution (Shapley, class {self.target_name})"),
-            y=alt.Y("count():Q", stack=None, title="segments"),
-            color=alt.Color("model:N", scale=colors),
-        ).properties(width=320, height=60).facet(row=alt.Row("cluster:N", sort=order, title=None))
+        title = f"IMACS: model A vs model B on class {self.target_name}"
 
-        thumbs = []
-        for c in self.clusters["cluster"][:top]:
-            for model in ("A", "B"):
-                best = self.cluster_segments(int(c), model)[:per_model]
-                for i, (_, r) in enumerate(best.iterrows()):
-                    thumbs.append({"cluster": f"cluster {c}", "model": model, "rank": i,
-                                   "url": _png_data_url(self.thumbnail(r)), "attribution": float(r["attribution"]),
-                                   "outcome": r["outcome"], "image": int(r["image"])})
-        if not thumbs:
-            return hist
-        tiles = alt.Chart(pd.DataFrame(thumbs)).mark_image(width=40, height=40).encode(
-            x=alt.X("rank:O", title="highest attribution first"),
-            y=alt.Y("model:N", title=None),
-            url="url:N",
-            tooltip=["model", "attribution", "outcome", "image"],
-        ).properties(width=5 * 48, height=100).facet(row=alt.Row("cluster:N", sort=order[:top], title=None))
-        return alt.hconcat(hist, tiles).properties(
-            title=f"IMACS: model A vs model B on class {self.target_name} (clusters by imbalance)")
+        def histograms() -> Any:
+            seg = segs[["cluster", "model", "attribution", "outcome"]].copy()
+            seg["cluster"] = "cluster " + seg["cluster"].astype(str)
+            return alt.Chart(seg).mark_bar(opacity=0.6).encode(
+                x=alt.X("attribution:Q", bin=alt.Bin(maxbins=30),
+                        title=f"attribution (Shapley, class {self.target_name})"),
+                y=alt.Y("count():Q", stack=None, title="segments"),
+                color=alt.Color("model:N", scale=colors),
+            ).properties(width=320, height=60).facet(row=alt.Row("cluster:N", sort=order, title=None))
+
+        def concepts() -> Any:
+            thumbs = []
+            for c in ordered[:top]:
+                for model in ("A", "B"):
+                    best = self.cluster_segments(int(c), model)
+                    best = best[best["outcome"].isin(outs)][:per_model]
+                    for i, (_, r) in enumerate(best.iterrows()):
+                        thumbs.append({"cluster": f"cluster {c}", "model": model, "rank": i,
+                                       "url": _png_data_url(self.thumbnail(r)), "attribution": float(r["attribution"]),
+                                       "outcome": r["outcome"], "image": int(r["image"])})
+            stats = self.clusters[self.clusters["cluster"].isin(ordered[:top])].melt(
+                id_vars="cluster", value_vars=["mean_a", "mean_b"], var_name="model", value_name="mean attribution")
+            stats["model"] = stats["model"].str[-1].str.upper()
+            stats["cluster"] = "cluster " + stats["cluster"].astype(str)
+            bars = alt.Chart(stats).mark_bar().encode(
+                x=alt.X("mean attribution:Q"), y=alt.Y("model:N", title=None), color=alt.Color("model:N", scale=colors),
+            ).properties(width=120, height=100).facet(row=alt.Row("cluster:N", sort=order[:top], title=None))
+            if not thumbs:
+                return bars
+            tiles = alt.Chart(pd.DataFrame(thumbs)).mark_image(width=40, height=40).encode(
+                x=alt.X("rank:O", title="highest attribution first"),
+                y=alt.Y("model:N", title=None),
+                url="url:N",
+                tooltip=["model", "attribution", "outcome", "image"],
+            ).properties(width=per_model * 48, height=100).facet(row=alt.Row("cluster:N", sort=order[:top], title=None))
+            return alt.hconcat(tiles, bars)
+
+        def confusion() -> Any:
+            c = ordered[0] if cluster is None or cluster < 0 else int(cluster)
+            self._check_cluster(c)
+            conf = self.confusion(c).stack(["model", "predicted"], future_stack=True).rename("segments").reset_index()
+            base = alt.Chart(conf).encode(x=alt.X("predicted:N", sort=["target", "other"]),
+                                          y=alt.Y("actual:N", sort=["target", "other"]))
+            cells = base.mark_rect().encode(color=alt.Color("segments:Q", scale=alt.Scale(scheme="greys")))
+            text = base.mark_text(fontSize=16).encode(text="segments:Q")
+            return alt.layer(cells, text).properties(width=140, height=140).facet(
+                column=alt.Column("model:N", title=f"cluster {c}: segments by outcome"))
+
+        if view == "histograms":
+            return histograms().properties(title=title)
+        if view == "concepts":
+            return concepts().properties(title=title)
+        if view == "confusion":
+            return confusion().properties(title=title)
+        return alt.hconcat(histograms(), concepts()).properties(title=f"{title} (clusters by {sort_by})")
 
     def _table_html(self) -> str:
         cols = ["cluster", "n_a", "n_b", "mean_a", "mean_b", "imbalance", "importance", "std_a", "std_b"]
@@ -301,13 +351,27 @@ class ImacsResult:
             parts.append(f"<p>Notes on the sample:</p><ul>{notes}</ul>")
         return "\n".join(parts)
 
+    def shown_in(self, viewer: Any) -> "ImacsResult":
+        """Mark this result as already on screen in ``viewer`` (``%imacs`` displays its viewer
+        before the run): the next automatic display of the result is skipped, so the cell's
+        output shows one viewer, not two. Returns the result."""
+        self.__dict__["_shown_in"] = viewer
+        return self
+
     def _ipython_display_(self) -> None:
-        # The chart is displayed as its own output, so the front end renders it natively (offline;
-        # no vega scripts from a CDN inside our HTML).
         from IPython.display import HTML, display
 
-        display(HTML(self._repr_html_()))
-        display(self.chart())
+        if self.__dict__.pop("_shown_in", None) is not None:
+            return
+        try:
+            viewer = self.view()
+        except (ImportError, RuntimeError):  # no anywidget or no built bundle: the static fallback
+            # The chart is its own output, so the front end renders it natively (offline; no
+            # vega scripts from a CDN inside our HTML).
+            display(HTML(self._repr_html_()))
+            display(self.chart())
+            return
+        display(viewer)
 
     def __repr__(self) -> str:
         return (f"ImacsResult(target={self.target_name!r}, segments={len(self.segments)}, "
