@@ -74,7 +74,7 @@ def test_result_api(result, store_path):
         result.confusion(99)
     ranked = result.cluster_segments(c, "B")
     assert ranked["attribution"].is_monotonic_decreasing
-    spec = result.view().to_dict()
+    spec = result.chart().to_dict()
     assert "hconcat" in spec
     html = result._repr_html_()
     assert "<table" in html and "mean_b" in html

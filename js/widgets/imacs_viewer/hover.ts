@@ -58,6 +58,7 @@ export function mountHover(model: AnyModel, root: HTMLElement, getSeg: () => Seg
       ctx.drawImage(src.image, 0, 0, canvas.width, canvas.height);
       const b = 4 * row;
       const [y0, x0, y1, x1] = [seg.bbox[b], seg.bbox[b + 1], seg.bbox[b + 2], seg.bbox[b + 3]];
+      tip.dataset.outline = [x0 * scale, y0 * scale, (x1 - x0) * scale, (y1 - y0) * scale].map(v => v.toFixed(1)).join(',');
       ctx.lineWidth = 3;
       ctx.strokeStyle = '#000';
       ctx.strokeRect(x0 * scale + 1.5, y0 * scale + 1.5, (x1 - x0) * scale - 3, (y1 - y0) * scale - 3);

@@ -414,12 +414,11 @@ def cluster(
     stage_t: dict[str, float] = {}
     stage_c: dict[str, float] = {}
     with _timed(stage_t, "clustering", stage_c), reporter.stage("clustering", 1):
-        emb = attributions.embeddings
         n_distinct = attributions.n_distinct
         if n_clusters > n_distinct:
             raise ValueError(f"n_clusters={n_clusters} is not valid; only {n_distinct} distinct segments "
                              f"were found; expected n_clusters <= {n_distinct}")
-        cl, dist = kmeans(emb, n_clusters, random_state)
+        cl, dist = kmeans(attributions.reduced, n_clusters, random_state)
         segments = attributions.segments.copy()
         segments["cluster"] = cl
         segments["distance"] = dist

@@ -57,6 +57,15 @@ class Attributions:
     run_id: int | None = None
 
     @property
+    def reduced(self) -> np.ndarray:
+        """The embeddings as k-means sees them: normalised, top 64 principal axes (computed once)."""
+        if "_reduced" not in self.__dict__:
+            from mlnb.imacs.clustering import reduce
+
+            self.__dict__["_reduced"] = reduce(self.embeddings)
+        return self.__dict__["_reduced"]
+
+    @property
     def n_distinct(self) -> int:
         """How many distinct segment embeddings there are (the most clusters k-means can make)."""
         if "_n_distinct" not in self.__dict__:
