@@ -177,7 +177,11 @@ describe('IMACS viewer', () => {
     const t = el.querySelector('.mlnb-imacs-thumb[data-row="6"]')!;
     t.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
     expect(model.sent.length).toBe(1);
-    expect(model.sent[0].name ?? model.sent[0].command ?? JSON.stringify(model.sent[0])).toContain('source_image');
-    expect(JSON.stringify(model.sent[0])).toContain('"image":7');
+    const msg = JSON.stringify(model.sent[0]);
+    expect(msg).toContain('source_images');
+    // The hovered segment's image first, then the other images of its cluster (0): one request.
+    expect(msg).toContain('"images":[7,1,2,3]');
+    el.querySelector('.mlnb-imacs-thumb[data-row="1"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    expect(model.sent.length).toBe(1);   // image 2 is already on its way
   });
 });

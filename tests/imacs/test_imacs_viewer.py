@@ -81,18 +81,24 @@ def test_recluster_command_keeps_attributions_and_updates_the_state(small):
     assert len(v.clusters) == 3 and v.progress == {}
 
 
-def test_source_image_command(small):
+def test_source_images_command_sends_one_sprite_sheet(small):
     result, models, x, y, names = small
     v = ImacsViewer(result)
-    image = int(result.segments["image"].iloc[0])
-    value, (png,) = v.source_image(image=image)
-    assert np.abs(np.asarray(Image.open(io.BytesIO(png))).astype(np.float32) / 255 - x[image]).max() <= 1 / 255
-    probs_b = models[1](x[image:image + 1])
-    assert value["label"] == names[y[image]]
-    assert value["b"]["predicted"] == names[int(probs_b.argmax())]
-    assert 0 < value["a"]["probability"] <= 1
-    with pytest.raises(ValueError, match="image=9999 is not valid"):
-        v.source_image(image=9999)
+    images = sorted(set(result.segments["image"]))[:5]
+    value, (png,) = v.source_images(images=images)
+    sheet = np.asarray(Image.open(io.BytesIO(png))).astype(np.float32) / 255
+    assert value["cols"] == 3 and (value["height"], value["width"]) == (16, 16) and sheet.shape == (32, 48, 3)
+    for j, image in enumerate(images):
+        r, c = divmod(j, value["cols"])
+        assert np.abs(sheet[r * 16:(r + 1) * 16, c * 16:(c + 1) * 16] - x[image]).max() <= 1 / 255
+        info = value["images"][j]
+        assert info["image"] == image and info["label"] == names[y[image]]
+        assert info["b"]["predicted"] == names[int(models[1](x[image:image + 1]).argmax())]
+        assert 0 < info["a"]["probability"] <= 1
+    with pytest.raises(ValueError, match=r"images=\[9999\] is not valid"):
+        v.source_images(images=[9999])
+    with pytest.raises(ValueError, match="expected a list of 1 to 256"):
+        v.source_images(images=[])
 
 
 def test_export_and_view_state_validation(small):

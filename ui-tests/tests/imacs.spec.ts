@@ -9,12 +9,21 @@
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS } });
+test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS }, viewport: { width: 1500, height: 1300 } });
 
 const DOCS = path.join(__dirname, '..', '..', 'docs');
 
+/** Screenshot of the viewer's top part (the notebook scrolls; a clip of the page shows what is drawn). */
+async function shot(page: any, viewer: any, name: string, maxHeight = 1150) {
+  await viewer.evaluate((el: HTMLElement) => el.scrollIntoView({ block: 'start' }));
+  const box = (await viewer.boundingBox())!;
+  await page.screenshot({ path: path.join(DOCS, name),
+    clip: { x: box.x, y: Math.max(0, box.y), width: box.width, height: Math.min(maxHeight, box.height, 1300 - Math.max(0, box.y)) } });
+}
+
 test('IMACS viewer on the watermark experiment', async ({ page }) => {
   test.setTimeout(600_000);
+  await page.sidebar.close('left').catch(() => undefined);
   expect(await page.notebook.openByPath('/imacs_watermark.ipynb')).toBe(true);
   await page.notebook.activate('imacs_watermark.ipynb');
   // Training and the IMACS run take a minute or two on a loaded 2-core machine.
@@ -37,7 +46,7 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   expect(await first.locator('[data-model="B"] .mlnb-imacs-thumb').count()).toBeGreaterThan(3);
   times.histograms_ms = Number(await hist.getAttribute('data-render-ms'));
   await expect(viewer.locator('.mlnb-imacs-title')).toHaveText('IMACS: model A vs model B on class “circle”');
-  await viewer.screenshot({ path: path.join(DOCS, 'imacs-histograms.png') });
+  await shot(page, viewer, 'imacs-histograms.png');
 
   // ---- hover: the source image with the segment outlined, both models' predictions ---------------
   const tip = viewer.locator('.mlnb-imacs-tip');
@@ -58,14 +67,21 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   expect(outline.px[0]).toBeGreaterThan(200);
   expect(outline.px[1]).toBeGreaterThan(200);
   expect(outline.px[2]).toBeLessThan(120);
-  times.hover_first_ms = Number(await tip.getAttribute('data-ms'));
+  // The first hover in a cluster fetches that cluster's source images (one round trip to the kernel).
+  times.hover_first_in_cluster_ms = Number(await tip.getAttribute('data-ms'));
   await page.mouse.move(0, 0);
   await expect(tip).toBeHidden();
-  // A second, not yet fetched source image.
-  await first.locator('[data-model="B"] .mlnb-imacs-thumb').nth(1).hover();
+  // Another segment of the same cluster, from another image: drawn from the cache.
+  await first.locator('[data-model="A"] .mlnb-imacs-thumb').first().hover();
   await expect(tip).toBeVisible();
-  times.hover_second_ms = Number(await tip.getAttribute('data-ms'));
-  await viewer.screenshot({ path: path.join(DOCS, 'imacs-hover.png') });
+  await expect(tip).toHaveAttribute('data-row', /\d+/);
+  times.hover_same_cluster_ms = Number(await tip.getAttribute('data-ms'));
+  await first.locator('[data-model="B"] .mlnb-imacs-thumb').nth(2).hover();
+  await expect(tip).toBeVisible();
+  const tipBox = (await tip.boundingBox())!;
+  const vbox = (await viewer.boundingBox())!;
+  await page.screenshot({ path: path.join(DOCS, 'imacs-hover.png'),
+    clip: { x: vbox.x, y: Math.max(0, tipBox.y - 260), width: vbox.width, height: Math.min(560, 1300 - Math.max(0, tipBox.y - 260)) } });
   await page.mouse.move(0, 0);
 
   // ---- concept clusters -----------------------------------------------------------------------
@@ -76,7 +92,7 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   await expect(concepts.locator('.mlnb-imacs-cluster').first().locator('.mlnb-imacs-changed')).toContainText('B relies on this concept');
   await expect(concepts.locator('.mlnb-imacs-cluster').first().locator('[data-plot]')).toHaveCount(3);
   times.concepts_ms = Number(await concepts.getAttribute('data-render-ms'));
-  await viewer.screenshot({ path: path.join(DOCS, 'imacs-concepts.png') });
+  await shot(page, viewer, 'imacs-concepts.png');
 
   // ---- filter to false positives --------------------------------------------------------------
   for (const o of ['TP', 'TN', 'FN']) await viewer.locator(`input[data-outcome="${o}"]`).uncheck();
@@ -97,7 +113,7 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   const fpB = conf.locator('[data-model="B"] td[data-outcome="FP"] .mlnb-imacs-thumb');
   expect(await fpB.count()).toBeGreaterThan(3);
   times.confusion_ms = Number(await conf.getAttribute('data-render-ms'));
-  await viewer.screenshot({ path: path.join(DOCS, 'imacs-confusion.png') });
+  await shot(page, viewer, 'imacs-confusion.png');
 
   // ---- re-cluster with another k ----------------------------------------------------------------
   await viewer.locator('button[data-view="histograms"]').click();
@@ -107,5 +123,6 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   await expect(hist.locator('.mlnb-imacs-cluster')).toHaveCount(3);
   times.recluster_roundtrip_ms = Number((await viewer.locator('.mlnb-imacs-message').textContent())!.match(/in (\d+) ms/)![1]);
   times.histograms_k3_ms = Number(await hist.getAttribute('data-render-ms'));
+  await shot(page, viewer, 'imacs-recluster-k3.png', 700);
   console.log('IMACS viewer timings (headless Chromium):', JSON.stringify(times));
 });

@@ -14,9 +14,17 @@ export interface ViewState {
   spriteSize: number;
   locations: { data: ArrayLike<number>; shape: number[] } | null;
   byId: Map<number, ClusterRow>;
+  colours: [string, string];  // model A, B (from the design tokens)
 }
 
 export const MODEL_NAMES = ['A', 'B'];
+const FALLBACK = ['#1f77b4', '#e6550d'];
+
+/** A model's colour from the design tokens (CSS variables), for canvas drawing. */
+export function modelColour(el: Element | null, model: number): string {
+  const v = el ? getComputedStyle(el).getPropertyValue(model ? '--imacs-b' : '--imacs-a').trim() : '';
+  return v || FALLBACK[model];
+}
 
 /** One segment thumbnail (a window onto the sprite sheet); ``data-row`` drives the hover. */
 export function thumb(s: ViewState, row: number, opts: { border?: boolean; bar?: number } = {}): HTMLElement {
@@ -53,12 +61,12 @@ export function heatmap(s: ViewState, cluster: number, model: number, px = 48): 
   const ctx = canvas.getContext('2d');
   if (!ctx) return wrap;
   const base = (cluster * 2 + model) * gh * gw;
-  const colour = model === 0 ? [232, 135, 30] : [31, 119, 180];
+  ctx.fillStyle = s.colours[model];
   for (let y = 0; y < gh; y++) for (let x = 0; x < gw; x++) {
-    const v = loc.data[base + y * gw + x];
-    ctx.fillStyle = `rgba(${colour[0]},${colour[1]},${colour[2]},${Math.min(1, v).toFixed(3)})`;
+    ctx.globalAlpha = Math.min(1, loc.data[base + y * gw + x]);
     ctx.fillRect(Math.floor((x * px) / gw), Math.floor((y * px) / gh), Math.ceil(px / gw), Math.ceil(px / gh));
   }
+  ctx.globalAlpha = 1;
   ctx.strokeStyle = '#888';
   ctx.strokeRect(0.5, 0.5, px - 1, px - 1);
   return wrap;

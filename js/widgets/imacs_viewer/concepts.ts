@@ -70,14 +70,15 @@ function coherence(s: ViewState, perModel: number[][], lo: number, hi: number): 
   });
   const top = Math.max(1, ...counts.flat());
   if (ctx) {
-    const colours = ['rgba(232,135,30,0.6)', 'rgba(31,119,180,0.6)'];
+    ctx.globalAlpha = 0.6;
     counts.forEach((cnt, m) => {
-      ctx.fillStyle = colours[m];
+      ctx.fillStyle = s.colours[m];
       cnt.forEach((v, b) => {
         const hgt = (v / top) * 46;
         ctx.fillRect((b * 120) / bins, 47 - hgt, 120 / bins - 1, hgt);
       });
     });
+    ctx.globalAlpha = 1;
     const zero = ((0 - lo) / (hi - lo)) * 120;
     ctx.strokeStyle = '#999';
     ctx.beginPath(); ctx.moveTo(zero, 0); ctx.lineTo(zero, 48); ctx.stroke();

@@ -5,7 +5,7 @@ import type { AnyModel } from '@anywidget/types';
 import { bind, decodeArray, h, mountStatus, request } from '../_kit/index';
 import './style.css';
 import { filterRows, OUTCOMES, sortClusters, type ClusterRow, type Segments, type SortKey } from './data';
-import type { ViewState } from './common';
+import { modelColour, type ViewState } from './common';
 import { renderHistograms } from './histograms';
 import { renderConcepts } from './concepts';
 import { renderConfusion } from './confusion';
@@ -112,6 +112,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
       seg, clusters, rows: filterRows(seg, model.get('outcomes')), within: model.get('within'),
       target: model.get('target'), spriteUrl: sprite, spriteCols: model.get('sprite_cols'), spriteSize: model.get('sprite_size'),
       locations: loc ? decodeArray(loc) : null, byId: new Map(clusters.map(c => [c.cluster, c])),
+      colours: [modelColour(root, 0), modelColour(root, 1)],
     };
   };
 

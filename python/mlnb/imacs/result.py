@@ -285,7 +285,7 @@ class ImacsResult:
         ordered = self.sorted_clusters(sort_by)["cluster"].tolist()
         order = [f"cluster {c}" for c in ordered]
         segs = self.segments[self.segments["outcome"].isin(outs)]
-        colors = alt.Scale(domain=["A", "B"], range=["#e8871e", "#1f77b4"])
+        colors = alt.Scale(domain=["A", "B"], range=["#1f77b4", "#e6550d"])  # the design tokens' model colours
         title = f"IMACS: model A vs model B on class {self.target_name}"
 
         def histograms() -> Any:

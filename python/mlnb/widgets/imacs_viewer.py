@@ -3,7 +3,7 @@ over an :class:`~mlnb.imacs.ImacsResult`, rendered by ``js/widgets/imacs_viewer/
 
 Traitlets and observers only: the result is the single source of truth. Segment columns travel as
 typed arrays, all thumbnails as one PNG sprite sheet; a source image is fetched on demand (hover)
-with the ``source_image`` command, a new k with ``recluster``, a view's PNG/SVG with ``export``.
+with the ``source_images`` command (a cluster's images at once), a new k with ``recluster``, a view's PNG/SVG with ``export``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ SORTS = ("imbalance", "importance", "centrality")
 WITHIN = ("attribution", "centrality")
 THUMB = 32          # thumbnail side in the sprite sheet (pixels)
 LOCATION_SIZE = 8   # location heatmap resolution
+MAX_SOURCES = 256   # source images per request
 
 
 def _png(arr: np.ndarray) -> bytes:
@@ -194,20 +195,37 @@ class ImacsViewer(MlnbWidget):
 
     # -- commands (front end → Python, on demand) ---------------------------------------------------
     @command
-    def source_image(self, image: int) -> tuple[dict, list[bytes]]:
-        """One source image as PNG, with its label and both models' predicted class and probability."""
+    def source_images(self, images: list) -> tuple[dict, list[bytes]]:
+        """Source images as one PNG sprite sheet (image j at column j % cols, row j // cols), each
+        with its label and both models' predicted class and probability.
+
+        The viewer asks for the images of a hovered segment's whole cluster at once, so further
+        hovers in that cluster need no round trip.
+        """
         r = self._need_result()
-        image = int(image)
-        if image not in r.predictions.index:
-            raise ValueError(f"image={image!r} is not valid; expected an explained image")
-        p = r.predictions.loc[image]
+        if not isinstance(images, (list, tuple)) or not images or len(images) > MAX_SOURCES:
+            raise ValueError(f"images={images!r} is not valid; expected a list of 1 to {MAX_SOURCES} image indices")
+        wanted = [int(i) for i in images]
+        bad = [i for i in wanted if i not in r.predictions.index]
+        if bad:
+            raise ValueError(f"images={bad[:3]!r} is not valid; expected explained images (indices in result.predictions)")
         name = (lambda c: r.class_names[int(c)] if r.class_names else str(int(c)))
-        value = {"image": image, "label": name(p["label"]),
-                 "a": {"predicted": name(p["pred_a"]), "probability": float(p["prob_a"]),
-                       "p_target": float(p["p_target_a"])},
-                 "b": {"predicted": name(p["pred_b"]), "probability": float(p["prob_b"]),
-                       "p_target": float(p["p_target_b"])}}
-        return value, [_png(r.images[image])]
+        infos = []
+        for i in wanted:
+            p = r.predictions.loc[i]
+            infos.append({"image": i, "label": name(p["label"]),
+                          "a": {"predicted": name(p["pred_a"]), "probability": float(p["prob_a"]),
+                                "p_target": float(p["p_target_a"])},
+                          "b": {"predicted": name(p["pred_b"]), "probability": float(p["prob_b"]),
+                                "p_target": float(p["p_target_b"])}})
+        h, w, ch = r.images.shape[1:]
+        cols = int(np.ceil(np.sqrt(len(wanted))))
+        rows = int(np.ceil(len(wanted) / cols))
+        sheet = np.zeros((rows * h, cols * w, ch), np.float32)
+        for j, i in enumerate(wanted):
+            y, x = divmod(j, cols)
+            sheet[y * h:(y + 1) * h, x * w:(x + 1) * w] = r.images[i]
+        return {"images": infos, "cols": cols, "height": int(h), "width": int(w)}, [_png(sheet)]
 
     @command
     def recluster(self, n_clusters: int) -> dict:
