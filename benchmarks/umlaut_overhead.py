@@ -202,7 +202,7 @@ def time_to_first_finding(n: int) -> tuple[float | None, float, str]:
                 seen["finding"] = time.perf_counter() - self.t0[0]
                 seen["key"] = session.findings[0].key
 
-        on_train_begin = on_train_batch_begin = on_epoch_end = _poll
+        on_train_begin = on_epoch_end = _poll
 
         def on_train_batch_begin(self, batch, logs=None):
             seen.setdefault("batch", time.perf_counter() - self.t0[0])

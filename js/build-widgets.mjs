@@ -1,9 +1,10 @@
-// Bundle each anywidget view js/widgets/<name>.ts into python/mlnb/static/<name>.js (ESM).
+// Bundle each anywidget view js/widgets/<name>/index.ts (and the style.css it imports) into
+// python/mlnb/static/<name>.js and <name>.css (ESM). Folders starting with "_" (the kit) are not views.
 //   node js/build-widgets.mjs            production (minified)
 //   node js/build-widgets.mjs --dev      with inline source maps
 //   node js/build-widgets.mjs --watch    rebuild on change (pairs with ANYWIDGET_HMR=1)
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,11 +12,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dev = process.argv.includes('--dev');
 const watch = process.argv.includes('--watch');
 const srcDir = join(root, 'js', 'widgets');
-const entryPoints = readdirSync(srcDir)
-  .filter(f => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
-  .map(f => join(srcDir, f));
-if (!entryPoints.length) {
-  console.error(`no widget entry points in ${srcDir}`);
+const entryPoints = Object.fromEntries(
+  readdirSync(srcDir, { withFileTypes: true })
+    .filter(d => d.isDirectory() && !d.name.startsWith('_') && existsSync(join(srcDir, d.name, 'index.ts')))
+    .map(d => [d.name, join(srcDir, d.name, 'index.ts')])
+);
+if (!Object.keys(entryPoints).length) {
+  console.error(`no widget entry points (js/widgets/<name>/index.ts) in ${srcDir}`);
   process.exit(1);
 }
 
@@ -27,6 +30,8 @@ const options = {
   target: 'es2020',
   minify: !dev,
   sourcemap: dev ? 'inline' : false,
+  // No network at run time: fonts or images referenced from CSS are inlined.
+  loader: { '.woff2': 'dataurl', '.woff': 'dataurl', '.svg': 'dataurl', '.png': 'dataurl' },
   logLevel: 'info'
 };
 

@@ -18,6 +18,10 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=
 REPORTS="$(mktemp -d)"
 status=0
 
+echo; echo "== lint and types (ruff, tsc): fast, before the slow suites"
+"$VENV/bin/ruff" check python tests benchmarks ui-tests scripts || { echo "ruff failed"; exit 1; }
+npx tsc -p tsconfig.widgets.json && npx tsc -p tsconfig.json --noEmit || { echo "TypeScript type check failed"; exit 1; }
+
 echo; echo "== pytest"
 "$VENV/bin/python" -m pytest tests --junitxml="$REPORTS/pytest.xml" -q -p no:cacheprovider || status=1
 

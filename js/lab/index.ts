@@ -9,6 +9,7 @@ import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyte
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { LabIcon } from '@jupyterlab/ui-components';
 
+import { REVEAL_EVENT } from '../common/events';
 import { MlnbClient } from './client';
 import { jumpTo } from './jump';
 import { JumpTarget, jumpTarget } from './model';
@@ -24,7 +25,6 @@ const iconSvg =
 
 export const mlnbIcon = new LabIcon({ name: 'mlnb:icon', svgstr: iconSvg });
 
-export const REVEAL_EVENT = 'mlnb:reveal';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'mlnb:sidebar',

@@ -6,6 +6,7 @@
  * code), run rows expand with aria-expanded/aria-controls, live status changes are announced
  * through an aria-live region, and the error state is a role="alert".
  */
+import { h } from '../common/dom';
 import { Finding, Run, RunsResponse } from './api';
 import {
   formatAgo,
@@ -61,29 +62,6 @@ export function initialState(serverRoot = ''): SidebarState {
     serverRoot,
     lastUpdated: null
   };
-}
-
-type Attrs = Record<string, string | number | boolean | null | undefined>;
-
-function h(tag: string, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) {
-      continue;
-    }
-    if (k === 'className') {
-      el.className = String(v);
-    } else {
-      el.setAttribute(k, v === true ? '' : String(v));
-    }
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) {
-      continue;
-    }
-    el.append(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return el;
 }
 
 function severityCounts(run: Run): HTMLElement {

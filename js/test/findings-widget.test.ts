@@ -1,110 +1,108 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
 
-import widget, { parseFindings, REVEAL_EVENT } from '../widgets/findings';
+import { REVEAL_EVENT } from '../common/events';
+import widget from '../widgets/findings';
+import { parseFindings } from '../widgets/findings/cards';
+import { fakeModel } from '../widgets/_kit/testing';
+import { loadFixture } from './fixtures';
 
-/** A stand-in for anywidget's model: get/on/off over a plain object. */
-class FakeModel {
-  private listeners = new Map<string, Set<() => void>>();
-  constructor(private state: Record<string, unknown>) {}
-  get(name: string) {
-    return this.state[name];
-  }
-  set(name: string, value: unknown) {
-    this.state[name] = value;
-    this.listeners.get(`change:${name}`)?.forEach(cb => cb());
-  }
-  on(event: string, cb: () => void) {
-    if (!this.listeners.has(event)) {
-      this.listeners.set(event, new Set());
-    }
-    this.listeners.get(event)!.add(cb);
-  }
-  off(event: string, cb: () => void) {
-    this.listeners.get(event)?.delete(cb);
-  }
-  count(event: string) {
-    return this.listeners.get(event)?.size ?? 0;
-  }
-}
-
-const FINDING = {
-  key: 'missing-activation',
-  severity: 'error',
-  title: 'Missing activation after dense_1',
-  epochs: [-1],
-  location: { file: '/tmp/ipykernel_1/1.py', line: 4, cell_id: 'abc', execution_count: 2, notebook_path: 'train.ipynb', code: 'x = Dense(64)(x)' },
-  context: { layer: 'dense_1', loss: 'NaN' },
-  description: 'Two linear layers collapse into one.\n\nNon-linearity is what makes depth useful.',
-  heuristic: 'Two Dense layers with no activation between them.',
-  fix: 'Add `activation="relu"`.',
-  snippet: 'Dense(64, activation="relu")',
-  links: [
-    { label: 'Keras docs', url: 'https://keras.io/api/layers/' },
-    { label: 'evil', url: 'javascript:alert(1)' }
-  ]
-};
-
-function mount(findings: unknown[]) {
-  const model = new FakeModel({ findings });
+// States written by pytest (tests/widgets/test_findings_widget.py): the real contract.
+function mount(fixture: string) {
+  const model = fakeModel(loadFixture('findings', fixture));
   const el = document.createElement('div');
   document.body.append(el);
   const cleanup = widget.render({ model, el });
   return { model, el, cleanup };
 }
 
+const cards = (el: HTMLElement) => [...el.querySelectorAll<HTMLDetailsElement>('details.mlnb-card')];
+
 describe('findings widget', () => {
-  it('renders one card per finding with severity, title, where, epochs and text', () => {
-    const { el } = mount([FINDING, { key: 'overfitting', severity: 'warning', title: 'Possible overfitting', epochs: [5, 6, 7] }]);
-    const cards = el.querySelectorAll('details.mlnb-fw-card');
-    expect(cards).toHaveLength(2);
-    const first = cards[0] as HTMLDetailsElement;
+  it('renders collapsed one-line cards in severity order, with where and epochs', () => {
+    const { el } = mount('two');
+    const [first, second] = cards(el);
+    expect(cards(el)).toHaveLength(2);
+    expect(first.open).toBe(false);
     expect(first.dataset.severity).toBe('error');
-    expect(first.classList.contains('mlnb-fw-error')).toBe(true);
-    expect(first.querySelector('.mlnb-fw-title')!.textContent).toBe('Missing activation after dense_1');
-    expect(first.querySelector('.mlnb-fw-where')!.textContent).toBe('cell [2], line 4');
-    expect(first.textContent).toContain('epochs before training');
-    expect(first.querySelectorAll('.mlnb-fw-body p')).toHaveLength(4); // 2 description paragraphs + heuristic + fix
-    expect([...first.querySelectorAll('h4')].map(h => h.textContent)).toEqual(['Why', 'How mlnb detects it', 'Observed', 'How to fix']);
-    expect(first.querySelector('.mlnb-fw-body code')!.textContent).toBe('activation="relu"');
-    expect(first.querySelector('.mlnb-fw-snippet')!.textContent).toBe('Dense(64, activation="relu")');
-    expect(first.querySelector('.mlnb-fw-source')!.textContent).toBe('x = Dense(64)(x)');
-    expect(first.textContent).toContain('NaN');
-    expect(cards[1].textContent).toContain('epochs 5–7');
-    expect(el.querySelector('.mlnb-fw-summary')!.textContent).toBe('1 error · 1 warning');
+    expect(first.querySelector('.mlnb-card-title')!.textContent).toBe('Missing activation after dense_1');
+    expect(first.querySelector('.mlnb-card-where')!.textContent).toBe('cell [2], line 4');
+    expect(first.querySelector('summary')!.textContent).toContain('epochs before training, 3');
+    expect(first.querySelector('.mlnb-card-body')).toBeNull(); // built when opened
+    expect(second.querySelector('summary')!.textContent).toContain('epochs 5–7');
+    expect([...el.querySelectorAll('.mlnb-chip')].map(c => c.textContent)).toEqual(['1 error', '1 warning']);
   });
 
-  it('only links http(s) URLs, opening in a new tab', () => {
-    const { el } = mount([FINDING]);
-    const links = [...el.querySelectorAll('a')];
-    expect(links.map(a => a.getAttribute('href'))).toEqual(['https://keras.io/api/layers/']);
-    expect(links[0].target).toBe('_blank');
-    expect(links[0].rel).toContain('noopener');
+  it('expands a card to why, detection, observed values, fix and safe links', () => {
+    const { el } = mount('explained');
+    const nan = cards(el)[0];
+    expect(nan.dataset.key).toBe('nan-loss');
+    nan.open = true;
+    nan.dispatchEvent(new Event('toggle'));
+    const headings = [...nan.querySelectorAll('h4')].map(h => h.textContent);
+    expect(headings).toEqual(['Why it matters', 'How mlnb detects it', 'Observed', 'How to fix']);
+    expect(nan.querySelector('.mlnb-card-context')!.textContent).toContain('NaN');
+    expect(nan.querySelector('.mlnb-card-snippet')!.textContent).toBeTruthy();
+    const links = [...nan.querySelectorAll('a')];
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.every(a => /^https:\/\//.test(a.getAttribute('href')!) && a.rel.includes('noopener'))).toBe(true);
   });
 
-  it('never injects HTML from finding text', () => {
-    const { el } = mount([{ ...FINDING, title: '<img src=x onerror=alert(1)>', description: '<b>bold</b>' }]);
-    expect(el.querySelector('img')).toBeNull();
-    expect(el.querySelector('b')).toBeNull();
-    expect(el.querySelector('.mlnb-fw-title')!.textContent).toBe('<img src=x onerror=alert(1)>');
+  it('filters by severity', () => {
+    const { el } = mount('two');
+    const [errorChip] = el.querySelectorAll<HTMLButtonElement>('.mlnb-chip');
+    errorChip.click();
+    expect(cards(el).map(c => c.hidden)).toEqual([true, false]);
+    expect(el.querySelector('.mlnb-chip')!.getAttribute('aria-pressed')).toBe('false');
+    (el.querySelector('.mlnb-chip') as HTMLButtonElement).click();
+    expect(cards(el).map(c => c.hidden)).toEqual([false, false]);
   });
 
-  it('clicking the location dispatches a bubbling mlnb:reveal event with the location', () => {
-    const { el } = mount([FINDING]);
+  it('shows user strings as text: no element, script or javascript: link comes from a payload', () => {
+    const { el } = mount('injection');
+    const card = cards(el)[0];
+    card.open = true;
+    card.dispatchEvent(new Event('toggle'));
+    expect(el.querySelector('script, img, iframe')).toBeNull();
+    expect(el.querySelector('a')).toBeNull(); // the only link was javascript:
+    expect(card.querySelector('.mlnb-card-title')!.textContent).toContain('</script><script>');
+    expect(card.querySelector('.mlnb-card-source')!.textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('"go to code" dispatches a bubbling reveal event with the location, without toggling', () => {
+    const { el } = mount('two');
     const seen = vi.fn();
     document.addEventListener(REVEAL_EVENT, e => seen((e as CustomEvent).detail));
-    (el.querySelector('.mlnb-fw-where') as HTMLButtonElement).click();
-    expect(seen).toHaveBeenCalledWith(expect.objectContaining({ cell_id: 'abc', line: 4, notebook_path: 'train.ipynb' }));
+    (el.querySelector('.mlnb-card-where') as HTMLButtonElement).click();
+    expect(seen).toHaveBeenCalledWith(expect.objectContaining({ cell_id: 'abc-123', line: 4, notebook_path: 'train.ipynb' }));
+    expect(cards(el)[0].open).toBe(false);
   });
 
-  it('re-renders on change:findings and unsubscribes on cleanup', () => {
-    const { model, el, cleanup } = mount([]);
-    expect(el.querySelector('.mlnb-fw-empty')!.textContent).toBe('No problems found.');
-    model.set('findings', [FINDING]);
-    expect(el.querySelectorAll('.mlnb-fw-card')).toHaveLength(1);
-    expect(model.count('change:findings')).toBe(1);
+  it('updates in place: unchanged cards are kept (and stay open), changed ones replaced', async () => {
+    const { model, el, cleanup } = mount('empty');
+    expect(el.querySelector('.mlnb-findings-empty')!.hasAttribute('hidden')).toBe(false);
+    const two = loadFixture<{ findings: unknown[] }>('findings', 'two').findings;
+    model.set('findings', two);
+    await model.flush();
+    const [first, second] = cards(el);
+    first.open = true;
+    model.set('findings', [two[0], { ...(two[1] as object), epochs: [5, 6, 7, 8] }]);
+    await model.flush();
+    const after = cards(el);
+    expect(after[0]).toBe(first);
+    expect(after[0].open).toBe(true);
+    expect(after[1]).not.toBe(second);
+    expect(after[1].textContent).toContain('epochs 5–8');
     cleanup();
-    expect(model.count('change:findings')).toBe(0);
+    model.set('findings', []);
+    await model.flush();
+    expect(cards(el)).toHaveLength(2); // unbound after cleanup
+  });
+
+  it('renders 200 findings and the kernel progress line', () => {
+    const { el } = mount('many');
+    expect(cards(el)).toHaveLength(200);
+    expect(el.querySelector('[role=progressbar]')!.textContent).toBe('Epoch 3/10 (30%)');
   });
 
   it('tolerates malformed entries', () => {

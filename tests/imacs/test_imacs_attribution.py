@@ -53,7 +53,7 @@ def test_efficiency_on_a_cnn_for_all_top_k_classes():
     tops = [np.argsort(-s)[:5] for s in scores]
     classes = [np.array([0, 1, 2])] * len(x)
     results = attr.shapley_batch(adapter, x, labels, blurred, tops, classes)
-    for img, res, p in zip(x, results, probs):
+    for res, p in zip(results, probs):
         assert res.values.shape == (5, 3)
         # Efficiency: the values add up to f(all) − f(none), for every class, from the same outputs.
         np.testing.assert_allclose(res.values.sum(axis=0), res.full - res.empty, atol=1e-6)

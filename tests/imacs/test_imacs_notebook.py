@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 nbclient = pytest.importorskip("nbclient")
-import nbformat
+import nbformat  # noqa: E402 - after the skip check above
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "imacs_watermark.ipynb"
 

@@ -38,6 +38,40 @@ def test_bundle_is_built_and_is_the_esm():
     w = FindingsWidget()
     assert w._esm == path.read_text()
     assert "mlnb:reveal" in w._esm  # the built view, not the "not built" placeholder
+    assert w._css == _bundles.bundle_path("findings", "css").read_text()
+    assert "--mlnb-sev-error" in w._css  # the design tokens travel with the view
+
+
+def test_state_fixtures_are_the_contract_the_view_renders():
+    """js/test/findings-widget.test.ts renders these exact states (see mlnb.widgets._testing)."""
+    from mlnb.umlaut.findings import Finding
+    from mlnb.widgets._testing import check_fixture
+
+    check_fixture(FindingsWidget(), "empty")
+    check_fixture(FindingsWidget(findings=[FINDING, {
+        "key": "overfitting", "severity": "warning", "title": "Possible overfitting", "epochs": [5, 6, 7]}]), "two")
+    payload = "</script><script>window.__pwned=1</script><img src=x onerror=alert(1)>"
+    check_fixture(FindingsWidget(findings=[{
+        **FINDING, "title": payload, "description": payload, "snippet": payload,
+        "links": [{"label": payload, "url": "javascript:alert(1)"}],
+        "location": {**FINDING["location"], "code": payload}, "context": {payload: payload}}]), "injection")
+    many = [Finding("dead-relu", "warning", f"Dead ReLU units in dense_{i}", epochs=[i % 50], subject=f"dense_{i}")
+            for i in range(200)]
+    check_fixture(FindingsWidget.from_findings(many[:3] + [Finding(
+        "nan-loss", "critical", "Loss became NaN at epoch 3", epochs=[3], context={"loss": float("nan")})]), "explained")
+    w = FindingsWidget(findings=many)
+    w.set_progress("Epoch", 3, 10)
+    check_fixture(w, "many")
+
+
+def test_static_fallback_is_escaped_html_of_the_cards():
+    payload = "</script><script>alert(1)</script>"
+    w = FindingsWidget(findings=[{**FINDING, "title": payload}])
+    data, _ = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    html = data["text/html"]
+    assert "<script" not in html and "&lt;/script&gt;&lt;script&gt;" in html
+    assert "cell [2], line 4" in html and "<details" in html
 
 
 def test_state_is_normalised_and_json_safe():

@@ -7,7 +7,7 @@ static Altair scatter of the current layout and the files table.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -211,6 +211,10 @@ class Explorer:
     def chart(self, color: str | None = None, max_points: int = MAX_CHART_POINTS) -> Any:
         """Static Altair scatter of the current layout, coloured by ``color``, with file tooltips."""
         import altair as alt
+
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
 
         color = color or self.color
         if color not in self._columns():

@@ -145,7 +145,7 @@ class ImacsResult:
         out = {}
         for model in ("A", "B"):
             counts = seg.loc[seg["model"] == model, "outcome"].value_counts()
-            get = lambda o: int(counts.get(o, 0))  # noqa: E731
+            get = lambda o, counts=counts: int(counts.get(o, 0))
             out[model] = pd.DataFrame(
                 [[get("TP"), get("FN")], [get("FP"), get("TN")]],
                 index=pd.Index(["target", "other"], name="actual"),
@@ -275,6 +275,10 @@ class ImacsResult:
             result.chart("histograms", outcomes=["FP"])
         """
         import altair as alt
+
+        from mlnb.widgets._charts import use_offline_renderer
+
+        use_offline_renderer()  # no CDN script, no data inside a <script> block
 
         if view not in ("all", "histograms", "concepts", "confusion"):
             raise ValueError(f"view={view!r} is not valid; expected one of 'all', 'histograms', 'concepts', 'confusion'")

@@ -1,4 +1,4 @@
-"""A displayable list of findings: plain text in a terminal, HTML cards in a notebook."""
+"""A displayable list of findings: plain text in a terminal, the findings widget in a notebook."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from mlnb.umlaut.findings import Finding
 
 @dataclass
 class Report:
-    """The findings of one session, worst first; ``repr`` and ``_repr_html_`` show full explanations."""
+    """The findings of one session, worst first.
+
+    In a notebook it displays as the findings widget (:meth:`view`: collapsed cards with "go to
+    code", a severity filter, and a static HTML fallback); ``repr`` is the full text.
+    """
 
     name: str
     findings: list[Finding]
@@ -39,6 +43,20 @@ class Report:
         for f in self.findings:
             parts.append(explain(f, framework=self.framework, thresholds=self.thresholds))
         return "\n\n".join(parts)
+
+    def view(self) -> Any:
+        """The findings widget of this report (:class:`mlnb.widgets.FindingsWidget`)."""
+        from mlnb.widgets import FindingsWidget
+
+        return FindingsWidget.from_findings(self.findings, framework=self.framework, thresholds=self.thresholds)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        try:
+            data, metadata = self.view()._repr_mimebundle_()
+        except Exception:  # noqa: BLE001 - e.g. JS bundles not built: the HTML cards still show
+            return {"text/html": self._repr_html_(), "text/plain": repr(self)}
+        data["text/plain"] = repr(self)
+        return data, metadata
 
     def _repr_html_(self) -> str:
         from mlnb.umlaut.explain import to_html

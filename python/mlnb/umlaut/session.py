@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import sys
 import warnings
-from typing import Any, Iterable, Mapping, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, TextIO
 
 from mlnb.schema import INPUT_TYPES, OUTPUT_TYPES, SEVERITIES
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.findings import Finding
+
+if TYPE_CHECKING:
+    from mlnb.umlaut.report import Report
 
 
 def validate_types(input_type: str | None, output_type: str | None) -> None:

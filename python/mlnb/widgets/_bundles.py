@@ -1,4 +1,8 @@
-"""Where the built anywidget bundles live, and a clear error when they were never built."""
+"""Where the built anywidget bundles live, and a clear error when they were never built.
+
+``js/widgets/<name>/index.ts`` (and the ``style.css`` it imports) is built into
+``python/mlnb/static/<name>.js`` and ``<name>.css`` by ``js/build-widgets.mjs``.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 NOT_BUILT = "mlnb's JS bundles are not built; run `npm run build:prod` or reinstall mlnb"
 
 
-def bundle_path(name: str) -> Path:
-    """The built ES module of the view ``name`` (``python/mlnb/static/<name>.js``)."""
-    return STATIC / f"{name}.js"
+def bundle_path(name: str, ext: str = "js") -> Path:
+    """The built file of the view ``name`` (``python/mlnb/static/<name>.<ext>``)."""
+    return STATIC / f"{name}.{ext}"
 
 
 def esm(name: str) -> Path | str:
@@ -27,6 +31,12 @@ def esm(name: str) -> Path | str:
         "export default { render({ el }) { el.textContent = " + message + "; "
         "el.style.color = 'var(--jp-error-color1, #d32f2f)'; } };"
     )
+
+
+def css(name: str) -> Path | str:
+    """The value for a widget's ``_css`` (empty when the view has no stylesheet)."""
+    path = bundle_path(name, "css")
+    return path if path.is_file() else ""
 
 
 def require_bundle(name: str) -> None:

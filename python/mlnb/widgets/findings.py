@@ -1,40 +1,24 @@
-"""The findings widget: UMLAUT finding cards, rendered by ``js/widgets/findings.ts``."""
+"""The findings widget: UMLAUT finding cards, rendered by ``js/widgets/findings/``.
+
+The worked example of the widget kit: traitlets are the whole state, the front end draws from
+them alone and updates in place, and the static fallback shows the same cards as plain HTML.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import math
+import html
 from collections.abc import Mapping
 from typing import Any, Iterable
 
-import anywidget
 import traitlets
 
-from mlnb.widgets._bundles import esm, require_bundle
+from mlnb.schema import SEVERITIES, json_safe
+from mlnb.widgets._base import MlnbWidget
 
-SEVERITIES = ("critical", "error", "warning")
-_TEXT_FIELDS = ("key", "title", "description", "heuristic", "fix", "snippet")
+_TEXT_FIELDS = ("key", "subject", "title", "description", "heuristic", "fix", "snippet")
 _LOCATION_FIELDS = ("file", "line", "cell_id", "execution_count", "notebook_path", "code")
 
-
-def _json_safe(value: Any) -> Any:
-    """Plain JSON values; non-finite floats become "NaN"/"Infinity"/"-Infinity" (as in the REST API)
-    and numpy scalars/arrays become Python numbers/lists."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "tolist") and callable(value.tolist):  # numpy scalar or array
-        return _json_safe(value.tolist())
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "Infinity" if value > 0 else "-Infinity"
-        return value
-    return str(value)
 
 
 def _as_mapping(item: Any, index: int) -> Mapping[str, Any]:
@@ -75,8 +59,8 @@ def normalize_finding(item: Any, index: int = 0) -> dict[str, Any]:
     location = f.get("location")
     if location is not None and not isinstance(location, Mapping):
         location = _as_mapping(location, index)
-    out["location"] = _json_safe({k: location.get(k) for k in _LOCATION_FIELDS}) if location else None
-    out["context"] = _json_safe(dict(f.get("context") or {}))
+    out["location"] = json_safe({k: location.get(k) for k in _LOCATION_FIELDS}) if location else None
+    out["context"] = json_safe(dict(f.get("context") or {}))
     out["links"] = _links(f.get("links") or (), index)
     return out
 
@@ -109,9 +93,10 @@ class FindingList(traitlets.List):
         return super().validate(obj, value)
 
 
-class FindingsWidget(anywidget.AnyWidget):
-    """Cards for UMLAUT findings: severity, title, where (a link to the cell and line), epochs,
-    why it matters, how to fix it (with a snippet) and links.
+class FindingsWidget(MlnbWidget):
+    """Cards for UMLAUT findings: one collapsed line each (severity, title, where, epochs) that
+    expands to why it matters, what was observed, how to fix it (with a snippet) and links.
+    "Go to code" opens the cell and line, as the sidebar does. Findings can be filtered by severity.
 
     ``findings`` is the whole state: a list of dicts (finding objects with ``to_dict()`` or
     dataclasses are converted on assignment).
@@ -124,12 +109,14 @@ class FindingsWidget(anywidget.AnyWidget):
     'error'
     """
 
-    _esm = esm("findings")
+    _bundle = "findings"
     findings = FindingList().tag(sync=True)
 
     def __init__(self, findings: Iterable[Any] = (), **kwargs: Any) -> None:
-        require_bundle("findings")
         super().__init__(findings=list(findings), **kwargs)
+
+    def _static_html(self) -> str:
+        return findings_html(self.findings)
 
     @classmethod
     def from_findings(
@@ -156,3 +143,40 @@ class FindingsWidget(anywidget.AnyWidget):
             item.setdefault("links", [{"label": label, "url": url} for label, url in card.docs])
             items.append(item)
         return cls(findings=items)
+
+
+def findings_html(findings: Iterable[Mapping[str, Any]]) -> str:
+    """The cards as static HTML (collapsed ``<details>``, no script): the widget's fallback for
+    nbconvert, GitHub and a notebook opened without its kernel. Every string is escaped."""
+    e = html.escape
+    items = list(findings)
+    if not items:
+        return '<div class="mlnb-static-findings"><p>UMLAUT: no problems found.</p></div>'
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    counts = " · ".join(f"{n} {s}" for s in SEVERITIES if (n := sum(f["severity"] == s for f in items)))
+    out = [f'<div class="mlnb-static-findings"><p><b>UMLAUT findings</b>: {e(counts)}</p>']
+    colour = {"critical": "#b71c1c", "error": "#d32f2f", "warning": "#f57c00"}
+    for f in sorted(items, key=lambda f: rank.get(f["severity"], 9)):
+        meta = []
+        if f.get("epochs"):
+            meta.append("epochs " + ", ".join("before training" if x == -1 else str(x) for x in f["epochs"]))
+        loc = f.get("location") or {}
+        if loc.get("execution_count") is not None or loc.get("cell_id"):
+            cell = f"cell [{loc['execution_count']}]" if loc.get("execution_count") is not None else "cell"
+            meta.append(f"{cell}, line {loc['line']}" if loc.get("line") else cell)
+        elif loc.get("file"):
+            meta.append(f"{loc['file']}:{loc.get('line')}" if loc.get("line") else str(loc["file"]))
+        body = []
+        for heading, field in (("Why", "description"), ("How mlnb detects it", "heuristic"), ("How to fix", "fix")):
+            if f.get(field):
+                body.append(f"<p><b>{heading}</b>: {e(f[field])}</p>")
+        if f.get("snippet"):
+            body.append(f"<pre>{e(f['snippet'])}</pre>")
+        out.append(
+            f'<details style="border-left:4px solid {colour.get(f["severity"], "#888")};padding:2px 8px;margin:4px 0">'
+            f'<summary><b>{e(f["severity"].upper())}</b> {e(f["title"])}'
+            + (f' <span style="opacity:.7">({e(" · ".join(meta))})</span>' if meta else "")
+            + "</summary>" + "".join(body) + "</details>"
+        )
+    out.append("</div>")
+    return "".join(out)
