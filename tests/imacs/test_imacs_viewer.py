@@ -40,8 +40,11 @@ def decode(value):
 
 
 def test_state_mirrors_the_result_and_sprites_match_segments(small):
+    from mlnb.widgets._testing import check_fixture
+
     result, *_ = small
     v = ImacsViewer(result)
+    check_fixture(v, "small")  # the contract js/test/imacs_viewer.test.ts renders
     state = v.get_state()
     seg = result.segments
     n = len(seg)
@@ -78,7 +81,7 @@ def test_recluster_command_keeps_attributions_and_updates_the_state(small):
     assert v.cluster in {c["cluster"] for c in v.clusters}
     with pytest.raises(ValueError, match="n_clusters=0 is not valid"):
         v.recluster(n_clusters=0)
-    assert len(v.clusters) == 3 and v.progress == {}
+    assert len(v.clusters) == 3 and v.progress["stage"] == ""
 
 
 def test_source_images_command_sends_one_sprite_sheet(small):
@@ -144,7 +147,7 @@ def test_imacs_magic_shows_progress_then_the_viewer(small, monkeypatch):
         result = ip.run_line_magic("imacs", "ma mb xs ys --target dog --class-names names --per-model 12 --clusters 3")
     assert len(shown) == 1 and isinstance(shown[0], ImacsViewer) and shown[0].result is result
     assert list(dict.fromkeys(seen_progress)) == list(imacs.STAGES)
-    assert shown[0].progress == {} and len(shown[0].clusters) == 3
+    assert shown[0].progress["stage"] == "" and len(shown[0].clusters) == 3
     assert all("'dog'" in n for n in shown[0].notes if "target" in n)
     result._ipython_display_()  # the viewer is on screen already: not shown a second time
     assert len(shown) == 1

@@ -23,7 +23,6 @@ async function shot(page: any, viewer: any, name: string, maxHeight = 1150) {
 
 test('IMACS viewer on the watermark experiment', async ({ page }) => {
   test.setTimeout(600_000);
-  await page.sidebar.close('left').catch(() => undefined);
   expect(await page.notebook.openByPath('/imacs_watermark.ipynb')).toBe(true);
   await page.notebook.activate('imacs_watermark.ipynb');
   // Training and the IMACS run take a minute or two on a loaded 2-core machine.

@@ -29,7 +29,7 @@ export function mountHover(model: AnyModel, root: HTMLElement, getSeg: () => Seg
         want.push(im);
       }
     }
-    const p = request(model, 'source_images', { images: want }).then(async ({ value, buffers }) => {
+    const p = request<any>(model, 'source_images', { images: want }).then(async ({ value, buffers }) => {
       const sheet = new Image();
       sheet.src = URL.createObjectURL(new Blob([buffers[0] as unknown as ArrayBuffer], { type: 'image/png' }));
       await sheet.decode();

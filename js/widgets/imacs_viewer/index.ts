@@ -2,7 +2,7 @@
 // hover a segment for its source image; filter by outcome; re-cluster with another k; export.
 // Thin: decode the traits, mount the toolbar, the three views and the hover, bind, return cleanup.
 import type { AnyModel } from '@anywidget/types';
-import { bind, decodeArray, h, mountStatus, request } from '../_kit/index';
+import { bind, decodeArray, h, mountStatus, request, type StatusState } from '../_kit/index';
 import './style.css';
 import { filterRows, OUTCOMES, sortClusters, type ClusterRow, type Segments, type SortKey } from './data';
 import { modelColour, type ViewState } from './common';
@@ -13,15 +13,14 @@ import { mountHover } from './hover';
 
 const VIEWS: [string, string][] = [['histograms', 'Cluster histograms'], ['concepts', 'Concept clusters'], ['confusion', 'Confusion matrices']];
 
+const SEG_TRAITS = ['seg_cluster', 'seg_model', 'seg_attr', 'seg_outcome', 'seg_image', 'seg_bbox', 'seg_distance', 'seg_sprite'];
+
+/** The segment columns, or null before the result arrives (while `%imacs` runs). */
 export function decodeSegments(model: AnyModel): Segments | null {
-  const get = (k: string) => decodeArray(model.get(k));
-  if (!model.get('seg_cluster')) return null;
-  const cluster = get('seg_cluster').data;
-  return {
-    n: cluster.length, cluster, model: get('seg_model').data, attr: get('seg_attr').data,
-    outcome: get('seg_outcome').data, image: get('seg_image').data, bbox: get('seg_bbox').data,
-    distance: get('seg_distance').data, sprite: get('seg_sprite').data,
-  };
+  const cols = SEG_TRAITS.map(k => decodeArray(model.get(k)));
+  if (cols.some(c => !c)) return null;
+  const [cluster, mod, attr, outcome, image, bbox, distance, sprite] = cols.map(c => c!.data);
+  return { n: cluster.length, cluster, model: mod, attr, outcome, image, bbox, distance, sprite };
 }
 
 function spriteUrl(bytes: DataView | ArrayBuffer | null | undefined): string {
@@ -33,7 +32,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   const root = h('div', { class: 'mlnb-imacs' });
   el.append(root);
   const cleanups: (() => void)[] = [];
-  cleanups.push(mountStatus(model, root));
+  cleanups.push(mountStatus(model as AnyModel<StatusState>, root));
 
   // ---- toolbar -------------------------------------------------------------------------------
   const header = h('div', { class: 'mlnb-imacs-header' });
@@ -69,7 +68,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   } }, 'Re-cluster');
   const exportBtn = (format: string) => h('button', { class: `mlnb-imacs-export-${format}`, onclick: async () => {
     try {
-      const { value, buffers } = await request(model, 'export', { view: model.get('view'), format });
+      const { value, buffers } = await request<{ mime: string; filename: string }>(model, 'export', { view: model.get('view'), format });
       const a = h('a', { href: URL.createObjectURL(new Blob([buffers[0] as unknown as ArrayBuffer], { type: value.mime })),
         download: value.filename }) as HTMLAnchorElement;
       a.click();
@@ -92,8 +91,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   // ---- decoded state, refreshed per trait group ----------------------------------------------
   let seg: Segments | null = null;
   let sprite = '';
-  cleanups.push(bind(model, ['seg_cluster', 'seg_model', 'seg_attr', 'seg_outcome', 'seg_image', 'seg_bbox', 'seg_distance', 'seg_sprite'],
-    () => { seg = decodeSegments(model); }));
+  cleanups.push(bind(model, SEG_TRAITS, () => { seg = decodeSegments(model); }));
   cleanups.push(bind(model, ['sprites'], ({ sprites }) => {
     if (sprite) URL.revokeObjectURL(sprite);
     sprite = spriteUrl(sprites);
@@ -111,7 +109,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     return {
       seg, clusters, rows: filterRows(seg, model.get('outcomes')), within: model.get('within'),
       target: model.get('target'), spriteUrl: sprite, spriteCols: model.get('sprite_cols'), spriteSize: model.get('sprite_size'),
-      locations: loc ? decodeArray(loc) : null, byId: new Map(clusters.map(c => [c.cluster, c])),
+      locations: decodeArray(loc), byId: new Map(clusters.map(c => [c.cluster, c])),
       colours: [modelColour(root, 0), modelColour(root, 1)],
     };
   };

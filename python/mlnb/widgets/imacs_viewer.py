@@ -105,15 +105,15 @@ class ImacsViewer(MlnbWidget):
     clusters = traitlets.List().tag(sync=True)   # one dict per cluster (summary + what_changed)
     notes = traitlets.List(traitlets.Unicode()).tag(sync=True)
     image_shape = traitlets.List(traitlets.Int()).tag(sync=True)
-    seg_cluster = array_trait().tag(sync=True)   # int16 per segment row
-    seg_model = array_trait().tag(sync=True)     # uint8: 0 = A, 1 = B
-    seg_attr = array_trait().tag(sync=True)      # float32 attribution
-    seg_outcome = array_trait().tag(sync=True)   # uint8 index into OUTCOMES
-    seg_image = array_trait().tag(sync=True)     # int32 source image
-    seg_bbox = array_trait().tag(sync=True)      # int16 (n, 4) y0, x0, y1, x1
-    seg_distance = array_trait().tag(sync=True)  # float32 distance to the centroid
-    seg_sprite = array_trait().tag(sync=True)    # int32 thumbnail index in the sprite sheet
-    locations = array_trait().tag(sync=True)     # float32 (k, 2, 8, 8) location maps
+    seg_cluster = array_trait("int16", 1).tag(sync=True)   # int16 per segment row
+    seg_model = array_trait("uint8", 1).tag(sync=True)     # uint8: 0 = A, 1 = B
+    seg_attr = array_trait("float32", 1).tag(sync=True)      # float32 attribution
+    seg_outcome = array_trait("uint8", 1).tag(sync=True)   # uint8 index into OUTCOMES
+    seg_image = array_trait("int32", 1).tag(sync=True)     # int32 source image
+    seg_bbox = array_trait("int16", 2).tag(sync=True)      # int16 (n, 4) y0, x0, y1, x1
+    seg_distance = array_trait("float32", 1).tag(sync=True)  # float32 distance to the centroid
+    seg_sprite = array_trait("int32", 1).tag(sync=True)    # int32 thumbnail index in the sprite sheet
+    locations = array_trait("float32", 4).tag(sync=True)     # float32 (k, 2, 8, 8) location maps
     sprites = traitlets.Bytes(b"").tag(sync=True)  # one PNG sprite sheet
     sprite_cols = traitlets.Int(1).tag(sync=True)
     sprite_size = traitlets.Int(THUMB).tag(sync=True)
@@ -191,7 +191,7 @@ class ImacsViewer(MlnbWidget):
             self.n_clusters = int(r.n_clusters)
             if self.cluster not in set(r.clusters["cluster"]):
                 self.cluster = int(r.clusters["cluster"].iloc[0])
-            self.progress = {}
+            self.clear_progress()
 
     # -- commands (front end → Python, on demand) ---------------------------------------------------
     @command
@@ -235,7 +235,7 @@ class ImacsViewer(MlnbWidget):
         try:
             self.result = r.recluster(n_clusters=int(n_clusters))
         finally:
-            self.progress = {}
+            self.clear_progress()
         return {"n_clusters": self.n_clusters}
 
     @command
