@@ -170,6 +170,20 @@ describe('IMACS viewer', () => {
     expect(el.children.length).toBe(0);
   });
 
+  it('re-clustered traits arriving together (clusters before seg_cluster) render consistently', async () => {
+    const model = fakeModel(state());
+    const el = document.createElement('div');
+    widget.render({ model: model as any, el });
+    expect(el.querySelectorAll('[data-view="histograms"] .mlnb-imacs-cluster[data-cluster="0"] .mlnb-imacs-thumb').length).toBe(4);
+    // One kernel message sets every trait of the new result in the same tick.
+    model.set('clusters', [row(0, { n: 8, n_a: 3, n_b: 5, what_changed: 'one cluster' })]);
+    model.set('seg_cluster', arr('int16', new Array(8).fill(0)));
+    await model.flush();
+    const blocks = el.querySelectorAll('[data-view="histograms"] .mlnb-imacs-cluster');
+    expect(blocks.length).toBe(1);
+    expect(blocks[0].querySelectorAll('.mlnb-imacs-thumb').length).toBe(8);
+  });
+
   it('asks Python for the source image on hover', async () => {
     const model = fakeModel(state());
     const el = document.createElement('div');

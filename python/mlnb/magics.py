@@ -159,7 +159,7 @@ class MlnbMagics(Magics):
         from mlnb.widgets.imacs_viewer import ImacsViewer
 
         viewer = ImacsViewer()
-        display(viewer)
+        shown = display(viewer, display_id=True)
         try:
             result = imacs.compare(
                 values["model_a"],
@@ -178,6 +178,8 @@ class MlnbMagics(Magics):
             viewer.set_error(str(exc))
             raise
         viewer.result = result
+        if shown is not None:  # re-render in place: the saved output's static fallback shows the result
+            shown.update(viewer)
         return result.shown_in(viewer)
 
     def _evaluate(self, argument_name: str, expression: str) -> Any:

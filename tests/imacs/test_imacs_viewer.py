@@ -134,7 +134,17 @@ def test_imacs_magic_shows_progress_then_the_viewer(small, monkeypatch):
     ip.user_ns.update(ma=models[0], mb=models[1], xs=x, ys=y, names=names)
     shown = []
     seen_progress = []
-    monkeypatch.setattr("IPython.display.display", lambda obj, *a, **k: shown.append(obj))
+    updates = []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj._static_html())
+
+    def fake_display(obj, *a, **k):
+        shown.append(obj)
+        return Handle() if k.get("display_id") else None
+
+    monkeypatch.setattr("IPython.display.display", fake_display)
     orig = ImacsViewer.set_progress
 
     def spy(self, stage, done, total):
@@ -148,6 +158,8 @@ def test_imacs_magic_shows_progress_then_the_viewer(small, monkeypatch):
     assert len(shown) == 1 and isinstance(shown[0], ImacsViewer) and shown[0].result is result
     assert list(dict.fromkeys(seen_progress)) == list(imacs.STAGES)
     assert shown[0].progress["stage"] == "" and len(shown[0].clusters) == 3
+    # The output is re-rendered with the result, so a saved notebook's static fallback shows it.
+    assert len(updates) == 1 and "mean_b" in updates[0] and "running" not in updates[0]
     assert all("'dog'" in n for n in shown[0].notes if "target" in n)
     result._ipython_display_()  # the viewer is on screen already: not shown a second time
     assert len(shown) == 1

@@ -88,14 +88,19 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   const main = h('div', { class: 'mlnb-imacs-main' });
   root.append(header, notes, main);
 
-  // ---- decoded state, refreshed per trait group ----------------------------------------------
-  let seg: Segments | null = null;
+  // ---- decoded state: read at draw time (binds run in microtasks, in no guaranteed order, so a
+  // view never relies on another bind having refreshed a cache first) --------------------------
+  let spriteBytes: unknown = null;
   let sprite = '';
-  cleanups.push(bind(model, SEG_TRAITS, () => { seg = decodeSegments(model); }));
-  cleanups.push(bind(model, ['sprites'], ({ sprites }) => {
-    if (sprite) URL.revokeObjectURL(sprite);
-    sprite = spriteUrl(sprites);
-  }));
+  const spriteUrlNow = () => {
+    const bytes = model.get('sprites');
+    if (bytes !== spriteBytes) {
+      if (sprite) URL.revokeObjectURL(sprite);
+      spriteBytes = bytes;
+      sprite = spriteUrl(bytes);
+    }
+    return sprite;
+  };
   cleanups.push(bind(model, ['target', 'notes', 'n_clusters'], ({ target, notes: list, n_clusters }) => {
     title.textContent = target ? `IMACS: model A vs model B on class “${target}”` : 'IMACS';
     notes.replaceChildren(...(list as string[]).map(n => h('li', {}, n)));
@@ -103,12 +108,13 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   }));
 
   const state = (): ViewState | null => {
+    const seg = decodeSegments(model);
     if (!seg) return null;
     const clusters = sortClusters(model.get('clusters') as ClusterRow[], model.get('sort_by') as SortKey);
     const loc = model.get('locations');
     return {
       seg, clusters, rows: filterRows(seg, model.get('outcomes')), within: model.get('within'),
-      target: model.get('target'), spriteUrl: sprite, spriteCols: model.get('sprite_cols'), spriteSize: model.get('sprite_size'),
+      target: model.get('target'), spriteUrl: spriteUrlNow(), spriteCols: model.get('sprite_cols'), spriteSize: model.get('sprite_size'),
       locations: decodeArray(loc), byId: new Map(clusters.map(c => [c.cluster, c])),
       colours: [modelColour(root, 0), modelColour(root, 1)],
     };
@@ -145,7 +151,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     boxes.forEach(b => { b.checked = (outcomes as string[]).includes(b.value); });
   }));
 
-  cleanups.push(mountHover(model, root, () => seg));
+  cleanups.push(mountHover(model, root, () => decodeSegments(model)));
   return () => {
     cleanups.forEach(c => c());
     if (sprite) URL.revokeObjectURL(sprite);

@@ -272,6 +272,8 @@ def attribute(
             given = target
             target = _resolve_target(target, n_classes, class_names)
             target_label = _target_label(given, target, class_names)
+            # Messages name the target as the user knows it: 'circle' (a name, quoted) or 3 (an index).
+            shown_target = repr(target_label) if isinstance(given, str) or class_names is not None else str(target)
             config["target"] = target
             if y.min() < 0 or y.max() >= n_classes:
                 raise ValueError(f"labels range from {y.min()} to {y.max()}; expected class ids 0..{n_classes - 1}")
@@ -286,10 +288,10 @@ def attribute(
                 samples = {}
                 for k, other in (("A", "B"), ("B", "A")):
                     s = sample(probs[k], probs[other], y, target, n_per_model, sampling, rng, model_name=k,
-                               target_name=target_label)
+                               target_name=shown_target)
                     if len(s.indices) == 0:
                         raise ValueError(f"sampling={sampling!r} found no images for model {k} "
-                                         f"(target {target_label!r}); expected at least one — try sampling='balanced' or 'all'")
+                                         f"(target {shown_target}); expected at least one — try sampling='balanced' or 'all'")
                     samples[k] = s.indices
                     notes.extend(s.notes)
             step(1)

@@ -38,7 +38,7 @@ def sample(
 ) -> Sample:
     """Sample up to ``n`` image indices for one model.
 
-    ``target_name`` is how notes name the target (the class name or value the user passed).
+    ``target_name`` is how notes name the target (e.g. "'circle'"; default: the class index).
 
     - 'balanced': n/4 each of TP, FP, TN, FN; a short cell is noted and the remainder is filled from
       the other cells so the sample keeps its size where the data allows.
@@ -54,7 +54,7 @@ def sample(
     """
     rng = rng if rng is not None else np.random.default_rng(0)
     # Notes name the target as the user gave it ('circle', not 0).
-    shown = repr(target_name) if target_name is not None else str(target)
+    shown = target_name if target_name is not None else str(target)
     n_images = len(labels)
     notes: list[str] = []
     if strategy == "all":

@@ -8,7 +8,6 @@ with the ``source_images`` command (a cluster's images at once), a new k with ``
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
