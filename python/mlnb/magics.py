@@ -152,6 +152,7 @@ class MlnbMagics(Magics):
         target: Any = args.target
         if target.lstrip("-").isdigit():
             target = int(target)
+        class_names = None if args.class_names is None else self._evaluate("class_names", args.class_names)
         imacs = _engine("imacs")
         # The viewer shows each stage's progress while the run goes, then the result in place.
         from IPython.display import display
@@ -171,7 +172,7 @@ class MlnbMagics(Magics):
                 n_per_model=args.per_model,
                 sampling=args.sampling,
                 segmentation=args.segmentation,
-                class_names=None if args.class_names is None else self._evaluate("class_names", args.class_names),
+                class_names=class_names,
                 on_progress=viewer.set_progress,
             )
         except Exception as exc:
