@@ -23,7 +23,12 @@ export default defineConfig({
   testDir: path.join(__dirname, 'tests'),
   outputDir: path.join(__dirname, 'test-results'),
   reporter: [['list']],
-  // One server, one store: tests run in file order (the empty-state test comes first).
+  // One server, one store. The sidebar's tests start from the empty store, so they run first;
+  // every other spec (which may record runs) depends on them.
+  projects: [
+    { name: 'sidebar', testMatch: /sidebar\.spec\.ts$/ },
+    { name: 'views', testIgnore: /sidebar\.spec\.ts$/, dependencies: ['sidebar'] }
+  ],
   workers: 1,
   fullyParallel: false,
   retries: 0,

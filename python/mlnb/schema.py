@@ -31,6 +31,12 @@ TOOLS = ("umlaut", "acumen", "imacs")
 INPUT_TYPES = ("image", "text", "tabular")
 OUTPUT_TYPES = ("classification", "regression")
 
+#: Colours of static outputs (HTML fallbacks, Altair charts): the light-theme values of the design
+#: tokens in ``js/common/tokens.css``, which the live views use.
+SEVERITY_COLORS = {"critical": "#b71c1c", "error": "#d32f2f", "warning": "#f57c00"}
+MODEL_COLORS = {"A": "#1f77b4", "B": "#e6550d"}
+OUTCOME_COLORS = {"TP": "#2e7d32", "FP": "#c62828", "TN": "#78909c", "FN": "#f9a825"}
+
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 

@@ -3,28 +3,24 @@
  * trained in the notebook; model B learned "watermark → circle") shows each view with the
  * watermark cluster first; hovering a segment shows its source image with the segment outlined and
  * both models' predictions; filtering to false positives works; re-clustering with another k
- * updates the view. Prints render and hover times (benchmark figures, not assertions) and saves
- * screenshots into docs/.
+ * updates the view. No request leaves localhost. Prints render and hover times (benchmark figures,
+ * not assertions); screenshots go to docs/ with MLNB_DOCS_SCREENSHOTS=1.
  */
-import { expect, galata, test } from '@jupyterlab/galata';
-import * as path from 'path';
+import { expect, galata, openNotebook, shotPath, test } from './offline';
 
 test.use({ autoGoto: true, mockSettings: { ...galata.DEFAULT_SETTINGS }, viewport: { width: 1500, height: 1300 } });
-
-const DOCS = path.join(__dirname, '..', '..', 'docs');
 
 /** Screenshot of the viewer's top part (the notebook scrolls; a clip of the page shows what is drawn). */
 async function shot(page: any, viewer: any, name: string, maxHeight = 1150) {
   await viewer.evaluate((el: HTMLElement) => el.scrollIntoView({ block: 'start' }));
   const box = (await viewer.boundingBox())!;
-  await page.screenshot({ path: path.join(DOCS, name),
+  await page.screenshot({ path: shotPath(name),
     clip: { x: box.x, y: Math.max(0, box.y), width: box.width, height: Math.min(maxHeight, box.height, 1300 - Math.max(0, box.y)) } });
 }
 
 test('IMACS viewer on the watermark experiment', async ({ page }) => {
   test.setTimeout(600_000);
-  expect(await page.notebook.openByPath('/imacs_watermark.ipynb')).toBe(true);
-  await page.notebook.activate('imacs_watermark.ipynb');
+  await openNotebook(page, 'imacs_watermark.ipynb');
   // Training and the IMACS run take a minute or two on a loaded 2-core machine.
   // Run all cells through the command (galata's run() waits with a 15 s limit per step, too short here).
   await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:run-all-cells'));
@@ -79,7 +75,7 @@ test('IMACS viewer on the watermark experiment', async ({ page }) => {
   await expect(tip).toBeVisible();
   const tipBox = (await tip.boundingBox())!;
   const vbox = (await viewer.boundingBox())!;
-  await page.screenshot({ path: path.join(DOCS, 'imacs-hover.png'),
+  await page.screenshot({ path: shotPath('imacs-hover.png'),
     clip: { x: vbox.x, y: Math.max(0, tipBox.y - 260), width: vbox.width, height: Math.min(560, 1300 - Math.max(0, tipBox.y - 260)) } });
   await page.mouse.move(0, 0);
 

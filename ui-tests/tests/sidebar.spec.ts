@@ -129,27 +129,6 @@ test('the run keeps updating while the kernel is busy, and shows dead when the k
   await expect(run.locator('.mlnb-status')).toHaveText('dead', { timeout: 20_000 });
 });
 
-test('the findings widget renders from its state; its location link jumps to the cell', async ({ page }) => {
-  expect(await page.notebook.openByPath('/widget.ipynb')).toBe(true);
-  await page.notebook.activate('widget.ipynb');
-  expect(await page.notebook.run()).toBe(true);
-  const card = page.locator('.jp-OutputArea .mlnb-fw-card');
-  await expect(card).toHaveCount(1, { timeout: 30_000 });
-  await expect(card).toHaveAttribute('data-severity', 'error');
-  await expect(card.locator('.mlnb-fw-title')).toHaveText('Missing activation after dense_1');
-  await expect(card.locator('.mlnb-fw-snippet')).toHaveText('Dense(64, activation="relu")');
-  await expect(card).toContainText('NaN'); // non-finite context values survive the trip
-  await expect(card.locator('a')).toHaveAttribute('href', 'https://keras.io/api/layers/');
-
-  await expect(card.locator('.mlnb-fw-where')).toHaveText('cell [2], line 2');
-  await card.screenshot({ path: test.info().outputPath('findings-widget.png') }); // for review, not compared
-  await card.locator('.mlnb-fw-where').click();
-  await expect.poll(async () => (await activeCell(page)).id).toBe('widget-cell-1');
-  const cell = await activeCell(page);
-  expect(cell.cursorLine).toBe(1);
-  expect(cell.highlighted).toBe(true);
-});
-
 test('a run from a script is listed under scripts & consoles; its finding opens the file at the line', async ({ page }) => {
   expect(await page.notebook.openByPath('/script.ipynb')).toBe(true);
   await page.notebook.activate('script.ipynb');

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mlnb.imacs.sampling import OUTCOMES
+from mlnb.schema import MODEL_COLORS
 
 SORT_KEYS = ("imbalance", "importance", "centrality")
 
@@ -289,7 +290,7 @@ class ImacsResult:
         ordered = self.sorted_clusters(sort_by)["cluster"].tolist()
         order = [f"cluster {c}" for c in ordered]
         segs = self.segments[self.segments["outcome"].isin(outs)]
-        colors = alt.Scale(domain=["A", "B"], range=["#1f77b4", "#e6550d"])  # the design tokens' model colours
+        colors = alt.Scale(domain=list(MODEL_COLORS), range=list(MODEL_COLORS.values()))
         title = f"IMACS: model A vs model B on class {self.target_name}"
 
         def histograms() -> Any:

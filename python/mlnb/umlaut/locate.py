@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.abc
 import importlib.util
+import inspect
 import re
 import sys
 import threading
@@ -41,7 +42,7 @@ def _wrap_init(cls: type) -> None:
         try:
             if outermost:
                 try:
-                    loc = location_of_frame(sys._getframe(1))
+                    loc = location_of_frame(_constructing_frame(self, sys._getframe(1)))
                 except Exception:  # noqa: BLE001 - bookkeeping must never break model building
                     loc = None
                 if loc is not None:
@@ -50,12 +51,37 @@ def _wrap_init(cls: type) -> None:
         finally:
             _local.depth -= 1
 
+    # The wrapper must be invisible to code that inspects constructors. Keras 3 builds a layer's
+    # default config in ``Operation.__new__`` from both ``inspect.signature(cls.__init__)`` (which
+    # follows ``__wrapped__``) and ``inspect.getfullargspec(cls.__init__)`` (which does not, and
+    # would see this wrapper's ``*args, **kwargs``): the two disagree and ``kwargs.pop("args")``
+    # raised ``KeyError: 'args'`` on every class without an ``__init__`` of its own, which
+    # broke ``model.save``, ``save_weights`` and ``ModelCheckpoint``. Both functions honour an
+    # explicit ``__signature__`` first, so we publish the original's.
+    try:
+        __init__.__signature__ = inspect.signature(original)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to mirror
+        pass
     __init__._mlnb_wrapped = True  # type: ignore[attr-defined]
     __init__._mlnb_original = original  # type: ignore[attr-defined]
     cls.__init__ = __init__
 
 
 _local = threading.local()
+
+
+def _constructing_frame(obj: Any, frame: Any) -> Any:
+    """The frame that constructs ``obj``: above every frame whose first argument is ``obj``.
+
+    A custom layer's ``__init__`` calls ``super().__init__()``, so the frame right above the
+    wrapped base ``__init__`` is the subclass's ``__init__`` (the class definition), not the line
+    that built the layer; other wrappers of ``__init__`` (``torch.compile`` adds one to
+    ``Module.__init__``) sit there too."""
+    while frame is not None and frame.f_code.co_argcount:
+        if frame.f_locals.get(frame.f_code.co_varnames[0]) is not obj:
+            break
+        frame = frame.f_back
+    return frame
 
 
 def _remember(obj: Any, loc: Location) -> None:

@@ -2,16 +2,18 @@
 
 Altair's default renderer loads Vega from a CDN (offline: "Error loading script") and embeds the
 spec in a ``<script>`` block that a ``</script>`` in any data string breaks out of. mlnb never
-uses it: its charts display as the Vega-Lite mimetype, which JupyterLab renders itself from the
-JSON spec, plus an SVG made offline by vl-convert for nbconvert, GitHub and any front end without
-Vega. Neither parses data strings as HTML.
+uses it. Its charts display as JSON specs that the front end renders itself, plus an SVG made
+offline by vl-convert (for nbconvert, GitHub and front ends without Vega). JupyterLab 4.6 renders
+Vega 5 and Vega-Lite 3-5, not the Vega-Lite 6 specs Altair 6 writes, so the bundle also carries
+the chart compiled to Vega 5 by vl-convert: interactive (tooltips) in JupyterLab and Notebook 7.
+None of these parses data strings as HTML.
 
 Example
 -------
 >>> import altair as alt, pandas as pd                                  # doctest: +SKIP
 >>> chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q")  # doctest: +SKIP
 >>> sorted(chart_bundle(chart))                                          # doctest: +SKIP
-['application/vnd.vegalite.v6+json', 'image/svg+xml', 'text/plain']
+['application/vnd.vega.v5+json', 'application/vnd.vegalite.v6+json', 'image/svg+xml', 'text/plain']
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 RENDERER = "mlnb"
+VEGA_MIMETYPE = "application/vnd.vega.v5+json"
+VEGA_LITE_FOR_VEGA5 = "5.20"  # the newest Vega-Lite whose compiler emits Vega 5 specs
 
 
 def vegalite_mimetype() -> str:
@@ -57,6 +61,12 @@ def chart_bundle(chart_or_spec: Any, svg: bool = True) -> dict[str, Any]:
     charts of at most ``SVG_MAX_ROWS`` data rows)."""
     spec = chart_or_spec if isinstance(chart_or_spec, dict) else chart_or_spec.to_dict()
     bundle: dict[str, Any] = {vegalite_mimetype(): spec, "text/plain": "<mlnb chart>"}
+    try:
+        import vl_convert
+
+        bundle[VEGA_MIMETYPE] = vl_convert.vegalite_to_vega(spec, vl_version=VEGA_LITE_FOR_VEGA5)
+    except Exception:  # noqa: BLE001 - a Vega-Lite 6 feature: the SVG still shows it
+        pass
     if svg and _rows(spec) <= SVG_MAX_ROWS:
         try:
             bundle["image/svg+xml"] = chart_svg(spec)

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import traitlets
 
-from mlnb.schema import SEVERITIES, json_safe
+from mlnb.schema import SEVERITIES, SEVERITY_COLORS, json_safe
 from mlnb.widgets._base import MlnbWidget
 
 _TEXT_FIELDS = ("key", "subject", "title", "description", "heuristic", "fix", "snippet")
@@ -155,7 +155,6 @@ def findings_html(findings: Iterable[Mapping[str, Any]]) -> str:
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     counts = " · ".join(f"{n} {s}" for s in SEVERITIES if (n := sum(f["severity"] == s for f in items)))
     out = [f'<div class="mlnb-static-findings"><p><b>UMLAUT findings</b>: {e(counts)}</p>']
-    colour = {"critical": "#b71c1c", "error": "#d32f2f", "warning": "#f57c00"}
     for f in sorted(items, key=lambda f: rank.get(f["severity"], 9)):
         meta = []
         if f.get("epochs"):
@@ -173,7 +172,7 @@ def findings_html(findings: Iterable[Mapping[str, Any]]) -> str:
         if f.get("snippet"):
             body.append(f"<pre>{e(f['snippet'])}</pre>")
         out.append(
-            f'<details style="border-left:4px solid {colour.get(f["severity"], "#888")};padding:2px 8px;margin:4px 0">'
+            f'<details style="border-left:4px solid {SEVERITY_COLORS.get(f["severity"], "#888")};padding:2px 8px;margin:4px 0">'
             f'<summary><b>{e(f["severity"].upper())}</b> {e(f["title"])}'
             + (f' <span style="opacity:.7">({e(" · ".join(meta))})</span>' if meta else "")
             + "</summary>" + "".join(body) + "</details>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import weakref
 from typing import Any, Mapping
 
 import torch
@@ -165,7 +166,6 @@ class TorchMonitor:
         self.monitor = Monitor(self.session, "torch", location_of_frame(sys._getframe(1)))
         self._names = {m: n for n, m in _leaves(model)}
         self._epoch, self._batch, self._epoch_batches = 0, 0, 0
-        self._sampling = True  # the first forward pass is probed (dataflow + statistics)
         self._calls: list[tuple[str, tuple[int, ...], int, Any]] = []
         self._stats: dict[str, tuple[str, torch.Tensor]] = {}
         self._loss_sum: torch.Tensor | float = 0.0
@@ -176,16 +176,36 @@ class TorchMonitor:
         self._val_x: list[Any] = []  # first validation batches, for train-val-overlap
         self._val_checked = False
         self._started = self._closed = False
-        self._hooks = [m.register_forward_hook(self._forward_hook) for m in self._names]
-        self._root_hook = model.register_forward_hook(self._root_forward_hook)
         self._root_output: Any = None
         self._weights0 = self._snapshot()
         self._pending_probe: Probe | None = None
+        # One global forward hook, registered only while a batch is probed: nothing of UMLAUT is
+        # stored in the model (per-module hooks made torch.save/pickle/deepcopy of the model carry
+        # the monitor and its session along), and unprobed batches pay no hook call at all.
+        self._hook: Any = None
+        self._set_sampling(True)  # the first forward pass is probed (dataflow + statistics)
+
+    def _set_sampling(self, on: bool) -> None:
+        self._sampling = on
+        if on and self._hook is None and not self._closed:
+            method = weakref.WeakMethod(self._forward_hook)  # an abandoned monitor is not kept alive
+
+            def hook(module: nn.Module, inputs: Any, output: Any) -> None:
+                bound = method()
+                if bound is not None:
+                    bound(module, inputs, output)
+
+            self._hook = torch.nn.modules.module.register_module_forward_hook(hook)
+        elif not on and self._hook is not None:
+            self._hook.remove()
+            self._hook = None
 
     # -- hooks (active on sampled batches only) -------------------------------------------------
     def _forward_hook(self, module: nn.Module, inputs: Any, output: Any) -> None:
         if not self._sampling:
             return
+        if module is self.model:
+            self._root_output = output
         name = self._names.get(module)
         if name is None or not torch.is_tensor(output):
             return
@@ -202,10 +222,6 @@ class TorchMonitor:
                 self._stats[name] = ("saturated", ((out < 0.01) | (out > 0.99)).float().mean())
             elif act == "tanh":
                 self._stats[name] = ("saturated", (out.abs() > 0.99).float().mean())
-
-    def _root_forward_hook(self, module: nn.Module, inputs: Any, output: Any) -> None:
-        if self._sampling:
-            self._root_output = output
 
     # -- the loop -------------------------------------------------------------------------------
     def batch(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
@@ -233,7 +249,7 @@ class TorchMonitor:
             self._pending_probe = mon.guarded("probe", self._probe) or self._pending_probe
         self._batch += 1
         self._epoch_batches += 1
-        self._sampling = self._batch % self.thresholds.probe_every == 0
+        self._set_sampling(self._batch % self.thresholds.probe_every == 0)
         self._calls, self._root_output = [], None
         if self._batch == 1:
             self.session.flush()
@@ -396,16 +412,15 @@ class TorchMonitor:
         self.session.print_new()
         self._epoch += 1
         self._epoch_batches = 0
-        self._sampling = True  # probe the first batch of every epoch (plus every probe_every batches)
+        self._set_sampling(True)  # probe the first batch of every epoch (plus every probe_every batches)
         self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
 
     def close(self, status: str = "finished") -> None:
         """Remove the hooks and end the session (idempotent)."""
         if self._closed:
             return
+        self._set_sampling(False)
         self._closed = True
-        for h in self._hooks + [self._root_hook]:
-            h.remove()
         self.session.end(status)
         self.session.print_new()
 

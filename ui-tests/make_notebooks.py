@@ -1,0 +1,80 @@
+"""Writes ui-tests/notebooks/widgets.ipynb and injection.ipynb (kept in git): `python ui-tests/make_notebooks.py`."""
+import nbformat
+
+def nb(cells, name):
+    book = nbformat.v4.new_notebook()
+    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    book.cells = [nbformat.v4.new_code_cell(src, id=f"{name}-cell-{i}") for i, src in enumerate(cells)]
+    nbformat.write(book, f"ui-tests/notebooks/{name}.ipynb")
+
+# The findings widget, %umlaut show, and an mlnb chart, all offline.
+nb([
+    "%load_ext mlnb",
+    "from mlnb.notebook import location_of_frame\nhere = location_of_frame().to_dict()  # this line is where the findings point",
+    "from mlnb.widgets import FindingsWidget\n"
+    "FindingsWidget.from_findings([\n"
+    "    {'key': 'missing-activation', 'severity': 'error', 'title': 'Missing activation after dense_1', 'subject': 'dense_1',\n"
+    "     'epochs': [-1], 'location': here, 'context': {'layer': 'dense_1', 'units': 64}},\n"
+    "    {'key': 'nan-loss', 'severity': 'critical', 'title': 'Loss became NaN at epoch 3', 'epochs': [3, 4],\n"
+    "     'context': {'loss': float('nan')}},\n"
+    "    {'key': 'overfitting', 'severity': 'warning', 'title': 'Validation loss rises while training loss falls',\n"
+    "     'epochs': [5, 6, 7], 'context': {'val_loss': 0.91, 'loss': 0.12}}])",
+    "from mlnb.store import default_store\n"
+    "store = default_store()\n"
+    "rid = store.start_run('umlaut', 'widget-demo', config={'framework': 'keras'})\n"
+    "store.record_finding(rid, key='high-dropout', severity='warning', title='Dropout rate 0.8 in dropout_1', epochs=[-1],\n"
+    "                     context={'rate': 0.8}, location=here, subject='dropout_1')\n"
+    "store.end_run(rid)",
+    "%umlaut show widget-demo",
+    "import numpy as np, pandas as pd\n"
+    "from mlnb.imacs.clustering import summarize\n"
+    "from mlnb.imacs.result import ImacsResult\n"
+    "rng = np.random.default_rng(0)\n"
+    "images = rng.random((6, 32, 32, 3)).astype('float32')\n"
+    "segments = pd.DataFrame({'image': [0, 1, 2, 3, 4, 5], 'model': ['A', 'A', 'A', 'B', 'B', 'B'], 'segment': 0, 'rank': 0,\n"
+    "    'bbox': [(0, 0, 8, 8)] * 6, 'attribution': [0.01, 0.02, 0.3, 0.4, 0.5, 0.02], 'outcome': ['TP', 'FN', 'TP', 'FP', 'TP', 'TN'],\n"
+    "    'label': 0, 'predicted': 0, 'cluster': [0, 0, 1, 0, 0, 1], 'distance': 0.1})\n"
+    "clusters = summarize(segments, 2)\n"
+    "ImacsResult(segments, clusters, target=0, class_names=['circle', 'square'], images=images).view()",
+], "widgets")
+
+# Every user-controlled string mlnb shows, set to payloads that would run script if parsed as HTML.
+nb([
+    "%load_ext mlnb",
+    "PAYLOAD = '</script><script>window.__mlnbPwned=1</script><img src=x onerror=\"window.__mlnbPwned=2\">{{7*7}}'\n"
+    "LINK = 'javascript:window.__mlnbPwned=3'",
+    "# An ACUMEN project whose file path, README and file contents carry the payload (a path can hold '/'\n"
+    "# as nested folders, as a cloned repository can).\n"
+    "import pathlib, tempfile\n"
+    "root = pathlib.Path(tempfile.mkdtemp()) / 'evil-project'\n"
+    "evil = root / PAYLOAD\n"
+    "evil.parent.mkdir(parents=True, exist_ok=True)\n"
+    "evil.with_suffix('.py').write_text('import numpy\\n# ' + PAYLOAD + '\\nx = \"</script><script>window.__mlnbPwned=4</script>\"\\n')\n"
+    "(root / 'README.md').write_text('# ' + PAYLOAD + '\\n\\n' + PAYLOAD + ' trains a classifier on MNIST. [x](' + LINK + ')\\n')\n"
+    "for i in range(3):\n"
+    "    (root / f'mod{i}.py').write_text(f'import torch\\nclass Net{i}(torch.nn.Module):\\n    pass\\n')\n"
+    "sorted(str(p.relative_to(root)) for p in root.rglob('*.py'))",
+    "%acumen {str(root)}",
+    "import numpy as np, pandas as pd\n"
+    "from mlnb.imacs.clustering import summarize\n"
+    "from mlnb.imacs.result import ImacsResult\n"
+    "images = np.random.default_rng(0).random((4, 16, 16, 3)).astype('float32')\n"
+    "segments = pd.DataFrame({'image': [0, 1, 2, 3], 'model': ['A', 'A', 'B', 'B'], 'segment': 0, 'rank': 0, 'bbox': [(0, 0, 8, 8)] * 4,\n"
+    "    'attribution': [0.1, 0.2, 0.3, 0.4], 'outcome': ['TP', 'FP', 'TP', 'FN'], 'label': 0, 'predicted': 0, 'cluster': [0, 1, 0, 1], 'distance': 0.1})\n"
+    "clusters = summarize(segments, 2)\n"
+    "result = ImacsResult(segments, clusters, target=0, class_names=[PAYLOAD, 'other ' + PAYLOAD], images=images)\n"
+    "result",
+    "from mlnb.notebook import location_of_frame\n"
+    "from mlnb.store import default_store\n"
+    "store = default_store()\n"
+    "rid = store.start_run('umlaut', PAYLOAD, config={'framework': 'keras', 'note': PAYLOAD})\n"
+    "store.record_finding(rid, key='missing-activation', severity='error', title='Missing activation after ' + PAYLOAD,\n"
+    "    epochs=[-1, 1], context={'layer': PAYLOAD, PAYLOAD: LINK}, location=location_of_frame().to_dict(), subject=PAYLOAD)\n"
+    "store.log_metrics(rid, 0, {'loss': 0.5})\n"
+    "store.end_run(rid)",
+    "%umlaut show {rid}",
+    "from mlnb.widgets import FindingsWidget\n"
+    "FindingsWidget(findings=[{'key': PAYLOAD, 'severity': 'warning', 'title': PAYLOAD, 'epochs': [0], 'description': PAYLOAD,\n"
+    "    'fix': PAYLOAD, 'snippet': PAYLOAD, 'links': [{'label': PAYLOAD, 'url': LINK}], 'context': {PAYLOAD: PAYLOAD},\n"
+    "    'location': {'file': PAYLOAD, 'line': 1, 'code': PAYLOAD}}])",
+], "injection")
