@@ -80,6 +80,7 @@ class CellRegistry:
         self._lock = threading.Lock()
         self.current: _Cell | None = None
         self._body_offset: int | None = None
+        self.body_count: int | None = None  # the prompt number a cell magic's body is compiled under
 
     def pre_run_cell(self, info: Any) -> None:
         """IPython ``pre_run_cell`` hook: remember this cell's id and source under its filename."""
@@ -101,14 +102,16 @@ class CellRegistry:
             pass
 
     @contextmanager
-    def cell_body(self, line_offset: int = 1) -> Iterator[None]:
+    def cell_body(self, line_offset: int = 1, execution_count: int | None = None) -> Iterator[None]:
         """While active, nested cells (a cell magic's body) map to the current cell, shifted by
-        ``line_offset`` lines (the magic's own line)."""
-        previous, self._body_offset = self._body_offset, line_offset
+        ``line_offset`` lines (the magic's own line); ``execution_count``: the number the magic
+        compiles the body under (its own cell's prompt number)."""
+        previous = self._body_offset, self.body_count
+        self._body_offset, self.body_count = line_offset, execution_count
         try:
             yield
         finally:
-            self._body_offset = previous
+            self._body_offset, self.body_count = previous
 
     def cell_for(self, filename: str) -> _Cell | None:
         with self._lock:
@@ -147,6 +150,8 @@ def _code_filename(source: str, stored: bool = False) -> str | None:
         return None
     try:
         number = getattr(shell, "execution_count", 0) - (1 if stored else 0)
+        if not stored and registry.body_count is not None:
+            number = registry.body_count
         return get_code_name(source, shell.transform_cell(source), number)
     except Exception:  # noqa: BLE001
         return None

@@ -24,28 +24,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    (root / "sub").mkdir()
-    nbformat.write(nbformat.v4.new_notebook(), root / "sub" / "train.ipynb")
-    store = tmp_path_factory.mktemp("store") / "store.sqlite"
+def _start_server(root: Path, store: Path, runtime: Path, args: tuple[str, ...] = (), env: dict | None = None):
+    """A real Jupyter server with the mlnb extension, on a free port; returns (process, base URL, env)."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "MLNB_STORE": str(store),
-        "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("runtime")),
-    }
+    env = {**os.environ, "MLNB_STORE": str(store), "JUPYTER_RUNTIME_DIR": str(runtime), **(env or {})}
     cmd = [
         sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", f"--port={port}",
         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-        '--ServerApp.jpserver_extensions={"mlnb": True}',
+        '--ServerApp.jpserver_extensions={"mlnb": True}', *args,
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
             urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+            break
+        except urllib.error.HTTPError:  # it answers (a deny-all authorizer refuses even this)
             break
         except Exception:
             if proc.poll() is not None:
@@ -54,6 +48,16 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("jupyter server did not start in 60 s")
+    return proc, base, env
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("root")
+    (root / "sub").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), root / "sub" / "train.ipynb")
+    store = tmp_path_factory.mktemp("store") / "store.sqlite"
+    proc, base, env = _start_server(root, store, tmp_path_factory.mktemp("runtime"))
     yield {"base": base, "root": root, "store": store, "env": env}
     proc.terminate()
     proc.wait(20)
@@ -168,3 +172,62 @@ def test_a_real_kernel_run_is_joined_with_its_notebook(server):
         time.sleep(0.25)
     assert run["status"] == "dead" and run["kernel_alive"] is False
     assert run["notebook_path"] == "sub/train.ipynb"  # still known from the kernel's own record
+
+
+@pytest.mark.parametrize("run_id, status", [
+    ("abc", 400), ("1e3", 400), ("-1", 400), ("%20", 400),
+    (str(2**63), 404), (str(2**63 - 1), 404), ("9" * 40, 404),
+])
+def test_ids_that_are_not_valid(server, run_id, status):
+    code, body = _request(server, f"/mlnb/api/runs/{run_id}")
+    assert code == status and isinstance(body, dict) and body["message"]
+
+
+DENY_ALL = """
+from jupyter_server.auth.authorizer import Authorizer
+
+
+class DenyAll(Authorizer):
+    def is_authorized(self, handler, user, action, resource):
+        return False
+"""
+
+
+def test_a_deny_all_authorizer_gets_nothing(tmp_path):
+    (tmp_path / "deny_all_authorizer.py").write_text(DENY_ALL)
+    store = tmp_path / "store.sqlite"
+    subprocess.run([sys.executable, "-c", "from mlnb.store import Store; s = Store(); s.start_run('umlaut', 'private')"],
+                   env={**os.environ, "MLNB_STORE": str(store)}, check=True)
+    (tmp_path / "root").mkdir()
+    proc, base, env = _start_server(tmp_path / "root", store, tmp_path / "runtime",
+                                    ("--ServerApp.authorizer_class=deny_all_authorizer.DenyAll",),
+                                    {"PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+    try:
+        srv = {"base": base}
+        for path in ("/mlnb/api/runs", "/mlnb/api/runs/1"):
+            status, body = _request(srv, path)
+            assert status == 403 and "private" not in json.dumps(body)
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_store_trouble_is_503_with_a_message(tmp_path):
+    store = tmp_path / "store.sqlite"
+    store.write_bytes(b"not a database " * 500)
+    (tmp_path / "root").mkdir()
+    proc, base, env = _start_server(tmp_path / "root", store, tmp_path / "runtime")
+    try:
+        srv = {"base": base}
+        for path in ("/mlnb/api/runs", "/mlnb/api/runs/1"):
+            status, body = _request(srv, path)
+            assert status == 503, body
+            assert str(store) in body["message"] and "damaged" in body["message"] and body["problem"] == "damaged"
+        store.unlink()  # what the message says to do (move it away); a new store starts
+        subprocess.run([sys.executable, "-c", "from mlnb.store import Store; Store().start_run('umlaut', 'fresh')"],
+                       env=env, check=True)
+        status, body = _request(srv, "/mlnb/api/runs")
+        assert status == 200 and [r["name"] for r in body["runs"]] == ["fresh"]
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -72,3 +72,29 @@ def test_too_few_images_and_bad_options(data, linear_callable):
         imacs.compare(a, b, x, y, target=0, n_per_model=8, prerank="ig")
     with pytest.raises(ValueError, match="class_names has 2 names; expected 3"):
         imacs.compare(a, b, x, y, target=0, n_per_model=8, class_names=["x", "y"])
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.nan, "images contain 1 NaN values; expected finite values in \\[0, 1\\]"),
+    (np.inf, "images contain 1 infinite values; expected finite"),
+])
+def test_images_with_nan_or_inf_say_so(data, bad, message, linear_callable):
+    x, y = data
+    x = x.copy()
+    x[3, 2, 1, 0] = bad
+    with pytest.raises(ValueError, match=message):
+        imacs.compare(linear_callable(), linear_callable(), x, y, target=0, n_per_model=8)
+
+
+@pytest.mark.parametrize("which", ["model_a", "model_b"])
+def test_model_with_nan_outputs_is_an_error(data, which, linear_callable):
+    x, y = data
+
+    def nan_model(images):
+        out = linear_callable()(images)
+        out[0, 0] = np.nan
+        return out
+
+    models = {"model_a": linear_callable(), "model_b": linear_callable(seed=1), which: nan_model}
+    with pytest.raises(ValueError, match=f"{which} returned NaN outputs .*expected finite logits"):
+        imacs.compare(models["model_a"], models["model_b"], x, y, target=0, n_per_model=8)

@@ -451,6 +451,71 @@ def _clean_torch_binary(umlaut):
                         classify=False, output_type="classification")
 
 
+@_program("clean-torch-official-mnist-adadelta", "torch")
+def _clean_torch_official_mnist(umlaut):
+    """The official PyTorch MNIST example (pytorch/examples, mnist/main.py): conv-conv-maxpool-
+    dropout-fc-dropout-fc, ``F.log_softmax`` in ``forward`` (no module), ``F.nll_loss``,
+    ``Adadelta(lr=1.0)``. Ported to 8x8 digits (3x3 convs keep their padding-free shape math;
+    MNIST's mean/std normalisation). Not "missing softmax", and lr 1.0 is Adadelta's usual rate."""
+    torch = _torch()
+    nn, F = torch.nn, torch.nn.functional
+    x, y, xv, yv = digits(scale="unit")
+    x, xv = ((x - 0.1307) / 0.3081).reshape(-1, 1, 8, 8), ((xv - 0.1307) / 0.3081).reshape(-1, 1, 8, 8)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 16, 3, 1)
+            self.conv2 = nn.Conv2d(16, 32, 3, 1)
+            self.dropout1 = nn.Dropout(0.25)
+            self.dropout2 = nn.Dropout(0.5)
+            self.fc1 = nn.Linear(32 * 2 * 2, 64)
+            self.fc2 = nn.Linear(64, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv1(x))
+            x = F.relu(self.conv2(x))
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = torch.flatten(x, 1)
+            x = F.relu(self.fc1(x))
+            x = self.dropout2(x)
+            x = self.fc2(x)
+            return F.log_softmax(x, dim=1)
+
+    model = Net()
+    opt = torch.optim.Adadelta(model.parameters(), lr=1.0)
+    return _train_torch(model, opt, F.nll_loss, x.astype("float32"), y, umlaut, epochs=6, batch_size=64,
+                        x_val=xv.astype("float32"), y_val=yv, input_type="image", output_type="classification")
+
+
+@_program("clean-keras-polynomial-regression", "keras")
+def _clean_keras_polynomial(umlaut):
+    """Regression on unscaled polynomial features (x, x^2, x^3 for x in [0, 4]: values up to 64)
+    that converges: unnormalized inputs are worth a warning here, not an error."""
+    keras = _keras()
+    rng = np.random.default_rng(3)
+    t = rng.uniform(0, 4, (512, 1))
+    x = np.concatenate([t, t**2, t**3], axis=1).astype("float32")
+    y = (np.sin(t) + 0.05 * rng.normal(size=t.shape)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.Adam(1e-2), "mse")
+    return _fit_keras(model, x, y, umlaut, output_type="regression", validation_split=0.2, epochs=8, batch_size=32)
+
+
+@_program("clean-keras-relu-after-relu", "keras")
+def _clean_keras_relu_relu(umlaut):
+    """Dense(activation='relu') followed by Activation('relu'): redundant (relu(relu(x)) == relu(x)),
+    harmless, so no double-activation finding."""
+    keras = _keras()
+    x, y, xv, yv = digits()
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Activation("relu"), keras.layers.Dense(10, activation="softmax")])
+    model.compile(keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, y, umlaut, output_type="classification", validation_data=(xv, yv),
+                      epochs=6, batch_size=32)
+
+
 # --------------------------------------------------------------------------------------------
 # Buggy programs: critical
 # --------------------------------------------------------------------------------------------

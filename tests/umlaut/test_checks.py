@@ -314,3 +314,161 @@ def test_session_merges_repeats_and_records_each_epoch(capsys):
     assert default_store().run(s.run_id)["status"] == "interrupted"
     assert len(capsys.readouterr().out.splitlines()) == 1  # one line per NEW finding
     assert s.history["loss"][3:] == [0.5, 0.4] and math.isnan(s.history["loss"][0])
+
+
+# -- issue 11: severity matches evidence; standard code is not flagged -------------------------
+def _lr_findings(lr, optimizer):
+    return [f for f in run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "softmax", 3), lr=lr,
+                                                                       optimizer=optimizer)))
+            if f.key == "lr-out-of-range"]
+
+
+@pytest.mark.parametrize("optimizer,lr,severity", [
+    ("Adadelta", 1.0, None), ("Adadelta", 50.0, "warning"), ("Adadelta", 500.0, "error"),
+    ("Adagrad", 0.05, None), ("Adagrad", 0.5, "warning"),
+    ("Adam", 3e-3, None), ("Adam", 0.05, "warning"), ("Adam", 0.5, "error"),
+    ("SGD", 0.5, None), ("SGD", 5.0, "warning"), ("SGD", 10.0, "error"),
+    ("Adam", -1e-3, "error"), ("Adadelta", 1e-9, "error"),
+])
+def test_lr_range_and_severity_depend_on_the_optimizer(optimizer, lr, severity):
+    found = _lr_findings(lr, optimizer)
+    assert [f.severity for f in found] == ([severity] if severity else []), [f.title for f in found]
+
+
+def _act(name, act):
+    return LayerInfo(name, "activation", activation=act, type_name="Activation")
+
+
+@pytest.mark.parametrize("first,second,severity", [
+    ("relu", "relu", None), ("sigmoid", "relu", None), ("softmax", "relu", None), ("relu6", "relu6", None),
+    ("tanh", "tanh", "warning"), ("softmax", "softmax", "error"), ("relu", "sigmoid", "error"),
+])
+def test_double_activation_severity_matches_harm(first, second, severity):
+    model = chain(dense("d1", first), _act("a", second), dense("o", "softmax", 3))
+    found = [f for f in run_checks("static", CheckContext(model=model)) if f.key == "double-activation"]
+    assert [f.severity for f in found] == ([severity] if severity else [])
+
+
+def test_log_softmax_output_is_recognised_from_values():
+    from mlnb.umlaut.summary import infer_output_activation
+
+    z = np.random.default_rng(0).normal(size=(16, 10))
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    assert infer_output_activation(logp) == "log_softmax"
+    assert infer_output_activation(np.exp(logp)) == "softmax"
+    assert infer_output_activation(z) == "linear"
+    assert infer_output_activation(-np.abs(z)) == "linear"  # all <= 0 but not normalised
+    nll = LossInfo("nll_loss", "nll", "log_probabilities")
+    model = chain(dense("d1"), dense("o", "linear", 10), loss=nll)
+    model.layers.append(LayerInfo("m:output", "activation", activation="log_softmax", units=10,
+                                  inputs=("o",), type_name="(observed output)"))
+    model.outputs = ("m:output",)
+    assert "missing-softmax" not in keys("static", model=model)
+
+
+def test_unnormalized_regression_inputs_warn_then_escalate_when_the_loss_stalls():
+    from mlnb.umlaut.checks.revise import revise
+
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, 4, (200, 1))
+    x = np.concatenate([t, t**2, t**3], axis=1)
+    (f,) = check_data(x, t[:, 0], output_type="regression")
+    assert (f.key, f.severity) == ("input-not-normalized", "warning")
+    (g,) = check_data(x, (t[:, 0] > 2).astype(int), output_type="classification")
+    assert (g.key, g.severity) == ("input-not-normalized", "error")
+    ctx = CheckContext(epoch=3)
+    assert revise(ctx, [f]) == []
+    stalled = run_checks("epoch", CheckContext(epoch=3, history={"loss": [1.0, 1.0, 0.999, 1.0]}))
+    assert [s.key for s in stalled] == ["loss-not-decreasing"]
+    (raised,) = revise(ctx, [f, *stalled])
+    assert raised.severity == "error" and raised.context["raised_to_error_by"] == ["loss-not-decreasing"]
+    assert f.severity == "warning"  # revise returns copies; the session merges them
+
+
+def _revised(history, findings, epoch, **kw):
+    from mlnb.umlaut.checks.revise import revise
+
+    return revise(CheckContext(epoch=epoch, history=history, **kw), findings)
+
+
+def test_trend_findings_are_withdrawn_when_later_epochs_contradict_them():
+    # a slow start: flat for three epochs (the check fires), then the loss falls
+    slow = {"loss": [2.30, 2.30, 2.29]}
+    (stall,) = run_checks("epoch", CheckContext(epoch=2, history=slow))
+    assert stall.key == "loss-not-decreasing" and stall.severity == "error"
+    assert _revised(slow, [stall], 2) == []  # not contradicted yet (and not at the epoch it was raised)
+    (w,) = _revised({"loss": [2.30, 2.30, 2.29, 1.2, 0.4]}, [stall], 4)
+    assert w.withdrawn and w.severity == "warning" and w.title.startswith("Withdrawn at epoch 4: ")
+    assert "fell" in w.context["withdrawn"] and w.context["severity_before"] == "error"
+    assert _revised({"loss": [2.30, 2.30, 2.29, 1.2, 0.4]}, [w], 5) == []  # withdrawn once
+    # overfitting: the validation loss returns to its best
+    over = run_checks("epoch", CheckContext(epoch=4, history={"loss": [1.0, 0.8, 0.6, 0.5, 0.4],
+                                                              "val_loss": [0.9, 0.8, 0.85, 0.9, 0.95]}))
+    (o,) = [f for f in over if f.key == "overfitting"]
+    (w,) = _revised({"loss": [1, 0.8, 0.6, 0.5, 0.4, 0.35], "val_loss": [0.9, 0.8, 0.85, 0.9, 0.95, 0.79]}, [o], 5)
+    assert w.withdrawn and "back at its best" in w.context["withdrawn"]
+    # the session shows the revision in place, and a returning trend raises it again
+    from mlnb.umlaut import Session
+
+    s = Session(record=False, echo=False)
+    s.add([stall])
+    s.add([w_ := _revised({"loss": [2.30, 2.30, 2.29, 1.2, 0.4]}, [stall], 4)[0]])
+    assert len(s.findings) == 1 and s.findings[0].withdrawn and s.findings[0].severity == "warning"
+    again = run_checks("epoch", CheckContext(epoch=6, history={"loss": [2.3] * 7}))
+    s.add(again)
+    assert not s.findings[0].withdrawn and s.findings[0].severity == "error" and w_.withdrawn
+
+
+def test_oscillation_on_batch_noise_with_falling_validation_loss_is_not_flagged():
+    noisy = [1.0, 1.3, 0.9, 1.25, 0.85, 1.2]
+    assert keys("epoch", epoch=5, history={"loss": noisy}) == ["loss-oscillating"]
+    assert keys("epoch", epoch=5, history={"loss": noisy, "val_loss": [1.0, 0.95, 0.9, 0.86, 0.83, 0.8]}) == []
+
+
+def test_inherent_duplicates_make_overlap_a_warning_and_leaks_stay_errors():
+    rng = np.random.default_rng(0)
+    boards = rng.integers(0, 2, (600, 4))  # 16 possible rows: every row repeats
+    (f,) = check_data(boards[:500], x_val=boards[500:])
+    assert (f.key, f.severity) == ("train-val-overlap", "warning") and f.context["train_repeats"] > 0.9
+    x = rng.normal(size=(500, 6))
+    (g,) = check_data(x, x_val=x[:100])
+    assert (g.key, g.severity) == ("train-val-overlap", "error")
+
+
+def test_labels_that_are_not_class_ids_and_single_class_labels():
+    out = chain(dense("d1"), dense("o", "softmax", 10))
+    y = np.random.default_rng(0).integers(0, 10, 300)
+    ctx = CheckContext(model=out, x=np.zeros((300, 4)), y=(y / 255.0).astype("float32"))
+    (f,) = [f for f in run_checks("data", ctx) if f.key == "label-encoding-mismatch"]
+    assert "not class ids" in f.title and f.severity == "critical"
+    ctx = CheckContext(model=out, x=np.random.default_rng(1).normal(size=(300, 4)), y=np.full(300, 3), shuffled=True)
+    (g,) = [f for f in run_checks("data", ctx) if f.key == "class-imbalance"]
+    assert g.severity == "error" and "class 3" in g.title
+    assert not [f for f in run_checks("data", CheckContext(model=out, x=ctx.x, y=y, shuffled=True))
+                if f.key in ("class-imbalance", "label-encoding-mismatch")]
+
+
+def test_one_unit_softmax_and_sigmoid_under_categorical_crossentropy():
+    bce = LossInfo("binary_crossentropy", "binary_crossentropy", "probabilities")
+    cce = LossInfo("categorical_crossentropy", "categorical_crossentropy", "probabilities")
+    (f,) = [f for f in run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "softmax", 1), loss=bce)))
+            if f.key == "missing-softmax"]
+    assert f.severity == "error" and "always outputs 1" in f.title
+    assert "missing-softmax" not in keys("static", model=chain(dense("d1"), dense("o", "sigmoid", 1), loss=bce))
+    (g,) = [f for f in run_checks("static", CheckContext(model=chain(dense("d1"), dense("o", "sigmoid", 5), loss=cce)))
+            if f.key == "missing-softmax"]
+    assert g.severity == "warning"
+    assert "missing-softmax" not in keys("static", model=chain(dense("d1"), dense("o", "softmax", 5), loss=cce))
+
+
+def test_validation_split_of_sorted_data_that_leaves_one_class_is_an_error():
+    rng = np.random.default_rng(0)
+    y = np.sort(rng.integers(0, 3, 400))
+    x = rng.normal(size=(400, 4))
+    ctx = CheckContext(x=x[:320], y=y[:320], x_val=x[320:], y_val=y[320:], shuffled=True, val_from_split=True)
+    (f,) = [f for f in run_checks("data", ctx) if f.key == "unshuffled-data"]
+    assert f.severity == "error" and f.context["validation_classes"] == [2]
+    shuffled = rng.permutation(400)
+    ctx = CheckContext(x=x[shuffled][:320], y=y[shuffled][:320], x_val=x[320:], y_val=y[shuffled][320:],
+                       shuffled=True, val_from_split=True)
+    assert "unshuffled-data" not in {f.key for f in run_checks("data", ctx)}

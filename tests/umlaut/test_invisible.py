@@ -14,7 +14,6 @@ import contextlib
 import copy
 import inspect
 import pickle
-import sys
 
 import numpy as np
 import pytest

@@ -109,3 +109,42 @@ def test_layers_built_before_umlaut_was_imported_are_found_in_the_cell_sources(s
     assert by_name.execution_count == cell and by_name.line == 3
     second = creation_location(object(), name="dense_7", type_name="Dense", ordinal=1)
     assert second.execution_count == cell and second.line == 3
+
+
+def test_a_cell_with_nothing_to_watch_says_so_in_one_line(shell, capsys):
+    from mlnb.umlaut.api import NOTHING_TO_WATCH
+
+    run(shell, "from sklearn.linear_model import LogisticRegression\nfrom sklearn.datasets import load_iris\n"
+               "X, Y = load_iris(return_X_y=True)")
+    capsys.readouterr()
+    run(shell, "%%umlaut\nclf = LogisticRegression(max_iter=200).fit(X, Y)")
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("UMLAUT")] == [NOTHING_TO_WATCH]
+
+
+def test_cell_magic_watches_a_plain_pytorch_loop_without_code_changes(shell, capsys):
+    pytest.importorskip("torch")
+    from mlnb.umlaut import session as session_module
+
+    before = len(session_module.STARTED)
+    run(shell, "%%umlaut --name plainloop\n"
+               "import torch\n"
+               "from torch.utils.data import DataLoader, TensorDataset\n"
+               "torch.manual_seed(0)\n"
+               "x, t = torch.randn(256, 8) * 300, torch.randint(0, 3, (256,))\n"
+               "net = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))\n"
+               "opt = torch.optim.Adam(net.parameters(), lr=1e-3)\n"
+               "loader = DataLoader(TensorDataset(x, t), batch_size=32, shuffle=True)\n"
+               "for epoch in range(3):\n"
+               "    for xb, yb in loader:\n"
+               "        opt.zero_grad()\n"
+               "        loss = torch.nn.functional.cross_entropy(net(xb), yb)\n"
+               "        loss.backward()\n"
+               "        opt.step()\n")
+    (session,) = session_module.STARTED[before:]
+    assert session.name.startswith("plainloop") and session.status == "finished"
+    assert len(session.history["loss"]) == 3  # one epoch per pass over the DataLoader
+    assert {f.key for f in session.findings} == {"input-not-normalized"}  # x * 300
+    assert "nothing to watch" not in capsys.readouterr().out
+    import torch
+
+    assert torch.Tensor.backward.__module__ == "torch._tensor"  # the cell's hooks are undone

@@ -8,6 +8,7 @@ cache dir, keyed by the project's path and its files' sizes and modification tim
 from __future__ import annotations
 
 import ast
+import errno
 import hashlib
 import io
 import json
@@ -15,6 +16,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 import subprocess
 import tokenize
 from collections import Counter
@@ -38,7 +40,7 @@ VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "ve
 IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox", ".eggs",
                 ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
 _GIT_URL = re.compile(r"^(https?://|git://|ssh://|file://|git@[\w.-]+:)")
-CORPUS_VERSION = 1  # bump when the cached per-project record changes shape
+CORPUS_VERSION = 2  # bump when the cached per-project record changes shape
 
 
 class IngestError(ValueError):
@@ -102,8 +104,15 @@ class _Project:
 
 
 def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
-    """Candidate source files under ``root``, pruning virtualenv, vendored and tool folders."""
+    """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
+
+    Nothing outside the project is read: folder links are not followed, a file link is followed only to a
+    regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
+    ``/dev/zero`` never ends), links that leave the project, broken links and link loops are skipped, each with
+    its reason.
+    """
     found: list[Path] = []
+    real_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         keep = []
         for d in sorted(dirnames):
@@ -111,23 +120,81 @@ def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
             rel = str(full.relative_to(root))
             if d in IGNORED_DIRS:
                 continue
-            if d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
+            if os.path.islink(full):
+                # Links may point anywhere (even at the project itself): follow none.
+                skipped.append({"path": rel + "/", "reason": "link to a folder (not followed)", "bytes": None})
+            elif d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
                 skipped.append({"path": rel + "/", "reason": "virtualenv folder", "bytes": None})
             elif d in VENDORED_DIRS:
                 skipped.append({"path": rel + "/", "reason": "vendored folder", "bytes": None})
-            elif os.path.islink(full):
-                continue  # links may point anywhere (even at the project itself); follow none
             else:
                 keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
             if f.endswith(SOURCE_SUFFIXES):
-                found.append(Path(dirpath) / f)
+                full = Path(dirpath) / f
+                reason = _not_a_safe_file(full, real_root)
+                if reason is None:
+                    found.append(full)
+                else:
+                    skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
     return found
 
 
+def _not_a_safe_file(path: Path, real_root: str) -> str | None:
+    """Why ``path`` must not be read (``None``: a regular file inside the project, possibly through a link)."""
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = Path(path).resolve(strict=True)
+            except RuntimeError:  # Python < 3.13 reports a loop this way
+                return "symlink loop"
+            except OSError as exc:
+                return "symlink loop" if exc.errno == errno.ELOOP else "broken link"
+            if not (str(target) == real_root or str(target).startswith(real_root.rstrip(os.sep) + os.sep)):
+                return "link out of the project"
+            st = os.stat(target)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+    return _file_type_reason(st.st_mode)
+
+
+def _file_type_reason(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "not a regular file"
+
+
+def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:
+    """The whole file, streamed in chunks, or ``(None, reason)`` when it is not a regular file or longer than
+    ``limit`` bytes. The size is counted while reading, never trusted from ``stat`` (``/proc`` files say 0)."""
+    # O_NONBLOCK: should the file have become a FIFO since the walk, opening must not wait for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        reason = _file_type_reason(os.fstat(fd).st_mode)
+        if reason is not None:
+            return None, reason
+        chunks, total = [], 0
+        while True:
+            chunk = fh.read(min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                return None, "too large"
+    return b"".join(chunks), None
+
+
 def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
-    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, options], sort_keys=True).encode())
+    h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, md.METADATA_VERSION, options], sort_keys=True).encode())
     for p in paths:
         try:
             st = p.stat()
@@ -141,13 +208,17 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
     """One file -> (file row, None) or (None, skipped row)."""
     rel = str(p.relative_to(root))
     notebook = p.suffix == ".ipynb"
+    limit = MAX_NOTEBOOK_BYTES if notebook else max_bytes
     try:
         size = p.stat().st_size
-        if size > (MAX_NOTEBOOK_BYTES if notebook else max_bytes):
+        if size > limit:
             return None, {"path": rel, "reason": "too large", "bytes": size}
-        data = p.read_bytes()
+        data, reason = _read_bounded(p, limit)
     except OSError as exc:
         return None, {"path": rel, "reason": f"unreadable: {exc.strerror or exc}", "bytes": None}
+    if data is None:
+        return None, {"path": rel, "reason": reason, "bytes": size if reason == "too large" and size else None}
+    size = len(data)
     if b"\0" in data[:8192]:
         return None, {"path": rel, "reason": "binary", "bytes": size}
     n_cells = 0
@@ -207,30 +278,8 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
 
 
 def _project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
-    readme = md.read_readme(root)
-    code = "\n".join(f["content"][:20_000] for f in files[:2000])  # enough text to spot keywords; bounded cost
-    lib_counts: Counter = Counter(lib for f in files for lib in f["file_libraries"])
-    datasets = md.datasets_in(readme) + md.datasets_in(code)
-    domain, tasks = md.domain_and_task(readme, code)
-    description = md.first_paragraph(readme)
-    if not description:  # a library's own package docstring is its description
-        docs = sorted((f for f in files if f["path"].endswith("__init__.py") and len(f["_docstring"]) > 40
-                       and "do not edit" not in f["_docstring"].lower()), key=lambda f: f["path"].count("/"))
-        description = docs[0]["_docstring"].strip().split("\n\n")[0].replace("\n", " ")[:500] if docs else ""
-    year, year_source = md.year_of(root, (f["_mtime"] for f in files))
-    arxiv = md.arxiv_ids(readme + "\n" + code)
-    return {
-        "description": description,
-        "libraries": [lib for lib, _ in lib_counts.most_common()],
-        "datasets": [d for d, _ in datasets.most_common()],
-        "domain": domain,
-        "task": tasks[0] if tasks else "",
-        "tasks": tasks,
-        "arxiv": [f"https://arxiv.org/abs/{a}" for a in arxiv],
-        "year": year,
-        "year_source": year_source,
-        "has_readme": bool(readme),
-    }
+    # All metadata (with evidence and confidence) comes from metadata.py; ingest only reads the files.
+    return md.project_attributes(root, files)
 
 
 def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
@@ -263,7 +312,7 @@ def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
 
 # ---------------------------------------------------------------------------------------------- the corpus
 _PROJECT_COLUMNS = ["project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year",
-                    "year_source", "has_readme", "n_files", "n_skipped", "root", "url"]
+                    "year_source", "has_readme", "n_files", "n_skipped", "root", "url", "evidence", "confidence"]
 _ATTRIBUTES = ["libraries", "datasets", "domain", "task", "arxiv", "year", "description"]
 
 

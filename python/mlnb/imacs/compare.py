@@ -43,8 +43,12 @@ def _as_images(images: Any) -> np.ndarray:
         return arr.astype(np.float32) / 255.0
     if not np.issubdtype(arr.dtype, np.floating):
         raise ValueError(f"images has dtype {arr.dtype}; expected uint8 (0–255) or float in [0, 1]")
-    lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
-    if not np.isfinite(arr).all() or lo < 0 or hi > 1:
+    n_nan, n_inf = int(np.isnan(arr).sum()), int(np.isinf(arr).sum())
+    if n_nan or n_inf:
+        what = " and ".join(f"{n} {kind}" for n, kind in ((n_nan, "NaN"), (n_inf, "infinite")) if n)
+        raise ValueError(f"images contain {what} values; expected finite values in [0, 1]")
+    lo, hi = float(arr.min()), float(arr.max())
+    if lo < 0 or hi > 1:
         raise ValueError(f"images (float) range from {lo:g} to {hi:g}; expected values in [0, 1] "
                          "(divide uint8 data by 255, or pass the uint8 array)")
     return arr.astype(np.float32)

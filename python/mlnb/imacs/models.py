@@ -83,6 +83,13 @@ class ModelAdapter:
                 f"{self.name} returned shape {out.shape} for a batch of {len(x)} images; expected "
                 f"({len(x)}, n_classes) logits or probabilities"
             )
+        finite = np.isfinite(out)
+        if not finite.all():
+            bad = "NaN" if np.isnan(out).any() else "infinite"
+            raise ValueError(
+                f"{self.name} returned {bad} outputs ({int((~finite).sum())} of {out.size} values for a batch of "
+                f"{len(x)} images); expected finite logits or probabilities (check the model's weights and inputs)"
+            )
         return out
 
     def predict(self, images: np.ndarray) -> np.ndarray:

@@ -5,6 +5,10 @@ Runs come from the session store; each is joined with the server's live kernels 
 for a run left 'running' by a kernel that died, and ``notebook_path`` is given relative to the
 server's root so the front end can open it. Non-finite floats are sent as the strings "NaN",
 "Infinity" and "-Infinity" (JSON has no literal for them).
+
+Every handler asks the server's Authorizer (resource ``mlnb``, action ``read``) after
+authentication. Errors are JSON ``{"message": ...}`` the sidebar shows: 400 for an id that is not a
+number, 404 for one that names no run, 503 when the store is locked, full, read-only or damaged.
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ import socket
 from typing import Any
 
 import tornado
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from mlnb.schema import json_dumps
-from mlnb.store import Store, default_path
+from mlnb.store import Store, StoreError, default_path
+
+AUTH_RESOURCE = "mlnb"
 
 
 class _StoreHandler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
     def _store(self) -> Store | None:
         # Opening creates the file; a server with no mlnb run yet should just list nothing.
         path = default_path()
@@ -87,30 +96,44 @@ def _alive(run: dict, kernel_ids: set[str]) -> bool | None:
 
 class RunsHandler(_StoreHandler):
     @tornado.web.authenticated
+    @authorized
     async def get(self) -> None:
         store = self._store()
         if store is None:
             self._send({"runs": [], "store": str(default_path())})
             return
+        try:
+            stored = store.runs()
+        except StoreError as exc:
+            self._send({"message": str(exc), "store": store.path, "problem": exc.kind}, status=503)
+            return
         kernel_ids, paths = await self._live()
-        runs = [self._join(r, kernel_ids, paths) for r in store.runs()]
+        runs = [self._join(r, kernel_ids, paths) for r in stored]
         self._send({"runs": runs, "store": store.path})
 
 
 class RunHandler(_StoreHandler):
     @tornado.web.authenticated
+    @authorized
     async def get(self, run_id: str) -> None:
+        if not run_id.isdigit():
+            self._send({"message": f"run id {run_id!r} is not valid; expected a non-negative integer"}, status=400)
+            return
         store = self._store()
         try:
             if store is None:
                 raise KeyError(run_id)
-            run = store.run(int(run_id))
+            run = store.run(int(run_id))  # an id beyond SQLite's 64 bits names no run: KeyError too
+            findings = store.findings(run["id"])
+            metrics = store.metrics(run["id"])
         except KeyError:
             self._send({"message": f"no run with id {run_id}"}, status=404)
             return
+        except StoreError as exc:
+            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind}, status=503)
+            return
         kernel_ids, paths = await self._live()
         run = self._join(run, kernel_ids, paths)
-        findings = store.findings(run["id"])
         for finding in findings:
             location = finding.get("location")
             if location:
@@ -119,8 +142,7 @@ class RunHandler(_StoreHandler):
                     location["notebook_path"] = run["notebook_path"] or self._relative(location.get("notebook_path"))
                 else:
                     location["notebook_path"] = None
-        self._send({"run": run, "metrics": store.metrics(run["id"]), "findings": findings})
-
+        self._send({"run": run, "metrics": metrics, "findings": findings})
 
 
 def setup_handlers(web_app: Any) -> None:
@@ -129,6 +151,6 @@ def setup_handlers(web_app: Any) -> None:
         ".*$",
         [
             (url_path_join(base, "runs") + "/?", RunsHandler),
-            (url_path_join(base, "runs", r"(\d+)") + "/?", RunHandler),
+            (url_path_join(base, "runs", r"([^/]+)") + "/?", RunHandler),
         ],
     )

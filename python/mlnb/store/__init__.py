@@ -1,6 +1,6 @@
 """The session store shared by mlnb's kernels and its server extension (SQLite, WAL mode)."""
 
-from mlnb.store.sqlite import RUN_STATUSES, SEVERITIES, Store, default_path
+from mlnb.store.sqlite import RUN_STATUSES, SEVERITIES, Store, StoreError, default_path
 
 _default: Store | None = None
 
@@ -13,4 +13,4 @@ def default_store() -> Store:
     return _default
 
 
-__all__ = ["Store", "default_store", "default_path", "RUN_STATUSES", "SEVERITIES"]
+__all__ = ["Store", "StoreError", "default_store", "default_path", "RUN_STATUSES", "SEVERITIES"]

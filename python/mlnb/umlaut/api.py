@@ -198,12 +198,31 @@ def instrument(input_type: str | None = None, output_type: str | None = None, na
         stack = _state.stack = []
     stack.append(opts)
     before = len(sessions)
+    from mlnb.umlaut import session as session_module
+
+    before_any = len(session_module.STARTED)
     started: list[Session] = []
+    from mlnb.notebook import user_frame
+    from mlnb.umlaut.autotorch import watch_torch
+
+    caller = user_frame(sys._getframe(1))
+    # live dicts: the model is usually created inside the cell, after the block starts
+    namespace = [caller.f_globals] + ([caller.f_locals] if caller.f_locals is not caller.f_globals else []) \
+        if caller is not None else []
     try:
-        yield started
+        with watch_torch(namespace, **opts):  # a plain PyTorch loop in the block gets a TorchMonitor
+            yield started
     finally:
         stack.pop()
         started.extend(sessions[before:])
+        started.extend(s for s in session_module.STARTED[before_any:] if s not in started)
+    if len(session_module.STARTED) == before_any:
+        # The cell ran without anything UMLAUT can watch: say so instead of staying silent.
+        print(NOTHING_TO_WATCH, flush=True)
+
+
+NOTHING_TO_WATCH = ("UMLAUT: nothing to watch in this cell: no Keras fit, Hugging Face Trainer or PyTorch optimizer "
+                    "step ran (a scikit-learn fit has no training loop UMLAUT can check)")
 
 
 def enable_notebook(input_type: str | None = None, output_type: str | None = None, name: str | None = None,
@@ -235,11 +254,27 @@ def list_sessions() -> Any:
             "id": r["id"], "name": r["name"], "status": r["status"],
             "epochs": (r["latest_epoch"] + 1) if r["latest_epoch"] is not None else 0,
             "critical": r["findings"]["critical"], "error": r["findings"]["error"], "warning": r["findings"]["warning"],
-            "notebook": r["notebook_path"], "cell": r["execution_count"],
+            "notebook": _short_path(r["notebook_path"]), "cell": r["execution_count"],
             "started": datetime.datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M:%S"),
         })
     columns = ["id", "name", "status", "epochs", "critical", "error", "warning", "notebook", "cell", "started"]
-    return pd.DataFrame(rows, columns=columns).set_index("id")
+    table = pd.DataFrame(rows, columns=columns).set_index("id")
+    table["cell"] = table["cell"].astype("Int64")  # prompt numbers, not floats, even with gaps
+    return table
+
+
+def _short_path(path: str | None) -> str | None:
+    """A notebook path as the user knows it: relative to the working folder, or under ``~``."""
+    import os
+
+    if not path or not os.path.isabs(path):
+        return path
+    cwd, home = os.getcwd(), os.path.expanduser("~")
+    if path.startswith(cwd + os.sep):
+        return os.path.relpath(path, cwd)
+    if path.startswith(home + os.sep):
+        return "~" + path[len(home):]
+    return path
 
 
 def show_session(name_or_id: str | int) -> Any:

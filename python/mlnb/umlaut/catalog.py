@@ -584,9 +584,11 @@ _ENTRIES = [
         """,
         heuristic="""
             Before training mlnb reads the optimizer's learning rate and flags it when it is negative or
-            zero, below {lr_min:g}, or above {lr_max_adaptive:g} for adaptive optimizers (Adam, RMSprop,
-            Adagrad, ...) or {lr_max_sgd:g} for plain SGD. The best value is problem-specific; these
-            bounds only catch values that are almost never right.
+            zero, below {lr_min:g}, or above the optimizer's own range: {lr_max_adaptive:g} for Adam,
+            RMSprop and their relatives, 10 times that for Adagrad, 1000 times for Adadelta (whose
+            usual rate is 1.0), {lr_max_sgd:g} for plain SGD. Up to ten times above the range is a
+            warning (it often still trains); further above, an error. The best value is
+            problem-specific; these bounds only catch values that are almost never right.
         """,
         fix="""
             Start from the optimizer's default (Adam 1e-3) and tune by factors of 3 to 10. Check sign and

@@ -1,4 +1,5 @@
-"""``mlnb umlaut run SCRIPT.py [args]``: run a training script with UMLAUT attached, headless.
+"""``mlnb umlaut run SCRIPT.py [args]``: run a training script with UMLAUT attached, headless;
+``mlnb umlaut list``: the recorded sessions.
 
 Every Keras ``fit`` in the script gets an :class:`UmlautCallback`; ``TorchMonitor`` and Hugging Face
 callbacks the script creates itself are reported too. At the end the findings are printed, one
@@ -9,6 +10,7 @@ Example::
 
     mlnb umlaut run train.py --epochs 3
     mlnb umlaut run --input image --output classification --explain train.py
+    mlnb umlaut list
 """
 
 from __future__ import annotations
@@ -32,11 +34,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--explain", action="store_true", help="print the full explanation of every finding")
     run.add_argument("script", help="the Python training script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    sub.add_parser("list", help="list the recorded UMLAUT sessions")
     return p
+
+
+def _list() -> int:
+    from mlnb.store import StoreError
+    from mlnb.umlaut.api import list_sessions
+
+    try:
+        table = list_sessions()
+    except StoreError as exc:
+        print(f"mlnb umlaut list: {exc}", file=sys.stderr)
+        return 1
+    print(table.to_string() if len(table) else "No UMLAUT session recorded yet.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "list":
+        return _list()
     if not os.path.isfile(args.script):
         print(f"mlnb umlaut run: SCRIPT={args.script!r} is not a file", file=sys.stderr)
         return 2

@@ -9,9 +9,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from mlnb.umlaut.checks import CheckContext, internal_error, run_checks
+from mlnb.umlaut.checks.revise import revise
 from mlnb.umlaut.findings import Finding
 from mlnb.umlaut.session import Session
-from mlnb.umlaut.summary import ModelSummary, Probe, as_array
+from mlnb.umlaut.summary import ModelSummary, Probe, as_array, feature_table
 
 
 class Monitor:
@@ -54,8 +55,8 @@ class Monitor:
              shuffled: bool | None = None, val_from_split: bool = False) -> list[Finding]:
         rows = self.ctx.thresholds.sample_rows
         c = self.ctx
-        c.x, c.y = as_array(x, rows), as_array(y, rows)
-        c.x_val, c.y_val = as_array(x_val, rows), as_array(y_val, rows)
+        c.x, c.y = feature_table(x, rows), as_array(y, rows)
+        c.x_val, c.y_val = feature_table(x_val, rows), as_array(y_val, rows)
         c.shuffled, c.val_from_split = shuffled, val_from_split
         if c.x is not None and np.issubdtype(c.x.dtype, np.floating):
             c.inputs_nonfinite = bool(not np.all(np.isfinite(c.x)))
@@ -77,6 +78,7 @@ class Monitor:
         if weight_change is not None:
             c.weight_change = weight_change
         new = self._add(run_checks("epoch", c))
+        self._add(revise(c, self.session.findings))
         self.session.flush()
         return new
 

@@ -55,6 +55,11 @@ class Finding:
         return entry(self.key)
 
     @property
+    def withdrawn(self) -> bool:
+        """True when later epochs contradicted the finding (``context['withdrawn']`` says why)."""
+        return bool(self.context.get("withdrawn"))
+
+    @property
     def rank(self) -> int:
         """0 for critical, 1 for error, 2 for warning (sort key)."""
         return _RANK[self.severity]

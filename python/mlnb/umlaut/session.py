@@ -88,9 +88,10 @@ class Session:
                 self._unprinted.append(f)
             else:
                 merged = sorted(set(old.epochs) | set(f.epochs))
-                if merged == old.epochs:
+                if merged == old.epochs and (f.severity, f.title, f.context) == (old.severity, old.title, old.context):
                     continue
-                old.epochs, old.context, old.title = merged, f.context, f.title
+                # a revision (checks.revise) may change severity, title and context at the same epochs
+                old.epochs, old.context, old.title, old.severity = merged, f.context, f.title, f.severity
                 if old.location is None:
                     old.location = f.location
             self._dirty.add((f.key, f.subject))
@@ -137,7 +138,12 @@ class Session:
 
     def _unique_name(self, store: Any) -> str:
         base = self.name or "fit"
-        taken = {r["name"] for r in store.runs(tool="umlaut")}
+        from mlnb.store import StoreError
+
+        try:
+            taken = {r["name"] for r in store.runs(tool="umlaut")}
+        except StoreError:  # unreadable for now: the run is still queued, under its plain name
+            taken = set()
         name, n = base, 1
         while name in taken:
             n += 1

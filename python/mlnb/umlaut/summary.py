@@ -127,6 +127,15 @@ def as_array(value: Any, rows: int | None = None) -> np.ndarray | None:
         return None
     if isinstance(value, (list, tuple)) and value and not np.isscalar(value[0]):
         return None  # several inputs: data checks handle single inputs only
+    kind = type(value).__name__
+    if kind == "RaggedTensor":  # tf.ragged: pad to a dense array (the padding is zeros)
+        value = value[:rows].to_tensor() if rows is not None else value.to_tensor()
+    elif kind == "SparseTensor":  # tf.sparse: densify the first rows only
+        import tensorflow as tf
+
+        shape = [int(d) for d in value.dense_shape]
+        size = [min(rows, shape[0]) if rows is not None else shape[0], *shape[1:]]
+        value = tf.sparse.to_dense(tf.sparse.reorder(tf.sparse.slice(value, [0] * len(shape), size)))
     if hasattr(value, "detach"):  # torch
         value = value.detach()
         if rows is not None:
@@ -144,14 +153,47 @@ def as_array(value: Any, rows: int | None = None) -> np.ndarray | None:
     return arr[:rows] if rows is not None else arr
 
 
+def feature_table(value: Any, rows: int | None = None) -> np.ndarray | None:
+    """The samples of ``value`` as one array for the data checks: an array as it is; a dict, list or
+    tuple of inputs (a multi-input model, ``tf.data`` dict features) as its only numeric input, or
+    as one (rows, features) table of all numeric inputs with the same number of rows. None when
+    nothing numeric is there."""
+    if isinstance(value, dict):
+        parts = list(value.values())
+    elif isinstance(value, (list, tuple)) and value and not np.isscalar(value[0]):
+        parts = list(value)
+    else:
+        return as_array(value, rows)
+    arrays = [a for a in (feature_table(p, rows) for p in parts)
+              if a is not None and a.ndim >= 1 and (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_)]
+    if not arrays:
+        return None
+    if len(arrays) == 1:
+        return arrays[0]
+    n = len(arrays[0])
+    if any(len(a) != n for a in arrays):
+        return None
+    integer = all(np.issubdtype(a.dtype, np.integer) for a in arrays)
+    return np.concatenate([a.reshape(n, -1).astype(np.int64 if integer else np.float64) for a in arrays], axis=1)
+
+
 def is_finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
 def infer_output_activation(y_pred: Any) -> str | None:
-    """'softmax' / 'sigmoid' / 'linear' from what a model actually outputs (for subclassed models)."""
+    """'softmax' / 'log_softmax' / 'sigmoid' / 'linear' from what a model actually outputs (for
+    subclassed models and functional calls such as ``F.log_softmax`` that no hook sees)."""
     arr = as_array(y_pred)
-    if arr is None or arr.size == 0 or not np.issubdtype(arr.dtype, np.floating) or not np.all(np.isfinite(arr)):
+    if arr is None or arr.size == 0 or not np.issubdtype(arr.dtype, np.floating):
+        return None
+    if arr.ndim >= 2 and arr.shape[-1] > 1 and np.all(np.nan_to_num(arr, nan=0.0, neginf=-1.0) <= 1e-6):
+        # log-probabilities: every value <= 0 (-inf allowed: log(0)) and each row's exp sums to 1
+        with np.errstate(over="ignore", under="ignore"):
+            sums = np.exp(arr.astype(np.float64)).sum(axis=-1)
+        if np.all(np.isfinite(np.nan_to_num(arr, neginf=0.0))) and np.allclose(sums, 1, atol=1e-3):
+            return "log_softmax"
+    if not np.all(np.isfinite(arr)):
         return None
     if arr.min() >= 0 and arr.max() <= 1:
         if arr.ndim >= 2 and arr.shape[-1] > 1 and np.allclose(arr.sum(axis=-1), 1, atol=1e-3):

@@ -38,3 +38,25 @@ def is_chief() -> bool:
         except (ValueError, TypeError, AttributeError):
             pass
     return True
+
+
+def notice(session: object, text: str) -> None:
+    """Print ``UMLAUT: text`` once per session: a check that cannot run says so, in one line.
+
+    Example
+    -------
+    >>> from mlnb.umlaut import Session
+    >>> s = Session(record=False)
+    >>> notice(s, "data checks are off for this run: no arrays")
+    UMLAUT: data checks are off for this run: no arrays
+    >>> notice(s, "data checks are off for this run: no arrays")
+    """
+    import sys
+
+    seen = session.__dict__.setdefault("_notices", set())
+    if text in seen:
+        return
+    seen.add(text)
+    session.__dict__.setdefault("notices", []).append(text)
+    if getattr(session, "echo", False) and getattr(session, "chief", True):
+        print(f"UMLAUT: {text}", file=getattr(session, "stream", None) or sys.stdout, flush=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 import keras
 
-from mlnb.umlaut.adapters import is_chief
+from mlnb.umlaut.adapters import is_chief, notice
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
@@ -187,11 +187,16 @@ def _split_batch(batch: Any) -> tuple[Any, Any]:
 
 
 def _concat(parts: Any) -> Any:
+    """Batches joined along rows, keeping their structure (dict features, tuples of inputs)."""
     parts = [p for p in parts if p is not None]
     if not parts:
         return None
     if len(parts) == 1:
         return parts[0]
+    if all(isinstance(p, dict) for p in parts) and all(p.keys() == parts[0].keys() for p in parts):
+        return {k: _concat([p[k] for p in parts]) for k in parts[0]}
+    if all(isinstance(p, (list, tuple)) and len(p) == len(parts[0]) for p in parts):
+        return type(parts[0])(_concat(list(column)) for column in zip(*parts))
     arrays = [as_array(p) for p in parts]
     if any(a is None for a in arrays):
         return parts[0]
@@ -270,7 +275,15 @@ class UmlautCallback(keras.callbacks.Callback):
         if data is not None:
             mon.data(**data)
         self._weights0 = mon.guarded("weights_snapshot", self._snapshot)
-        probe = mon.guarded("probe", self._probe, -1)
+        self._probes_off: str | None = None
+        reason = self._why_no_probe(fit)
+        if reason:
+            self._probes_off = reason
+            notice(session, f"activation and gradient checks are off for this run: {reason}")
+        if data is None or (mon.ctx.x is None and fit.get("x") is not None):
+            notice(session, "data checks are off for this run: the training inputs could not be sampled "
+                            f"({type(fit.get('x')).__name__})")
+        probe = self._guarded_probe(-1)
         if probe is not None and probe.loss is not None:
             mon.ctx.initial_loss = probe.loss
         session.flush()
@@ -289,10 +302,39 @@ class UmlautCallback(keras.callbacks.Callback):
         loss = logs.get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             mon.note_nonfinite(epoch, None, float(loss))
-        probe = mon.guarded("probe", self._probe, epoch) if self._probe_due(epoch) else None
+        probe = self._guarded_probe(epoch) if self._probe_due(epoch) else None
         change = mon.guarded("weight_change", self._weight_change)
         mon.epoch(epoch, logs, probe=probe, weight_change=change)
         self._spent += time.perf_counter() - started
+
+    def _why_no_probe(self, fit: Mapping[str, Any]) -> str | None:
+        """Why the probes cannot run on this model and data (None when they can)."""
+        if self._sample is None:
+            return f"no sample of the training inputs ({type(fit.get('x')).__name__})"
+        if self._sample[1] is None:
+            return "the training data carries no labels to compute the loss on"
+        if getattr(self._active_model, "_compile_loss", None) is None:
+            return "the model has no compiled loss (a custom train_step)"
+        return None
+
+    def _guarded_probe(self, epoch: int) -> Probe | None:
+        """The probe of this epoch; when it cannot run, say so once and stop trying (a failing probe
+        must neither break training nor fail silently)."""
+        if self._probes_off is not None:
+            return None
+        try:
+            return self._probe(epoch)
+        except Exception as exc:  # noqa: BLE001 - UMLAUT must never stop training
+            self._probes_off = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            from mlnb.umlaut.checks import internal_error
+
+            finding = internal_error("probe", exc, epoch, self.monitor.ctx.location)
+            finding.title = (f"Activation and gradient checks are off for this run ({', '.join(PROBE_CHECKS)}): "
+                             f"the probe of a sample batch failed with {self._probes_off}")[:300]
+            finding.context["checks_off"] = list(PROBE_CHECKS)
+            finding.context["inputs"] = _describe(self._sample[0]) if self._sample else None
+            self.monitor.session.add([finding])
+            return None
 
     def _probe_due(self, epoch: int) -> bool:
         """Probe the first epochs always (findings need ``probe_patience`` probes in a row), later
@@ -420,21 +462,44 @@ class UmlautCallback(keras.callbacks.Callback):
                 wanted.append((layer, act))
         if not wanted:
             return []
+        inputs = None
+        try:
+            inputs = model.inputs  # a Sequential built from keras.Input has them too
+        except (AttributeError, ValueError):  # a Sequential built without Input, a subclassed model
+            pass
+        if inputs:
+            # The model's own graph casts each input to its Input dtype (uint8 images, int32
+            # boards, dict features), exactly as in training.
+            if getattr(self, "_feature_model", None) is None:
+                self._feature_model = keras.Model(model.inputs, [layer.output for layer, _ in wanted])
+            values = self._feature_model(xs, training=False)
+            values = values if isinstance(values, (list, tuple)) else [values]
+            return [(layer.name, keras.ops.convert_to_numpy(v), act) for (layer, act), v in zip(wanted, values)]
         if isinstance(model, keras.Sequential):
             out, h = [], xs
+            first = _layer_info(model.layers[0], 0) if model.layers else None
+            if first is not None and first.kind != "embedding" and "int" in str(getattr(h, "dtype", "")):
+                h = keras.ops.cast(h, "float32")  # what the model's input conversion does for integer data
             acts = dict((id(l), a) for l, a in wanted)
             for layer in model.layers:
                 h = layer(h, training=False)
                 if id(layer) in acts:
                     out.append((layer.name, keras.ops.convert_to_numpy(h), acts[id(layer)]))
             return out
-        if getattr(model, "inputs", None) and not isinstance(model, keras.Sequential):
-            if getattr(self, "_feature_model", None) is None:
-                self._feature_model = keras.Model(model.inputs, [layer.output for layer, _ in wanted])
-            values = self._feature_model(xs, training=False)
-            values = values if isinstance(values, (list, tuple)) else [values]
-            return [(layer.name, keras.ops.convert_to_numpy(v), act) for (layer, act), v in zip(wanted, values)]
         return []
+
+
+PROBE_CHECKS = ("dead-relu", "saturated-activation", "vanishing-gradient", "exploding-gradient")
+
+
+def _describe(value: Any) -> str:
+    """A short description of an input structure for messages: ``dict(a: (64, 4) float32, ...)``."""
+    if isinstance(value, dict):
+        return "dict(" + ", ".join(f"{k}: {_describe(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__ + "(" + ", ".join(_describe(v) for v in value) + ")"
+    shape = getattr(value, "shape", None)
+    return f"{tuple(shape) if shape is not None else '?'} {getattr(value, 'dtype', type(value).__name__)}"
 
 
 def _rows(value: Any, n: int) -> Any:

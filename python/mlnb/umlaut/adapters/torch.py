@@ -7,15 +7,17 @@ import sys
 import weakref
 from typing import Any, Mapping
 
+import numpy as np
 import torch
 from torch import nn
 
-from mlnb.umlaut.adapters import is_chief
+from mlnb.umlaut.adapters import is_chief, notice
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
 from mlnb.umlaut.session import Session, validate_types
-from mlnb.umlaut.summary import LayerInfo, LayerStats, LossInfo, ModelSummary, Probe, infer_output_activation
+from mlnb.umlaut.summary import (LayerInfo, LayerStats, LossInfo, ModelSummary, Probe, as_array, feature_table,
+                                 infer_output_activation)
 
 install()
 
@@ -325,21 +327,38 @@ class TorchMonitor:
         return edges, outs
 
     def _collect(self, inputs: Any, targets: Any) -> None:
-        if not torch.is_tensor(inputs):
+        # Tensors, or dicts/tuples of them (Hugging Face batches, multi-input models): one table.
+        x = feature_table(inputs, self.thresholds.sample_rows)
+        if x is None:
             self.monitor.data(None)
+            self._notice(f"data checks are off for this run: no numeric arrays in the inputs ({type(inputs).__name__})")
             return
-        self._data_x.append(inputs.detach()[: self.thresholds.sample_rows].cpu())
-        if torch.is_tensor(targets):
-            self._data_y.append(targets.detach()[: self.thresholds.sample_rows].cpu())
+        self._data_x.append(x)
+        y = as_array(targets, self.thresholds.sample_rows)
+        if y is not None and len(y) == len(x):
+            self._data_y.append(y)
         rows = sum(len(x) for x in self._data_x)
         if rows >= 256 or len(self._data_x) >= 8:
             self._run_data_checks()
 
+    def _notice(self, text: str) -> None:
+        notice(self.session, text)
+
     def _run_data_checks(self) -> None:
         if self.monitor.data_checked or not self._data_x:
             return
-        x = torch.cat(self._data_x).numpy()
-        y = torch.cat(self._data_y).numpy() if self._data_y and len(self._data_y) == len(self._data_x) else None
+        try:
+            x = np.concatenate(self._data_x)
+        except ValueError:  # batches of different widths (padded text): the first batch alone
+            x = self._data_x[0]
+        y = None
+        if self._data_y and len(self._data_y) == len(self._data_x):
+            try:
+                y = np.concatenate(self._data_y)
+            except ValueError:
+                y = None
+        if y is not None and len(y) != len(x):
+            y = None
         self._data_x, self._data_y = [], []
         self.monitor.data(x, y, shuffled=None)
 

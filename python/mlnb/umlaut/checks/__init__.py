@@ -42,6 +42,7 @@ class Issue:
     context: dict[str, Any] = field(default_factory=dict)
     subject: str = ""
     location: Any = None  # default: the training call's location
+    severity: str | None = None  # default: the catalog's; a check lowers it when the evidence is weaker
 
 
 @dataclass
@@ -144,7 +145,7 @@ def run_checks(phase: str, ctx: CheckContext, keys: Iterable[str] | None = None)
                 findings.append(
                     Finding(
                         key=chk.key,
-                        severity=severity_of(chk.key),
+                        severity=issue.severity or severity_of(chk.key),
                         title=issue.title,
                         epochs=[ctx.epoch],
                         context=issue.context,

@@ -55,11 +55,16 @@ def input_not_normalized(ctx: CheckContext):
     if worst_std > t.norm_std_max:
         reasons.append(f"a feature std is {worst_std:.3g}")
     if reasons:
+        # A regression on unscaled features (polynomial terms, raw units) often converges anyway:
+        # a warning until the loss shows trouble (checks.revise raises it to an error then).
+        # Classification on raw pixels or features is the classic bug: an error at once.
+        regression = ctx.task() == "regression"
         yield Issue(
             f"Input data not normalized (range {lo:g} to {hi:g})",
             {"min": lo, "max": hi, "max_abs_mean": worst_mean, "max_std": worst_std, "dtype": str(x.dtype),
              "reasons": reasons, "norm_abs_max": t.norm_abs_max, "norm_mean_max": t.norm_mean_max,
              "norm_std_max": t.norm_std_max},
+            severity="warning" if regression else None,
         )
 
 
@@ -125,10 +130,16 @@ def train_val_overlap(ctx: CheckContext):
     shared = sum(hash(row.tobytes()) in train for row in val)
     fraction = shared / len(val)
     if fraction > ctx.thresholds.overlap_max:
+        # In a small discrete input space (boards, short codes, few binary features) the training
+        # rows repeat among themselves as much: the overlap is inherent, not a leak. A warning.
+        repeats = 1 - len(train) / len(ctx.x)
+        inherent = repeats >= fraction / 2
         yield Issue(
-            f"{fraction:.0%} of validation samples also appear in the training data",
+            f"{fraction:.0%} of validation samples also appear in the training data"
+            + (f" (training rows repeat among themselves too: {repeats:.0%})" if inherent else ""),
             {"shared": int(shared), "validation_rows": int(len(val)), "train_rows_compared": int(len(ctx.x)),
-             "fraction": fraction, "overlap_max": ctx.thresholds.overlap_max},
+             "fraction": fraction, "overlap_max": ctx.thresholds.overlap_max, "train_repeats": repeats},
+            severity="warning" if inherent else None,
         )
 
 
@@ -151,6 +162,14 @@ def unshuffled_data(ctx: CheckContext):
         return
     if len(p) < 2:
         return
+    val = class_labels(ctx.y_val) if ctx.val_from_split and ctx.y_val is not None else None
+    if val is not None and len(val) >= 10 and len(np.unique(val)) == 1:
+        # validation_split takes the last rows: on data sorted by label the validation set is one
+        # class, so every validation metric measures that class only. Training is misjudged: an error.
+        yield Issue(f"validation_split took the last rows: every validation label is {int(val[0])}",
+                    {"validation_split": True, "validation_classes": [int(val[0])], "training_classes": int(len(p)),
+                     "validation_rows": int(len(val))}, severity="error")
+        return
     same = float(np.mean(labels[1:] == labels[:-1]))
     expected = float(np.sum(p**2))
     if same >= ctx.thresholds.unshuffled_same_label and expected < 0.75:
@@ -171,6 +190,15 @@ def class_imbalance(ctx: CheckContext):
     if labels is None or len(labels) < 20:
         return
     values, counts = np.unique(labels, return_counts=True)
+    outs = ctx.model.output_layers() if ctx.model is not None else []
+    units = outs[0].units if len(outs) == 1 and outs[0].units else 0
+    if len(values) == 1 and len(labels) >= 100 and (units > 1 or ctx.task() == "classification") and ctx.shuffled:
+        # Every sampled label is one class (and the data are shuffled, so not a sorted prefix): the
+        # model can only learn to output that class. Training is broken: an error.
+        yield Issue(f"All {len(labels)} sampled labels are class {int(values[0])}",
+                    {"counts": {int(values[0]): int(counts[0])}, "output_units": int(units) or None},
+                    severity="error")
+        return
     if len(values) < 2 or len(values) > 1000:
         return
     ratio = counts.min() / counts.max()
@@ -196,6 +224,14 @@ def label_encoding_mismatch(ctx: CheckContext):
     one_hot = y.ndim >= 2 and y.shape[-1] > 1
     labels = class_labels(y)
     context = {"loss": model.loss.name, "label_shape": list(y.shape), "label_dtype": str(y.dtype), "output_units": units}
+    flat = y.reshape(-1) if not one_hot else None
+    if kind in ("sparse_categorical_crossentropy", "nll") and flat is not None and labels is None \
+            and np.issubdtype(flat.dtype, np.floating) and np.all(np.isfinite(flat)):
+        # e.g. y / 255 or a regression target given to a classification loss: not class ids
+        yield Issue(f"Labels are not class ids: {model.loss.name} gets values {float(flat.min()):g}..{float(flat.max()):g}",
+                    {**context, "label_min": float(flat.min()), "label_max": float(flat.max()),
+                     "expected": "integer class ids"})
+        return
     if kind == "categorical_crossentropy" and not one_hot and labels is not None and (units or 0) > 1:
         yield Issue(f"Integer labels with {model.loss.name}, which expects one-hot labels", {**context, "expected": "one-hot"})
     elif kind == "sparse_categorical_crossentropy" and one_hot and labels is not None:

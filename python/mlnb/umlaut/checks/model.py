@@ -5,7 +5,30 @@ from __future__ import annotations
 from mlnb.umlaut.checks import CheckContext, Issue, check
 from mlnb.umlaut.summary import CE_KINDS, LINEAR_KINDS, PROBABILITY_ACTIVATIONS, REGRESSION_LOSSES
 
-ADAPTIVE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "adadelta", "adafactor", "lion", "ftrl", "lamb")
+ADAPTIVE_OPTIMIZERS = ("adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "adadelta", "adafactor", "lion", "ftrl",
+                       "lamb", "radam", "sparseadam", "lbfgs", "rprop", "asgd")
+# How far each optimizer's usual learning rates sit from Adam's (1e-3 default, ``lr_max_adaptive``
+# above): Adadelta is run at 1.0 (its paper, the PyTorch MNIST example), Adagrad at 0.01-0.1,
+# Rprop at 0.01, L-BFGS at 1. SGD and its relatives use ``lr_max_sgd``.
+LR_SCALE = {"adadelta": 1000.0, "adagrad": 10.0, "rprop": 10.0, "lbfgs": 1000.0, "adafactor": 10.0, "asgd": 100.0}
+SGD_LIKE = ("sgd", "sgdw", "momentum", "nesterov", "lars")
+LR_ERROR_FACTOR = 10.0  # a learning rate this many times above the range is an error, closer a warning
+
+
+def lr_range(optimizer: str | None, t) -> tuple[float, float]:
+    """(smallest, largest) sensible learning rate for ``optimizer`` (a class name) under ``t``."""
+    opt = (optimizer or "").lower()
+    if opt in SGD_LIKE or (opt not in ADAPTIVE_OPTIMIZERS and opt not in LR_SCALE and opt):
+        return t.lr_min, t.lr_max_sgd
+    if not opt:
+        return t.lr_min, t.lr_max_adaptive
+    return t.lr_min, t.lr_max_adaptive * LR_SCALE.get(opt, 1.0)
+
+
+# f(f(x)) == f(x) for these, and relu leaves the outputs of the non-negative ones unchanged.
+IDEMPOTENT = ("relu", "relu6", "hardtanh")
+SQUASHING = ("tanh", "sigmoid", "softsign", "hard_sigmoid", "hardsigmoid", "hardtanh")
+NONNEGATIVE_ACTIVATIONS = ("relu", "relu6", "sigmoid", "softmax", "softplus", "hard_sigmoid", "hardsigmoid", "exponential")
 
 
 @check("missing-activation", phase="static")
@@ -46,12 +69,21 @@ def double_activation(ctx: CheckContext):
             before = model.through_pass_layers(model.producer(layer))
             if before is None or not before.is_nonlinear or before.kind in ("norm",):
                 continue
+            if (layer.activation == before.activation and layer.activation in IDEMPOTENT) or \
+                    (layer.activation == "relu" and before.activation in NONNEGATIVE_ACTIVATIONS):
+                continue  # relu(relu(x)) == relu(x), relu(sigmoid(x)) == sigmoid(x): redundant, harmless
+            # The same squashing twice in a hidden layer (tanh after tanh) narrows the range but
+            # still trains: a warning. Anything else (softmax after softmax, sigmoid after relu, a
+            # squashed output) distorts what the model can output.
+            hidden = layer.name not in model.outputs
+            severity = "warning" if layer.activation == before.activation in SQUASHING and hidden else None
             yield Issue(
                 f"Activation {layer.activation} applied after {before.activation} of {before.label}",
                 {"layer": layer.name, "activation": layer.activation, "previous_layer": before.name,
                  "previous_activation": before.activation},
                 subject=layer.name,
                 location=layer.location,
+                severity=severity,
             )
     loss = model.loss
     if loss is not None and loss.expects in ("logits", "log_probabilities") and loss.kind in CE_KINDS:
@@ -86,6 +118,20 @@ def missing_softmax(ctx: CheckContext):
     wanted = PROBABILITY_ACTIVATIONS if loss.expects == "probabilities" else ("log_softmax",)
     for out in model.output_layers():
         act = model.output_activation(out)
+        if act == "softmax" and out.units == 1:
+            # softmax over one unit is exp(z)/exp(z) = 1 for every input: nothing can be learned
+            yield Issue(f"Softmax over the single unit of {out.label} always outputs 1; {loss.name} needs a sigmoid there",
+                        {"output_layer": out.name, "output_activation": act, "units": 1, "loss": loss.name,
+                         "loss_expects": loss.expects}, subject=out.name, location=out.location)
+            continue
+        if act == "sigmoid" and loss.kind == "categorical_crossentropy" and (out.units or 0) > 1 \
+                and loss.expects == "probabilities":
+            # independent sigmoids do not sum to 1; Keras rescales them, so it trains, but the
+            # probabilities are not a distribution over the classes: a warning
+            yield Issue(f"Sigmoid output of {out.label} under {loss.name}: use softmax for one class per sample",
+                        {"output_layer": out.name, "output_activation": act, "units": out.units, "loss": loss.name,
+                         "loss_expects": loss.expects}, subject=out.name, location=out.location, severity="warning")
+            continue
         if act is None or act in wanted or (loss.expects == "log_probabilities" and act in PROBABILITY_ACTIVATIONS):
             continue  # softmax before NLLLoss is reported by double-activation
         yield Issue(
@@ -128,18 +174,20 @@ def lr_out_of_range(ctx: CheckContext):
     if model is None or model.lr is None:
         return
     lr, t = model.lr, ctx.thresholds
-    opt = (model.optimizer or "").lower()
-    lr_max = t.lr_max_adaptive if opt in ADAPTIVE_OPTIMIZERS else t.lr_max_sgd
-    context = {"learning_rate": lr, "optimizer": model.optimizer, "lr_min": t.lr_min, "lr_max": lr_max}
+    lr_min, lr_max = lr_range(model.optimizer, t)
+    context = {"learning_rate": lr, "optimizer": model.optimizer, "lr_min": lr_min, "lr_max": lr_max}
     if lr < 0:
         yield Issue(f"Negative learning rate {lr:g}: the optimizer climbs the loss", {**context, "problem": "negative"})
     elif lr == 0:
         yield Issue("Learning rate is zero: the weights never change", {**context, "problem": "zero"})
-    elif lr < t.lr_min:
-        yield Issue(f"Learning rate {lr:g} is too low (below {t.lr_min:g})", {**context, "problem": "low"})
+    elif lr < lr_min:
+        yield Issue(f"Learning rate {lr:g} is too low (below {lr_min:g})", {**context, "problem": "low"})
     elif lr > lr_max:
+        # Just above the range often still trains (a small model, a warm-up schedule): a warning;
+        # an order of magnitude above it breaks training: the catalog's error.
+        severity = None if lr >= LR_ERROR_FACTOR * lr_max else "warning"
         yield Issue(f"Learning rate {lr:g} is too high for {model.optimizer or 'this optimizer'} (above {lr_max:g})",
-                    {**context, "problem": "high"})
+                    {**context, "problem": "high"}, severity=severity)
 
 
 @check("high-dropout", phase="static")

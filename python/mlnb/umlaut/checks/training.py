@@ -24,9 +24,9 @@ def _nan_cause(ctx: CheckContext) -> tuple[str, dict]:
     if ctx.inputs_nonfinite:
         return "the inputs contain NaN or Inf values", {}
     if model is not None and model.lr is not None:
-        from mlnb.umlaut.checks.model import ADAPTIVE_OPTIMIZERS
+        from mlnb.umlaut.checks.model import lr_range
 
-        lr_max = t.lr_max_adaptive if (model.optimizer or "").lower() in ADAPTIVE_OPTIMIZERS else t.lr_max_sgd
+        lr_max = lr_range(model.optimizer, t)[1]
         if model.lr > lr_max or model.lr < 0:
             return f"the learning rate {model.lr:g} is out of range, so the updates overflow", {"learning_rate": model.lr}
     probes = [p for p in ctx.probes if p.grad_norm is not None]
@@ -117,6 +117,9 @@ def loss_oscillating(ctx: CheckContext):
     flips = int(np.sum(np.sign(deltas[1:]) * np.sign(deltas[:-1]) < 0))
     swing = float(np.mean(np.abs(deltas)) / max(np.mean(np.abs(loss)), 1e-12))
     net = (loss[0] - loss[-1]) / max(abs(loss[0]), 1e-12)
+    val = [v for v in _series(ctx, "val_loss")[-t.oscillation_window:] if math.isfinite(v)]
+    if len(val) >= 3 and val[-1] < val[0] and np.mean(np.diff(val) < 0) >= 2 / 3:
+        return  # validation loss falls across the window: the training swings are batch noise
     if flips >= t.oscillation_min_flips and swing > t.oscillation_rel and net < swing:
         yield Issue(
             f"Training loss oscillates ({flips} direction changes in {len(loss)} epochs)",

