@@ -409,6 +409,8 @@ class MlnbMagics(Magics):
                 )
             except Exception as exc:
                 viewer.set_error(str(exc))
+                if shown is not None:
+                    shown.update(viewer)
                 raise
         viewer.result = result
         if shown is not None:  # re-render in place: the saved output's static fallback shows the result

@@ -8,6 +8,7 @@ with the ``source_images`` command (a cluster's images at once), a new k with ``
 
 from __future__ import annotations
 
+import html
 import io
 from typing import Any
 
@@ -260,6 +261,8 @@ class ImacsViewer(MlnbWidget):
     def _static_html(self) -> str:
         r = self.result
         if r is None:
+            if self.error:
+                return f"<p>IMACS failed: {html.escape(self.error)}</p>"
             return "<p>IMACS: running…</p>"
         return r._repr_html_()
 
