@@ -43,6 +43,9 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--n-per-model", type=int, default=100)
     p.add_argument("--clusters", type=int, default=5)
+    p.add_argument("--embed-size", type=int, default=None,
+                   help="EfficientNet-Lite0 input size (default: chosen from the crop size; 224 = the original)")
+    p.add_argument("--no-untrained", action="store_true", help="skip the trained-vs-untrained check")
     args = p.parse_args()
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")  # short-cell notes are printed from result.notes instead
@@ -53,7 +56,7 @@ def main() -> None:
         t_train = time.perf_counter() - t0
         r = imacs.compare(exp.model_a, exp.model_b, exp.x_test, exp.y_test, target=exp.target,
                           n_per_model=args.n_per_model, n_clusters=args.clusters, class_names=demo.CLASS_NAMES,
-                          record=False, random_state=seed)
+                          record=False, random_state=seed, embed_size=args.embed_size)
         wm_b = watermark_segments(r, exp.marked).query("model == 'B'")
         wm_cluster = int(wm_b["cluster"].mode()[0])
         rank = int(np.flatnonzero(r.clusters["cluster"].to_numpy() == wm_cluster)[0]) + 1
@@ -61,7 +64,9 @@ def main() -> None:
         by_diff = r.clusters.sort_values("difference", ascending=False)["cluster"].tolist().index(wm_cluster) + 1
         runner_up = r.clusters.loc[r.clusters["cluster"] != wm_cluster, "imbalance"].max()
         print(f"\n=== seed {seed}: accuracies {', '.join(f'{k} {v:.3f}' for k, v in exp.accuracy.items())}; "
-              f"train {t_train:.0f} s, IMACS {r.timings['total']:.0f} s wall / {r.cpu_times['total']:.0f} s CPU")
+              f"train {t_train:.0f} s, IMACS {r.timings['total']:.1f} s wall / {r.cpu_times['total']:.1f} s CPU "
+              f"(embedding {r.timings['embedding']:.1f} s wall at {r.config.get('embed_size')} px; "
+              f"load average {os.getloadavg()[0]:.1f})")
         for n in r.notes:
             print("  note:", n)
         print(r.clusters[["cluster", "n_a", "n_b", "mean_a", "mean_b", "imbalance", "importance", "std_a", "std_b"]]
@@ -75,10 +80,11 @@ def main() -> None:
         summary.append({"seed": seed, "rank": rank, "rank_by_difference": by_diff, "share_of_B_watermark_segments": (wm_b["cluster"] == wm_cluster).mean(),
                         "mean_a": row["mean_a"], "mean_b": row["mean_b"], "n_a": row["n_a"], "n_b": row["n_b"],
                         "imbalance": row["imbalance"], "next_imbalance": runner_up,
+                        "imacs_wall_s": r.timings["total"], "embedding_wall_s": r.timings["embedding"],
                         "B_acc_watermarked": exp.accuracy["B watermarked test"],
                         "A_acc_watermarked": exp.accuracy["A watermarked test"]})
 
-        if seed == 0:
+        if seed == 0 and not args.no_untrained:
             untrained_net = demo.small_cnn(seed=99).eval()
             u = imacs.compare(untrained_net, exp.model_a, exp.x_test, exp.y_test, target=exp.target,
                               n_per_model=args.n_per_model, n_clusters=args.clusters, record=False)

@@ -366,11 +366,14 @@ class MlnbMagics(Magics):
         help="How images are sampled per model: balanced, all, false-positives or confident-disagreement.",
     )
     @argument("--segmentation", default="grid", help="How images are split into segments: grid or slic.")
+    @argument("--class-names", dest="class_names", default=None,
+              help="Class names: a variable or expression in the notebook (then --target may be a name).")
     @line_magic
     def imacs(self, line: str) -> Any:
         """IMACS: compare two image models by the image regions each relies on.
 
             %imacs model_a model_b x_val y_val --target 3 --clusters 5
+            %imacs model_a model_b x_val y_val --target cat --class-names names
         """
         from mlnb._validation import check_choice
 
@@ -392,20 +395,39 @@ class MlnbMagics(Magics):
             except ValueError as exc:
                 raise MagicError(str(exc)) from None
         values = {name: self._evaluate(name, getattr(args, name)) for name in ("model_a", "model_b", "images", "labels")}
+        class_names = None if args.class_names is None else self._evaluate("class_names", args.class_names)
         imacs = _engine("imacs")
+        # The viewer shows each stage's progress while the run goes, then the result in place.
+        from IPython.display import display
+
+        from mlnb.widgets.imacs_viewer import ImacsViewer
+
+        viewer = ImacsViewer()
+        shown = display(viewer, display_id=True)
         with _one_line_errors("%imacs"), _plain_warnings("%imacs"):
-            return imacs.compare(
-                values["model_a"],
-                values["model_b"],
-                values["images"],
-                values["labels"],
-                target=target,
-                n_clusters=clusters,
-                n_per_model=per_model,
-                sampling=options["--sampling"],
-                segmentation=options["--segmentation"],
-                progress=True,
-            )
+            try:
+                result = imacs.compare(
+                    values["model_a"],
+                    values["model_b"],
+                    values["images"],
+                    values["labels"],
+                    target=target,
+                    n_clusters=clusters,
+                    n_per_model=per_model,
+                    sampling=options["--sampling"],
+                    segmentation=options["--segmentation"],
+                    class_names=class_names,
+                    on_progress=viewer.set_progress,
+                )
+            except Exception as exc:
+                viewer.set_error(str(exc))
+                if shown is not None:
+                    shown.update(viewer)
+                raise
+        viewer.result = result
+        if shown is not None:  # re-render in place: the saved output's static fallback shows the result
+            shown.update(viewer)
+        return result.shown_in(viewer)
 
     def _evaluate(self, argument_name: str, expression: str) -> Any:
         label = argument_name.upper()

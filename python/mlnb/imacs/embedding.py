@@ -123,15 +123,15 @@ def efficientnet_lite0() -> Any:
     return _MODEL
 
 
-def _to_input(crops: np.ndarray) -> Any:
-    """NHWC float [0, 1] crops of any size → normalised NCHW 224×224 torch tensor."""
+def _to_input(crops: np.ndarray, size: int = IMAGE_SIZE) -> Any:
+    """NHWC float [0, 1] crops of one size → normalised NCHW ``size``×``size`` torch tensor."""
     import torch
     import torch.nn.functional as F
 
     x = torch.from_numpy(np.ascontiguousarray(crops, dtype=np.float32)).permute(0, 3, 1, 2)
     if x.shape[1] == 1:
         x = x.expand(-1, 3, -1, -1)
-    x = F.interpolate(x, size=(IMAGE_SIZE, IMAGE_SIZE), mode="bilinear", align_corners=False)
+    x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
     mean = torch.tensor(LITE0_MEAN).view(1, 3, 1, 1)
     std = torch.tensor(LITE0_STD).view(1, 3, 1, 1)
     return ((x - mean) / std).contiguous(memory_format=torch.channels_last)
@@ -155,34 +155,60 @@ _CACHE: dict[bytes, np.ndarray] = {}
 _CACHE_MAX = 10_000
 
 
-def lite0_embed(crops: list[np.ndarray] | np.ndarray, batch_size: int = 16,
+def default_embed_size(crops: list[np.ndarray]) -> int:
+    """The input size for EfficientNet-Lite0 that the crops need: 224 (its training size) for crops
+    of 112 px or more, else 4× the median crop side rounded up to 32, at least 96.
+
+    Upsampling an 8×8 grid cell to 224×224 adds no detail but costs ~5× the compute of 96×96;
+    the features at 96 px still separate the concepts (benchmarks/imacs_watermark.py --embed-size
+    compares sizes: the watermark cluster stays first).
+    """
+    if not len(crops):
+        return IMAGE_SIZE
+    side = float(np.median([max(c.shape[0], c.shape[1]) for c in crops]))
+    if side >= IMAGE_SIZE / 2:
+        return IMAGE_SIZE
+    return int(min(IMAGE_SIZE, max(96, -(-4 * side // 32) * 32)))
+
+
+def lite0_embed(crops: list[np.ndarray] | np.ndarray, batch_size: int = 16, size: int = IMAGE_SIZE,
                 on_progress: Callable[[int], Any] | None = None) -> np.ndarray:
-    """1280-d EfficientNet-Lite0 features of image crops (each HWC float in [0, 1], any size).
+    """1280-d EfficientNet-Lite0 features of image crops (each HWC float in [0, 1], any size),
+    each resized to ``size``×``size`` pixels.
+
+    Crops of the same shape are resized together, ``batch_size`` crops per forward pass.
 
     Example::
 
-        feats = lite0_embed([image[0:8, 0:8], image[8:16, 0:8]])   # (2, 1280)
+        feats = lite0_embed([image[0:8, 0:8], image[8:16, 0:8]], size=96)   # (2, 1280)
     """
     import torch
 
     crops = [np.ascontiguousarray(c, dtype=np.float32) for c in crops]
     if not crops:
         return np.zeros((0, FEATURE_DIM), np.float32)
-    keys = [hashlib.sha1(c.tobytes() + str(c.shape).encode()).digest() for c in crops]
+    keys = [hashlib.sha1(c.tobytes() + str((c.shape, size)).encode()).digest() for c in crops]
     found = {k: _CACHE[k] for k in keys if k in _CACHE}
     todo = {k: c for k, c in zip(keys, crops) if k not in found}  # distinct new crops
     if todo:
         net = efficientnet_lite0()
-        new = list(todo.items())
+        # Same-shape crops together (a grid's cells all share one shape), so one resize per batch.
+        new = sorted(todo.items(), key=lambda kc: kc[1].shape)
         with torch.inference_mode():
             for i in range(0, len(new), batch_size):
                 chunk = new[i:i + batch_size]
-                # Crops differ in size (SLIC bboxes): resize each to 224 first, then batch.
-                x = torch.cat([_to_input(c[None]) for _, c in chunk])
+                parts, start = [], 0
+                while start < len(chunk):
+                    stop = start
+                    while stop < len(chunk) and chunk[stop][1].shape == chunk[start][1].shape:
+                        stop += 1
+                    parts.append(_to_input(np.stack([c for _, c in chunk[start:stop]]), size))
+                    start = stop
+                x = torch.cat(parts).contiguous(memory_format=torch.channels_last)
                 found.update(zip([k for k, _ in chunk], net.features(x).numpy()))
                 if on_progress:
                     on_progress(len(chunk))
-    if on_progress:
+    if on_progress and len(crops) > len(todo):
         on_progress(len(crops) - len(todo))  # cached and repeated crops
     for k, f in found.items():
         if len(_CACHE) >= _CACHE_MAX:

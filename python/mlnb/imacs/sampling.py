@@ -34,8 +34,11 @@ def sample(
     strategy: str = "balanced",
     rng: np.random.Generator | None = None,
     model_name: str = "A",
+    target_name: str | None = None,
 ) -> Sample:
     """Sample up to ``n`` image indices for one model.
+
+    ``target_name`` is how notes name the target (e.g. "'circle'"; default: the class index).
 
     - 'balanced': n/4 each of TP, FP, TN, FN; a short cell is noted and the remainder is filled from
       the other cells so the sample keeps its size where the data allows.
@@ -50,6 +53,8 @@ def sample(
         s.indices, s.notes
     """
     rng = rng if rng is not None else np.random.default_rng(0)
+    # Notes name the target as the user gave it ('circle', not 0).
+    shown = target_name if target_name is not None else str(target)
     n_images = len(labels)
     notes: list[str] = []
     if strategy == "all":
@@ -62,7 +67,7 @@ def sample(
         for c in OUTCOMES:
             pool = rng.permutation(np.flatnonzero(cells == c))
             if len(pool) < quota[c]:
-                notes.append(f"model {model_name}: only {len(pool)} {c} image(s) for target {target}, "
+                notes.append(f"model {model_name}: only {len(pool)} {c} image(s) for target {shown}, "
                              f"wanted {quota[c]}")
             chosen.append(pool[:quota[c]])
             left.append(pool[quota[c]:])
@@ -77,7 +82,7 @@ def sample(
     if strategy == "false-positives":
         pool = np.flatnonzero(cells == "FP")
         if len(pool) < n:
-            notes.append(f"model {model_name}: only {len(pool)} false positive(s) for target {target}, wanted {n}")
+            notes.append(f"model {model_name}: only {len(pool)} false positive(s) for target {shown}, wanted {n}")
         return Sample(np.sort(rng.permutation(pool)[:n]), notes)
     if strategy == "confident-disagreement":
         disagree = np.flatnonzero(probs.argmax(axis=1) != other_probs.argmax(axis=1))
