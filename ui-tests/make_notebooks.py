@@ -7,6 +7,20 @@ def nb(cells, name):
     book.cells = [nbformat.v4.new_code_cell(src, id=f"{name}-cell-{i}") for i, src in enumerate(cells)]
     nbformat.write(book, f"ui-tests/notebooks/{name}.ipynb")
 
+IMACS_SETUP = (
+    "import numpy as np\n"
+    "from mlnb import imacs\n"
+    "rng = np.random.default_rng(0)\n"
+    "x = rng.random((60, 16, 16, 3)).astype('float32')\n"
+    "x[:20, :4, :4] = 1.0  # a bright corner that model B relies on\n"
+    "y = rng.integers(0, 3, 60)\n"
+    "w1, w2 = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))\n"
+    "model_a = lambda b: b.mean(axis=(1, 2)) @ w1\n"
+    "model_b = lambda b: b.mean(axis=(1, 2)) @ w2 + 3 * b[:, :4, :4].mean(axis=(1, 2, 3))[:, None] * np.eye(3)[1]\n"
+    "embed = lambda crops: np.array([np.r_[c.reshape(-1, 3).mean(0), c.reshape(-1, 3).std(0)] for c in crops])\n"
+)
+
+
 # The findings widget, %umlaut show, and an mlnb chart, all offline.
 nb([
     "%load_ext mlnb",
@@ -26,16 +40,9 @@ nb([
     "                     context={'rate': 0.8}, location=here, subject='dropout_1')\n"
     "store.end_run(rid)",
     "%umlaut show widget-demo",
-    "import numpy as np, pandas as pd\n"
-    "from mlnb.imacs.clustering import summarize\n"
-    "from mlnb.imacs.result import ImacsResult\n"
-    "rng = np.random.default_rng(0)\n"
-    "images = rng.random((6, 32, 32, 3)).astype('float32')\n"
-    "segments = pd.DataFrame({'image': [0, 1, 2, 3, 4, 5], 'model': ['A', 'A', 'A', 'B', 'B', 'B'], 'segment': 0, 'rank': 0,\n"
-    "    'bbox': [(0, 0, 8, 8)] * 6, 'attribution': [0.01, 0.02, 0.3, 0.4, 0.5, 0.02], 'outcome': ['TP', 'FN', 'TP', 'FP', 'TP', 'TN'],\n"
-    "    'label': 0, 'predicted': 0, 'cluster': [0, 0, 1, 0, 0, 1], 'distance': 0.1})\n"
-    "clusters = summarize(segments, 2)\n"
-    "ImacsResult(segments, clusters, target=0, class_names=['circle', 'square'], images=images).view()",
+    IMACS_SETUP + "result = imacs.compare(model_a, model_b, x, y, target='square', class_names=['circle', 'square', 'star'],\n"
+    "                       n_per_model=20, n_clusters=4, embedder=embed, record=False)\n"
+    "result.chart()",
 ], "widgets")
 
 # Every user-controlled string mlnb shows, set to payloads that would run script if parsed as HTML.
@@ -55,14 +62,9 @@ nb([
     "    (root / f'mod{i}.py').write_text(f'import torch\\nclass Net{i}(torch.nn.Module):\\n    pass\\n')\n"
     "sorted(str(p.relative_to(root)) for p in root.rglob('*.py'))",
     "%acumen {str(root)}",
-    "import numpy as np, pandas as pd\n"
-    "from mlnb.imacs.clustering import summarize\n"
-    "from mlnb.imacs.result import ImacsResult\n"
-    "images = np.random.default_rng(0).random((4, 16, 16, 3)).astype('float32')\n"
-    "segments = pd.DataFrame({'image': [0, 1, 2, 3], 'model': ['A', 'A', 'B', 'B'], 'segment': 0, 'rank': 0, 'bbox': [(0, 0, 8, 8)] * 4,\n"
-    "    'attribution': [0.1, 0.2, 0.3, 0.4], 'outcome': ['TP', 'FP', 'TP', 'FN'], 'label': 0, 'predicted': 0, 'cluster': [0, 1, 0, 1], 'distance': 0.1})\n"
-    "clusters = summarize(segments, 2)\n"
-    "result = ImacsResult(segments, clusters, target=0, class_names=[PAYLOAD, 'other ' + PAYLOAD], images=images)\n"
+    IMACS_SETUP + "result = imacs.compare(model_a, model_b, x, y, target=PAYLOAD, class_names=['cat', PAYLOAD, 'other ' + PAYLOAD],\n"
+    "                       n_per_model=20, n_clusters=4, embedder=embed, record=False)\n"
+    "display(result.chart())\n"
     "result",
     "from mlnb.notebook import location_of_frame\n"
     "from mlnb.store import default_store\n"

@@ -1,6 +1,6 @@
 /**
  * mlnb's widgets in a real JupyterLab, offline: the findings widget (collapsed cards that expand,
- * a severity filter, "go to code" to the cell and line), `%umlaut show` displaying it, and an
+ * a severity filter, "go to code" to the cell and line), `%umlaut show` (the dashboard), and an
  * mlnb chart rendering with no network. Screenshots in light and dark theme.
  */
 import { IJupyterLabPageFixture } from '@jupyterlab/galata';
@@ -57,10 +57,10 @@ test('findings widget, %umlaut show and an offline chart', async ({ page }) => {
   expect((await activeCell(page)).cursorLine).toBe(1);
   await expect(cards.nth(1)).not.toHaveAttribute('open', ''); // the click did not toggle the card
 
-  // Cell 4: `%umlaut show NAME` displays the same widget for a recorded session.
-  const shown = page.locator('.jp-Cell').nth(4).locator('.mlnb-findings details.mlnb-card');
-  await expect(shown).toHaveCount(1);
-  await expect(shown.locator('.mlnb-card-title')).toHaveText('Dropout rate 0.8 in dropout_1');
+  // Cell 4: `%umlaut show NAME` displays a recorded session's dashboard with its finding.
+  const shown = page.locator('.jp-Cell').nth(4).locator('.mlnb-ud-card[data-key="high-dropout"]');
+  await expect(shown).toHaveCount(1, { timeout: 30_000 });
+  await expect(shown.locator('.mlnb-ud-title')).toHaveText('Dropout rate 0.8 in dropout_1');
 
   // Cell 5: an mlnb chart renders offline (JupyterLab's own Vega), not "Error loading script".
   const chart = page.locator('.jp-Cell').nth(5).locator('.jp-OutputArea-output');
