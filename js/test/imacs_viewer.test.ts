@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // IMACS viewer: the pure helpers (histogram bucketing, sorting, filters, confusion cells) and a
 // render of the three views from a widget state, updated in place on trait changes.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import {
   binOf, bucket, clusterRows, confusionCells, filterRows, sharedScale, sortClusters, ticks, truncate,
@@ -197,6 +197,22 @@ describe('IMACS viewer', () => {
     expect(msg).toContain('"images":[7,1,2,3]');
     el.querySelector('.mlnb-imacs-thumb[data-row="1"]')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
     expect(model.sent.length).toBe(1);   // image 2 is already on its way
+  });
+
+  it('prefetches every cluster\'s source images after the first paint, one request per cluster', async () => {
+    vi.useFakeTimers();
+    const model = fakeModel(state());
+    model.commands.source_images = () => {
+      throw new Error('no sprite sheet in this test'); // the first answer stops the prefetch
+    };
+    const el = document.createElement('div');
+    const cleanup = widget.render({ model: model as any, el });
+    expect(model.sent.length).toBe(0);
+    vi.advanceTimersByTime(500);
+    expect(model.sent.length).toBe(1);
+    expect(JSON.stringify(model.sent[0].content)).toContain('source_images');
+    cleanup();
+    vi.useRealTimers();
   });
 });
 

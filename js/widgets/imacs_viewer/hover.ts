@@ -11,6 +11,7 @@ interface Source { info: any; sheet: HTMLImageElement; col: number; row: number;
 
 export const SOURCE_PX = 160;
 const BATCH = 256;
+const PREFETCH_DELAY_MS = 400; // after the first paint
 
 export function mountHover(model: AnyModel, root: HTMLElement, getSeg: () => Segments | null): () => void {
   const tip = h('div', { class: 'mlnb-imacs-tip', hidden: true });
@@ -101,6 +102,26 @@ export function mountHover(model: AnyModel, root: HTMLElement, getSeg: () => Seg
     tip.style.top = `${y}px`;
   };
 
+  // Warm the cache once the view has drawn: every segment's source image, one request per
+  // cluster, in turn. The first hover in a cluster then draws without a kernel round trip
+  // (measured 115 ms with the round trip on an idle machine; the target is 100 ms). A busy
+  // kernel only delays this; a failure is left to the hover, which reports it.
+  let stopped = false;
+  const prefetch = async () => {
+    const seg = getSeg();
+    for (let i = 0; seg && i < seg.n && !stopped; i++) {
+      const image = seg.image[i];
+      if (!cache.has(image) && !pending.has(image)) {
+        try {
+          await fetchBatch(seg, i);
+        } catch {
+          return;
+        }
+      }
+    }
+  };
+  const timer = setTimeout(() => void prefetch(), PREFETCH_DELAY_MS);
+
   const over = (ev: MouseEvent) => {
     const el = (ev.target as HTMLElement).closest?.('[data-row]') as HTMLElement | null;
     if (!el || !root.contains(el)) return;
@@ -116,6 +137,8 @@ export function mountHover(model: AnyModel, root: HTMLElement, getSeg: () => Seg
   root.addEventListener('mouseover', over);
   root.addEventListener('mouseout', out);
   return () => {
+    stopped = true;
+    clearTimeout(timer);
     root.removeEventListener('mouseover', over);
     root.removeEventListener('mouseout', out);
     const sheets = new Set([...cache.values()].map(s => s.sheet.src));
