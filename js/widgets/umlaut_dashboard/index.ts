@@ -29,6 +29,7 @@ import {
   SEVERITIES,
   stackTimeline
 } from './logic';
+import { SEVERITY_VAR } from '../../common/tokens';
 
 const MAX_POINTS = 1000; // curves longer than this are downsampled (LTTB) for display
 
@@ -59,11 +60,10 @@ function readTheme(el: Element): Theme {
     fg: css(el, '--jp-ui-font-color2', '#555'),
     grid: css(el, '--jp-border-color3', 'rgba(127,127,127,.2)'),
     faint: css(el, '--jp-ui-font-color3', '#999'),
-    sev: Object.fromEntries(['critical', 'error', 'warning'].map(s => [s, css(el, `--mlnb-sev-${s}`, SEV_FALLBACK[s])]))
+    sev: Object.fromEntries(SEVERITIES.map(s => [s, css(el, SEVERITY_VAR[s], '#888')]))
   };
 }
 
-const SEV_FALLBACK: Record<string, string> = { critical: '#b3261e', error: '#e8590c', warning: '#f0b400' };
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
 interface ChartBox {

@@ -4,8 +4,10 @@
  * diff of a suggested fix. Tested in js/test/umlaut-dashboard.test.ts.
  */
 
-export type Severity = 'critical' | 'error' | 'warning';
-export const SEVERITIES: Severity[] = ['critical', 'error', 'warning'];
+import { SEVERITIES, Severity } from '../../common/schema';
+
+export { SEVERITIES };
+export type { Severity };
 
 export interface Patch {
   key: string;

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from mlnb.schema import json_safe
+from mlnb.schema import SEVERITIES, SEVERITY_COLORS, json_safe
 
 from mlnb.widgets._base import MlnbWidget, command
 from mlnb.widgets._serializers import array_trait
@@ -220,7 +220,7 @@ class UmlautDashboard(MlnbWidget):
             tooltip=["epoch", "metric", "value"]).properties(width=480, height=200)
         timeline = alt.Chart(marks).mark_bar().encode(
             x="epoch:O", y=alt.Y("count():Q", title="findings"),
-            color=alt.Color("severity:N", scale=alt.Scale(domain=["critical", "error", "warning"],
-                                                         range=["#b3261e", "#e8590c", "#f0b400"])),
+            color=alt.Color("severity:N", scale=alt.Scale(domain=list(SEVERITIES),
+                                                         range=[SEVERITY_COLORS[s] for s in SEVERITIES])),
             tooltip=["epoch", "severity", "finding"]).properties(width=480, height=80)
         return alt.vconcat(line, timeline)
