@@ -341,3 +341,36 @@ FastNet is a PyTorch implementation of a small object detector for drones. It ru
 """
     a = attrs(tmp_path / "FastNet", {"README.md": readme})
     assert a["description"] == "FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS."
+
+
+# ------------------------------------------------------------------------------------------------- shell scripts
+def test_datasets_named_only_in_training_scripts_count(tmp_path):
+    """``--data_path traffic.csv`` in scripts/train.sh says what the project trains on even when neither the README
+    nor the Python code names the dataset; a commented-out command or an ``echo`` says nothing."""
+    root = tmp_path / "forecaster"
+    write(root, {
+        "README.md": "# Forecaster\n\nA long-horizon forecasting model.\n",
+        "run.py": "import argparse\nap = argparse.ArgumentParser()\nap.add_argument('--data_path', default='data.csv')\n",
+        "scripts/train.sh": ("#!/bin/bash\n"
+                             "python -u run.py --root_path ./dataset/ --data_path traffic.csv --pred_len 96\n"
+                             "DATASETS=(\n  ag_news\n)\n"
+                             "# python run.py --dataset mnist\n"
+                             "echo 'next: --dataset imagenet'\n"),
+    })
+    corpus = acumen.Corpus.from_paths([root], cache=False, progress=False)
+    row = corpus.projects.iloc[0]
+    assert sorted(row["datasets"]) == ["AG News", "Traffic"]
+    ev = row["evidence"]["datasets"]["Traffic"][0]
+    assert ev["file"] == "scripts/train.sh" and ev["line"] == 2 and ev["source"] == "code"
+    assert "scripts/train.sh" not in set(corpus.files["path"])  # scripts are metadata, not sources
+
+
+def test_scripts_without_dataset_arguments_add_nothing(tmp_path):
+    root = tmp_path / "clean"
+    write(root, {
+        "README.md": "# Clean\n\nA forecasting model.\n",
+        "train.py": "import torch\n",
+        "train.sh": "python train.py --data_dir ./data --epochs 3 --batch-size 32\nwget https://example.org/weights.pt\n",
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["datasets"]) == []

