@@ -374,3 +374,30 @@ def test_scripts_without_dataset_arguments_add_nothing(tmp_path):
     })
     row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
     assert list(row["datasets"]) == []
+
+
+# ------------------------------------------------------------------------------------------------- formats and URLs
+def test_a_file_format_named_after_a_dataset_is_not_the_dataset(tmp_path):
+    readme = ("# maskgen\n\nmaskgen segments every object in an image.\n\n## Usage\n\n"
+              "Masks are saved in COCO format; to decode a mask in COCO RLE format, use pycocotools.\n")
+    code = ('import torch\n\ndef save(masks, mode="coco_rle"):\n    if mode == "coco_rle":\n        return encode(masks)\n')
+    a = attrs(tmp_path / "maskgen", {"README.md": readme, "amg.py": code, "scripts/export.py": 'OUT = "coco_rle"\n'})
+    assert "COCO" not in a["datasets"]
+
+
+def test_a_download_url_in_code_loads_the_dataset(tmp_path):
+    """A notebook that downloads the UCI covertype archive (and calls it 'forest-cover-type') trains on Covertype."""
+    nb = notebook([("markdown", "# Download the data"),
+                   ("code", 'url = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"\n'
+                            "name = 'forest-cover-type'\n")])
+    root = write(tmp_path / "tabmodel", {"README.md": "# tabmodel\n\nAttention for tabular data.\n", "example.ipynb": nb,
+                                         "model.py": "import torch\n"})
+    a = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(a["datasets"]) == ["Covertype"]
+    assert a["evidence"]["datasets"]["Covertype"][0]["text"].startswith("https://archive.ics.uci.edu")
+
+
+def test_a_url_that_merely_contains_a_dataset_word_is_not_a_download(tmp_path):
+    code = 'API = "https://example.org/api/v1/mnist-like-service"\nimport torch\n'
+    a = attrs(tmp_path / "svc", {"README.md": "# svc\n\nA service.\n", "client.py": code})
+    assert a["datasets"] == []

@@ -535,6 +535,8 @@ _LOADERS = (
     re.compile(r"from\s+[\w.]*datasets\s+import\s+([\w, ]+)"),       # from keras.datasets import imdb
     re.compile(r"(?:load|get|fetch|download|prepare|read)_([a-z0-9]+(?:_[a-z0-9]+)?)(?:_data|_dataset|_data_set)?\s*\("),
 )
+# A dataset's name used for a file format ("masks in COCO format", "COCO RLE", 'coco_rle', "PDB files") is no dataset.
+_FORMAT_AFTER = re.compile(r"^[\s_\-]*(format(ted)?|rle|style|files?|json format)\b", re.IGNORECASE)
 _STRONG_CONTEXT = re.compile(
     r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
     r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
@@ -572,6 +574,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         return found
     joined = "\n".join(m.group(1)[1:-1] for m in lits)  # one regex pass over all literals, not one per literal
     hits = _matches(joined, matcher)
+    spaced = re.sub(r"(?<=[A-Za-z])[_\-](?=[A-Za-z])", " ", joined)  # 'forest-cover-type', 'ag_news' (same offsets)
+    if spaced != joined:
+        seen_at = {(name, at) for _a, (name, _amb), at in hits}
+        hits += [h for h in _matches(spaced, matcher) if (h[1][0], h[2]) not in seen_at]
     if not hits:
         return found
     starts = []
@@ -585,7 +591,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         k = bisect.bisect_right(starts, at) - 1
         m = lits[k]
         lit = m.group(1)[1:-1]
-        low = lit.lower().strip()
+        low = re.sub(r"(?<=[a-z])[_\-](?=[a-z])", " ", lit.lower().strip()) if " " in alias else lit.lower().strip()
+        within = at - starts[k] + len(alias)  # where the alias ends inside the literal
+        if _FORMAT_AFTER.match(lit[within:]):
+            continue  # 'coco_rle', 'coco-format': a file format named after a dataset
         # "exact": the literal is the name, or a path/URL component starting with it ('data/cora/', 'VOC2012.tar')
         exact = low == alias.lower() or re.search(r"(^|[/\\])" + re.escape(alias.lower()) + r"([/\\_.\-]|$)", low) is not None
         if ambiguous and not exact:
@@ -593,6 +602,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         path_like = "/" in low or "." in low.strip(".")
         if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
             add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
+        elif exact and re.match(r"(https?|ftp)://", low) and re.search(
+                r"/" + re.escape(alias.lower()) + r"(/|[\w.\-]*\.(zip|tar|gz|tgz|bz2|xz|7z|csv|tsv|json|jsonl|txt|data|npz|npy|h5|hdf5|parquet|mat|pkl)(\?|$))",
+                low):
+            add(name, 1.5, m.start(), lit)  # a download URL of the dataset's folder or archive: the code fetches it
         else:
             add(name, 0.9 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
     return found
@@ -862,8 +875,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
         names = {name for _, (name, _), _ in hits}
         damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
         seen: set[str] = set()
-        for alias, (name, ambiguous), _ in hits:
-            if name in seen or ambiguous and not weak:
+        for alias, (name, ambiguous), at in hits:
+            if name in seen or ambiguous and not weak or _FORMAT_AFTER.match(s.text[at + len(alias):]):
                 continue
             seen.add(name)
             strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
