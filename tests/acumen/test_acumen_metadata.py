@@ -401,3 +401,44 @@ def test_a_url_that_merely_contains_a_dataset_word_is_not_a_download(tmp_path):
     code = 'API = "https://example.org/api/v1/mnist-like-service"\nimport torch\n'
     a = attrs(tmp_path / "svc", {"README.md": "# svc\n\nA service.\n", "client.py": code})
     assert a["datasets"] == []
+
+
+def test_tasks_listed_as_examples_of_what_a_toolkit_could_do_are_not_its_tasks(tmp_path):
+    readme = ("# nmt-kit\n\nnmt-kit: open-source neural machine translation.\n\n"
+              "It is research friendly: try out new ideas in language modeling, summarization and many other NLP tasks.\n")
+    a = attrs(tmp_path / "nmt-kit", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["tasks"] == ["machine translation"]
+    # the same two tasks stated as what the project does count
+    b = attrs(tmp_path / "lm", {"README.md": "# lm\n\nWe train models for language modeling and summarization.\n",
+                                "train.py": "import torch\n"})
+    assert set(b["tasks"]) == {"language modeling", "summarization"}
+
+
+# ------------------------------------------------------------------------------------------------- notebooks
+def test_notebook_headings_name_a_collections_topics(tmp_path):
+    """Ingest keeps notebook markdown for the metadata: chapter notebooks' headings say what each demonstrates."""
+    def chapter(title, heading, code):
+        return notebook([("markdown", f"**{title}**"), ("markdown", f"# {heading}"), ("code", code),
+                         ("markdown", f"## More {heading.lower()}"), ("code", "x = 1\n"),
+                         ("markdown", f"## {heading} in practice")])
+    root = write(tmp_path / "ml-notebooks", {
+        "README.md": ("Machine Learning Notebooks\n==========================\n\n# NOTE: THE NEXT EDITION IS OUT\n\n"
+                      "This project aims at teaching you the fundamentals of machine learning with the notebooks "
+                      "of my book.\n"),
+        "09_unsupervised.ipynb": chapter("Chapter 9", "Clustering", "from sklearn.cluster import KMeans\n"),
+        "16_nlp.ipynb": chapter("Chapter 16", "Sentiment Analysis", "from tensorflow import keras\nkeras.datasets.imdb.load_data()\n"),
+        "18_rl.ipynb": chapter("Chapter 18", "Reinforcement Learning", "import gym\nenv = gym.make('CartPole-v1')\n"),
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert row["domain"] == "general"
+    assert {"clustering", "sentiment analysis", "reinforcement learning"} <= set(row["tasks"])
+    ev = row["evidence"]["tasks"]["clustering"][0]
+    assert ev["source"] == "notebook" and ev["file"] == "09_unsupervised.ipynb"
+
+
+def test_one_demo_notebook_heading_is_not_a_task(tmp_path):
+    nb = notebook([("markdown", "# Demo\n\n## Sentiment analysis of the outputs"), ("code", "import torch\n")])
+    root = write(tmp_path / "detector", {"README.md": "# detector\n\nA real-time object detector trained on COCO.\n",
+                                         "demo.ipynb": nb, "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["tasks"]) == ["object detection"]

@@ -71,8 +71,9 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def notebook_code(data: bytes) -> tuple[str, int]:
-    """Code cells of a notebook joined with ``# %%`` separators, and how many code cells there were."""
+def notebook_code(data: bytes, markdown: list[str] | None = None) -> tuple[str, int]:
+    """Code cells of a notebook joined with ``# %%`` separators, and how many code cells there were. The markdown
+    cells' text is appended to ``markdown`` when it is given (it describes the project, for its metadata)."""
     nb = json.loads(data.decode("utf-8"))
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
         raise ValueError("no 'cells' list")
@@ -84,6 +85,9 @@ def notebook_code(data: bytes) -> tuple[str, int]:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             src = cell.get("source", cell.get("input", ""))
             code.append("".join(src) if isinstance(src, list) else str(src))
+        elif markdown is not None and isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            markdown.append("".join(src) if isinstance(src, list) else str(src))
     return "\n\n# %%\n".join(code), len(code)
 
 
@@ -231,9 +235,10 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
     if b"\0" in data[:8192]:
         return None, {"path": rel, "reason": "binary", "bytes": size}
     n_cells = 0
+    markdown: list[str] = []
     if notebook:
         try:
-            text, n_cells = notebook_code(data)
+            text, n_cells = notebook_code(data, markdown)
         except (ValueError, UnicodeDecodeError) as exc:
             return None, {"path": rel, "reason": f"broken notebook: {str(exc)[:120]}", "bytes": size}
         if len(text.encode("utf-8")) > max_bytes:
@@ -264,6 +269,7 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
         "file_libraries": md.libraries_of(imports, text),
         "_imports": sorted(imports),
         "_docstring": docstring or "",
+        "_markdown": "\n\n".join(markdown),
         "_mtime": p.stat().st_mtime,
     }, None
 
@@ -285,6 +291,7 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
     for row in proj.files:  # only needed for the attributes; keep the cache small
         row.pop("_docstring")
         row.pop("_imports")
+        row.pop("_markdown")
     return proj
 
 

@@ -917,6 +917,11 @@ _GENERIC_BY_DOMAIN = {"vision": "image classification", "nlp": "text classificat
                       "speech": "audio classification", "general": "tabular classification"}
 
 
+# A list of tasks hedged as examples of what a tool could be used for, not what this project does or trains.
+_HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|such as|for example|for instance|"
+                          r"any (other )?(\w+ )?tasks?|a variety of|a wide range of)", re.IGNORECASE)
+
+
 def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
                               ev: _Evidence) -> tuple[Counter, Counter, list[str]]:
     """Task scores and domain keyword scores from the README's descriptive text; the descriptive sentences."""
@@ -933,8 +938,11 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
             continue
         if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24:
             descriptive.append(text)
+        hits = _matches(text, tmatch)
+        if len({name for _a, name, _ in hits}) >= 2 and _HEDGED_LIST.search(text):
+            w = w * 0.5  # "translation, language modeling, summarization and many other tasks": what it could do
         seen: set[str] = set()
-        for _alias, name, _ in _matches(text, tmatch):
+        for _alias, name, _ in hits:
             if name not in seen:
                 seen.add(name)
                 tscore[name] += w
@@ -945,6 +953,10 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
                 dseen.add(name)
                 dom[name] += 0.5 * w
                 ev.note("domain", name, source, file, line, text, 0.5 * w)
+    if len(descriptive) < 3:
+        # No introduction under a heading of its own (the first section is a notice, a "Quick start"...): the first
+        # prose paragraphs describe the project all the same.
+        descriptive += [s.text for s in sentences if s.kind == "body" and len(s.text) >= 25][:8 - len(descriptive)]
     # Folder and notebook names of the project's own code ("reinforcement_learning/", "16_nlp_with_rnns.ipynb")
     # are information scent too; only multi-word task names count, never single identifiers (mask, summary).
     path_hits: Counter = Counter()
@@ -955,6 +967,17 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
                 path_hits[name] += 1
                 tscore[name] += 0.5
                 ev.note("tasks", name, "path", path, None, path, 0.5)
+    # A notebook's headings ("# Clustering", "# Building an Image Classifier") name what it demonstrates: a little
+    # evidence each, capped per task, so a collection of notebooks gets its topics and one demo cannot dominate.
+    heading_hits: Counter = Counter()
+    for f in own:
+        for m in re.finditer(r"^#{1,2}\s+(.+)$", f.get("_markdown") or "", re.MULTILINE):
+            heading = _strip_inline(m.group(1))
+            for _alias, name in {(a, n) for a, n, _ in _matches(heading, tmatch)}:
+                if heading_hits[name] < 3:
+                    heading_hits[name] += 1
+                    tscore[name] += 0.5
+                    ev.note("tasks", name, "notebook", f["path"], None, heading, 0.5)
     return tscore, dom, descriptive
 
 
