@@ -442,3 +442,27 @@ def test_one_demo_notebook_heading_is_not_a_task(tmp_path):
                                          "demo.ipynb": nb, "model.py": "import torch\n"})
     row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
     assert list(row["tasks"]) == ["object detection"]
+
+
+# ------------------------------------------------------------------------------------------------- sub-folder READMEs
+def test_sub_folder_readmes_count_at_half_weight(tmp_path):
+    """A collection of examples says in each example's README what it trains on: with the example's code (a bare
+    'Cora', a data path) that is enough, where the code alone is not; one passing mention does not count."""
+    root = write(tmp_path / "examples", {
+        "README.md": "# Examples\n\nA collection of examples of deep learning on images and graphs.\n",
+        "gcn/README.md": "# Node classification with a GCN\n\nThis example trains a GCN for node classification on the Cora dataset.\n",
+        "gcn/main.py": "import torch\nfrom torch_geometric.datasets import Planetoid\nNAME = 'Cora'\nds = Planetoid(root, NAME)\n",
+        "super_resolution/README.md": ("# Super-resolution\n\nThis example trains a super-resolution network on the "
+                                       "BSD300 dataset.\n"),
+        "super_resolution/main.py": "import torch\nROOT = 'dataset/BSDS300/images'\n",
+        "tools/README.md": "# Tools\n\nHelpers; the output format resembles ImageNet's.\n",
+        "tools/util.py": "import os\n",
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert {"Cora", "BSDS300"} <= set(row["datasets"]) and "ImageNet" not in row["datasets"]
+    assert {"node classification", "super-resolution"} <= set(row["tasks"])
+    assert {(e["file"], e["weight"]) for e in row["evidence"]["datasets"]["Cora"]} == {("gcn/README.md", 0.75), ("gcn/main.py", 0.9)}
+    (root / "gcn" / "README.md").unlink()
+    (root / "super_resolution" / "README.md").unlink()
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["datasets"]) == []  # the code alone: a bare word and a path are not enough

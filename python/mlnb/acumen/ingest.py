@@ -1,7 +1,7 @@
 """Ingest ML projects: every ``.py`` file and the code cells of every ``.ipynb``, without executing anything.
 
-Shell scripts (``train.sh``: the commands that train on a dataset) are read too, for the project's metadata only:
-they are not rows of ``files``.
+Shell scripts (``train.sh``: the commands that train on a dataset) and the READMEs of sub-folders are read too, for
+the project's metadata only: they are not rows of ``files``.
 
 A :class:`Corpus` holds one row per project (``projects``), one row per source file (``files``, carrying its
 project's attributes) and what was skipped and why (``skipped``). Ingesting is cached per project under the
@@ -38,6 +38,7 @@ MAX_FILE_BYTES = 1_000_000  # larger sources are generated code or data dumps, n
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry outputs (images); only their code must stay under MAX_FILE_BYTES
 SOURCE_SUFFIXES = (".py", ".ipynb")
 SCRIPT_SUFFIXES = (".sh", ".bash")  # read for metadata only (datasets named in training commands)
+_SUB_README = re.compile(r"readme(\.(md|rst|txt|markdown))?", re.IGNORECASE)  # a sub-folder's README, for metadata only
 VENV_DIRS = {"venv", ".venv", "virtualenv", ".virtualenv", ".conda", "conda-env"}
 VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "vendored", "_vendor", "third_party",
                  "thirdparty", "external", "externals"}
@@ -111,9 +112,10 @@ class _Project:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-def _walk(root: Path, skipped: list[dict[str, Any]], scripts: list[Path] | None = None) -> list[Path]:
+def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[Path] | None = None) -> list[Path]:
     """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
-    Shell scripts found on the way are appended to ``scripts`` when it is given (they are metadata, not sources).
+    Shell scripts and sub-folder READMEs found on the way are appended to ``extras`` when it is given (they are
+    metadata, not sources).
 
     Nothing outside the project is read: folder links are not followed, a file link is followed only to a
     regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
@@ -147,10 +149,10 @@ def _walk(root: Path, skipped: list[dict[str, Any]], scripts: list[Path] | None 
                     found.append(full)
                 else:
                     skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
-            elif scripts is not None and f.endswith(SCRIPT_SUFFIXES):
+            elif extras is not None and (f.endswith(SCRIPT_SUFFIXES) or dirpath != str(root) and _SUB_README.fullmatch(f)):
                 full = Path(dirpath) / f
                 if _not_a_safe_file(full, real_root) is None:
-                    scripts.append(full)
+                    extras.append(full)
     return found
 
 
@@ -276,10 +278,10 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
 
 def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project:
     skipped: list[dict[str, Any]] = []
-    script_paths: list[Path] = []
-    paths = _walk(root, skipped, script_paths)
+    extra_paths: list[Path] = []
+    paths = _walk(root, skipped, extra_paths)
     proj = _Project(name=name, root=str(root), url=url,
-                    signature=_signature(root, paths + script_paths, {"max_bytes": max_bytes}))
+                    signature=_signature(root, paths + extra_paths, {"max_bytes": max_bytes}))
     for p in paths:
         row, skip = _read_file(root, p, max_bytes)
         if row is not None:
@@ -287,7 +289,7 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
         else:
             skipped.append(skip)
     proj.skipped = skipped
-    proj.attributes = _project_attributes(root, proj.files, _read_scripts(root, script_paths, max_bytes))
+    proj.attributes = _project_attributes(root, proj.files, _read_extras(root, extra_paths, max_bytes))
     for row in proj.files:  # only needed for the attributes; keep the cache small
         row.pop("_docstring")
         row.pop("_imports")
@@ -295,8 +297,9 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
     return proj
 
 
-def _read_scripts(root: Path, paths: list[Path], max_bytes: int) -> list[dict[str, Any]]:
-    """Shell scripts as ``{path, content}`` (whole, bounded like sources; unreadable or binary ones are left out)."""
+def _read_extras(root: Path, paths: list[Path], max_bytes: int) -> list[dict[str, Any]]:
+    """Shell scripts and sub-folder READMEs as ``{path, content}`` (whole, bounded like sources; unreadable or binary
+    ones are left out)."""
     out = []
     for p in paths:
         try:
@@ -308,9 +311,9 @@ def _read_scripts(root: Path, paths: list[Path], max_bytes: int) -> list[dict[st
     return out
 
 
-def _project_attributes(root: Path, files: list[dict[str, Any]], scripts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _project_attributes(root: Path, files: list[dict[str, Any]], extras: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     # All metadata (with evidence and confidence) comes from metadata.py; ingest only reads the files.
-    return md.project_attributes(root, files, scripts)
+    return md.project_attributes(root, files, extras)
 
 
 def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
@@ -451,8 +454,8 @@ class Corpus:
             return _ingest_project(root, name, url, max_bytes)
         key = hashlib.sha1(f"{root}\0{max_bytes}".encode()).hexdigest()[:20]
         path = cache_dir / "corpus" / f"{key}.pkl"
-        script_paths: list[Path] = []
-        signature = _signature(root, _walk(root, [], script_paths) + script_paths, {"max_bytes": max_bytes})
+        extra_paths: list[Path] = []
+        signature = _signature(root, _walk(root, [], extra_paths) + extra_paths, {"max_bytes": max_bytes})
         if path.exists():
             try:
                 with open(path, "rb") as fh:

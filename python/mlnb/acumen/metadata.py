@@ -659,7 +659,9 @@ def _encoder() -> Any:
     first aliases), or None unless MLNB_ACUMEN_SEMANTIC=1 and the model package and torch/transformers are installed.
 
     Off by default: on the labelled benchmark (benchmarks/acumen_metadata.py) the vote added as many wrong tasks as
-    right ones while its one-time load costs ~10 CPU-seconds; the keyword evidence alone scored better."""
+    right ones while its one-time load costs ~12 CPU-seconds; the keyword evidence alone scored better. It now runs
+    only as a fallback, where no task reaches the keyword floor (:data:`SEMANTIC_WHEN_BELOW`): on the 61 labelled
+    repositories that left recall unchanged and added one wrong task, so it stays opt-in."""
     if os.environ.get("MLNB_ACUMEN_SEMANTIC", "0").lower() in _SEMANTIC_OFF:
         return None
     try:
@@ -718,9 +720,10 @@ def _confidence(score: float, scale: float = 3.0) -> float:
     return round(1.0 - math.exp(-max(score, 0.0) / scale), 3)
 
 
-def project_attributes(root: Path, files: list[dict[str, Any]], scripts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """All metadata of one project from its README, ingested files (rows with ``path`` and ``content``) and shell
-    scripts (``{path, content}``; only their training and download commands are read, for datasets).
+def project_attributes(root: Path, files: list[dict[str, Any]], extras: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """All metadata of one project from its README, ingested files (rows with ``path`` and ``content``) and extras
+    (``{path, content}``): shell scripts, whose training and download commands name datasets, and sub-folders'
+    READMEs, which count as the README does at :data:`SUB_README_WEIGHT` of its weight.
 
     Returns the project's attributes: ``description``, ``libraries``, ``datasets``, ``domain``, ``task`` (the best),
     ``tasks`` (ranked), ``arxiv``, ``year``/``year_source``, ``has_readme``, and per value its ``evidence``
@@ -747,11 +750,14 @@ def project_attributes(root: Path, files: list[dict[str, Any]], scripts: list[di
     libraries, lib_score = _libraries(root, own, paths, ev)
     t2 = time.process_time()
     TIMINGS["libraries"] += t2 - t1
-    own_scripts = [f for f in scripts or [] if _own_code(f["path"], bundled)]
-    datasets, dscore = _datasets(sentences, own, readme_name, ev, own_scripts)
+    own_extras = [f for f in extras or [] if _own_code(f["path"], bundled)]
+    own_scripts = [f for f in own_extras if f["path"].endswith((".sh", ".bash"))]
+    sub_docs = [(readme_sentences(f["content"]), f["path"]) for f in own_extras
+                if not f["path"].endswith((".sh", ".bash")) and f["path"].count("/") <= 3]
+    datasets, dscore = _datasets(sentences, own, readme_name, ev, own_scripts, sub_docs)
     t3 = time.process_time()
     TIMINGS["datasets"] += t3 - t2
-    tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev)
+    tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev, sub_docs)
     t4 = time.process_time()
     TIMINGS["tasks"] += t4 - t3
     # Semantic vote where keywords fail: only when no task has keyword evidence of a clear README statement, so the
@@ -801,7 +807,8 @@ def project_attributes(root: Path, files: list[dict[str, Any]], scripts: list[di
     }
 
 
-SEMANTIC_WHEN_BELOW = 3.0  # the zero-shot vote runs when the best keyword task score is below this
+SUB_README_WEIGHT = 0.5  # a sub-folder's README (an example's, a component's) says half as much as the project's own
+SEMANTIC_WHEN_BELOW = 1.5  # the zero-shot vote runs only when no keyword task reaches the floor (a fallback)
 SEMANTIC_THRESHOLD = 0.45  # cosine similarity of a README sentence to a task description/alias that counts as a vote
 SEMANTIC_MARGIN = 0.04  # ... if the best task leads the next one by this much
 
@@ -859,40 +866,43 @@ _TF_KERAS = re.compile(r"^(?:from tensorflow import keras|from tensorflow\.keras
 
 
 def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
-              ev: _Evidence, scripts: list[dict[str, Any]] | None = None) -> tuple[list[str], Counter]:
+              ev: _Evidence, scripts: list[dict[str, Any]] | None = None,
+              sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[list[str], Counter]:
     """Datasets the README says the project trains/evaluates on, datasets its code loads and its scripts train on."""
     dmatch = _dataset_matcher()
     score: Counter = Counter()
-    for s in sentences:
-        base = _DATASET_WEIGHT.get(s.kind, 0.0)
-        if not base:
-            continue
-        hits = _matches(s.text, dmatch)
-        if not hits:
-            continue
-        verb = bool(_STRONG_CONTEXT.search(s.text))
-        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
-        names = {name for _, (name, _), _ in hits}
-        damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
-        seen: set[str] = set()
-        for alias, (name, ambiguous), at in hits:
-            if name in seen or ambiguous and not weak or _FORMAT_AFTER.match(s.text[at + len(alias):]):
+    docs = [(sentences, readme_name, 1.0), *((ss, path, SUB_README_WEIGHT) for ss, path in sub_docs or [])]
+    for doc_sentences, doc_name, factor in docs:
+        for s in doc_sentences:
+            base = _DATASET_WEIGHT.get(s.kind, 0.0)
+            if not base:
                 continue
-            seen.add(name)
-            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
-                re.search(p, s.text, re.IGNORECASE) is not None for p in (
-                    re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
-                    r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
-                    r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
-            if s.kind in ("title", "heading-intro", "heading-data"):
-                weight = 1.5
-            elif s.kind == "table":
-                weight = 0.8
-            else:
-                weight = (1.5 if strong else 0.6 if weak else 0.3) * min(1.0, base)
-            weight *= damp
-            score[name] += weight
-            ev.note("datasets", name, "readme", readme_name, s.line, s.text, weight)
+            hits = _matches(s.text, dmatch)
+            if not hits:
+                continue
+            verb = bool(_STRONG_CONTEXT.search(s.text))
+            weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
+            names = {name for _, (name, _), _ in hits}
+            damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
+            seen: set[str] = set()
+            for alias, (name, ambiguous), at in hits:
+                if name in seen or ambiguous and not weak or _FORMAT_AFTER.match(s.text[at + len(alias):]):
+                    continue
+                seen.add(name)
+                strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
+                    re.search(p, s.text, re.IGNORECASE) is not None for p in (
+                        re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
+                        r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
+                        r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
+                if s.kind in ("title", "heading-intro", "heading-data"):
+                    weight = 1.5
+                elif s.kind == "table":
+                    weight = 0.8
+                else:
+                    weight = (1.5 if strong else 0.6 if weak else 0.3) * min(1.0, base)
+                weight *= damp * factor
+                score[name] += weight
+                ev.note("datasets", name, "readme", doc_name, s.line, s.text, weight)
     code: Counter = Counter()
     bare: Counter = Counter()
     evidence = [(f, _code_dataset_evidence(f["path"], f["content"])) for f in own]
@@ -922,8 +932,8 @@ _HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|suc
                           r"any (other )?(\w+ )?tasks?|a variety of|a wide range of)", re.IGNORECASE)
 
 
-def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
-                              ev: _Evidence) -> tuple[Counter, Counter, list[str]]:
+def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str, ev: _Evidence,
+                              sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[Counter, Counter, list[str]]:
     """Task scores and domain keyword scores from the README's descriptive text; the descriptive sentences."""
     tmatch, kmatch = _task_matcher(), _domain_matcher()
     tscore: Counter = Counter()
@@ -932,11 +942,12 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
     texts = [(s.text, s.kind, s.line, readme_name, "readme") for s in sentences]
     if not sentences:  # no README: the package docstrings describe the project
         texts = [((f.get("_docstring") or "")[:2000], "body", 1, f["path"], "code") for f in own[:200] if f.get("_docstring")]
+    texts += [(s.text, s.kind, s.line, path, "sub-readme") for ss, path in sub_docs or [] for s in ss]
     for text, kind, line, file, source in texts:
-        w = _TASK_WEIGHT.get(kind, 0.0)
+        w = _TASK_WEIGHT.get(kind, 0.0) * (SUB_README_WEIGHT if source == "sub-readme" else 1.0)
         if not w:
             continue
-        if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24:
+        if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24 and source != "sub-readme":
             descriptive.append(text)
         hits = _matches(text, tmatch)
         if len({name for _a, name, _ in hits}) >= 2 and _HEDGED_LIST.search(text):
