@@ -466,3 +466,16 @@ def test_sub_folder_readmes_count_at_half_weight(tmp_path):
     (root / "super_resolution" / "README.md").unlink()
     row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
     assert list(row["datasets"]) == []  # the code alone: a bare word and a path are not enough
+
+
+# ------------------------------------------------------------------------------------------------- whole files
+def test_evidence_past_the_first_20000_characters_counts(tmp_path):
+    """README and sources are read whole: a dataset loaded at the end of a 60 kB file and a library imported after a
+    40 kB module docstring are found."""
+    filler = "".join(f"Step {i}: the model keeps improving on held-out text.\n\n" for i in range(800))  # ~45 kB
+    readme = f"# longproj\n\nA text classifier.\n\n## Notes\n\n{filler}\n## Training\n\nWe train on the AG News dataset.\n"
+    code = '"""' + "x" * 40_000 + '"""\nimport torch\n' + "y = 1\n" * 3000 + 'ds = load_dataset("imdb")\n'
+    a = attrs(tmp_path / "longproj", {"README.md": readme, "train.py": code})
+    assert len(readme) > 40_000 and len(code) > 40_000
+    assert {"AG News", "IMDB"} <= set(a["datasets"])
+    assert a["libraries"] == ["PyTorch"]
