@@ -479,3 +479,16 @@ def test_evidence_past_the_first_20000_characters_counts(tmp_path):
     assert len(readme) > 40_000 and len(code) > 40_000
     assert {"AG News", "IMDB"} <= set(a["datasets"])
     assert a["libraries"] == ["PyTorch"]
+
+
+def test_a_backbone_pretrained_on_a_dataset_is_not_trained_on_it(tmp_path):
+    readme = ("# segnet\n\nsegnet is a semantic segmentation model for street scenes.\n\n## Training\n\n"
+              "We train segnet on the Cityscapes dataset, starting from a ResNet-101 backbone pretrained on ImageNet "
+              "and COCO-pretrained weights for the decoder.\n")
+    a = attrs(tmp_path / "segnet", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["datasets"] == ["Cityscapes"]
+    # the project's own pre-training is its data
+    b = attrs(tmp_path / "ssl", {"README.md": "# ssl\n\nA self-supervised vision model.\n\n## Training\n\n"
+                                              "We pre-train on ImageNet and fine-tune on CIFAR-10.\n",
+                                 "train.py": "import torch\n"})
+    assert set(b["datasets"]) == {"ImageNet", "CIFAR-10"}

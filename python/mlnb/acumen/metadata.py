@@ -535,6 +535,10 @@ _LOADERS = (
     re.compile(r"from\s+[\w.]*datasets\s+import\s+([\w, ]+)"),       # from keras.datasets import imdb
     re.compile(r"(?:load|get|fetch|download|prepare|read)_([a-z0-9]+(?:_[a-z0-9]+)?)(?:_data|_dataset|_data_set)?\s*\("),
 )
+# Weights trained on a dataset by someone else ("an ImageNet-pretrained ResNet", "initialised from weights pre-trained on
+# COCO") say nothing about what this project trains on; "we pre-train on X" (active) does.
+_PRETRAINED_BEFORE = re.compile(r"\bpre-?trained\s+(\w+\s+){0,3}?(on|with|from|using)\s+(the\s+)?$", re.IGNORECASE)
+_PRETRAINED_AFTER = re.compile(r"^[\s\-]*(pre-?trained|weights|checkpoints?|initiali[sz]ation)\b", re.IGNORECASE)
 # A dataset's name used for a file format ("masks in COCO format", "COCO RLE", 'coco_rle', "PDB files") is no dataset.
 _FORMAT_AFTER = re.compile(r"^[\s_\-]*(format(ted)?|rle|style|files?|json format)\b", re.IGNORECASE)
 _STRONG_CONTEXT = re.compile(
@@ -894,6 +898,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
                         re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
                         r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
                         r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
+                if _PRETRAINED_BEFORE.search(s.text[max(0, at - 60):at]) or _PRETRAINED_AFTER.match(s.text[at + len(alias):]):
+                    strong = False  # "a backbone pretrained on ImageNet": someone else's weights, not this project's data
                 if s.kind in ("title", "heading-intro", "heading-data"):
                     weight = 1.5
                 elif s.kind == "table":
