@@ -492,3 +492,13 @@ def test_a_backbone_pretrained_on_a_dataset_is_not_trained_on_it(tmp_path):
                                               "We pre-train on ImageNet and fine-tune on CIFAR-10.\n",
                                  "train.py": "import torch\n"})
     assert set(b["datasets"]) == {"ImageNet", "CIFAR-10"}
+
+
+def test_download_x_data_in_a_training_section_is_the_training_data(tmp_path):
+    """'Download [LJ Speech Data]' (a shortcut reference link) under 'Train your own model' names the training data."""
+    readme = ("# vocoder\n\nA flow-based vocoder for speech synthesis.\n\n## Train your own model\n\n"
+              "1. Download [LJ Speech Data]. In this example it's in `data/`\n\n"
+              "[LJ Speech Data]: https://keithito.com/LJ-Speech-Dataset\n")
+    a = attrs(tmp_path / "vocoder", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["datasets"] == ["LJSpeech"]
+    assert "[" not in a["evidence"]["datasets"]["LJSpeech"][0]["text"]

@@ -175,6 +175,7 @@ def _strip_inline(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\[[^\]]*\]", " ", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)                     # [text](url)
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)                    # [text][ref]
+    text = re.sub(r"\[([^\]\[]{2,})\](?![(\[:])", r"\1", text)                  # [text] (a shortcut reference link)
     text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)                   # rst `text <url>`_
     text = re.sub(r"\|[\w\-. ]+\|_?", " ", text)                             # rst |substitution|
     text = re.sub(r"<[^>]{0,400}>", " ", text)                               # HTML tags (text between them stays)
@@ -896,6 +897,7 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
                 strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
                     re.search(p, s.text, re.IGNORECASE) is not None for p in (
                         re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
+                        r"\b(download|get|fetch|prepare)\w*\s+(the\s+)?" + re.escape(alias) + r"\W+data\b",  # download X data
                         r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
                         r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
                 if _PRETRAINED_BEFORE.search(s.text[max(0, at - 60):at]) or _PRETRAINED_AFTER.match(s.text[at + len(alias):]):
