@@ -2,7 +2,8 @@
 
 The repositories' files are never committed to mlnb: ``data/acumen_metadata_repos.csv`` names each repository and
 the commit that was labelled; this script copies that commit's README, Python sources, notebooks and packaging
-files (``requirements*.txt``, ``setup.py``, ``pyproject.toml``) out of bare mirrors into ``--out``.
+files (``requirements*.txt``, ``setup.py``, ``pyproject.toml``) and shell scripts (``*.sh``: the commands that train
+on a dataset) out of bare mirrors into ``--out``.
 
 A mirror is a bare git directory at ``<mirrors>/<owner>+<name>/repo`` (or ``.../repo/.git``); make one with
 ``git clone --mirror <url> <mirrors>/<owner>+<name>/repo`` where the network allows.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPOS = HERE / "data" / "acumen_metadata_repos.csv"
-KEEP = re.compile(r"(^|/)(readme[^/]*|requirements[^/]*\.txt|setup\.py|setup\.cfg|pyproject\.toml)$|\.(py|ipynb)$", re.IGNORECASE)
+KEEP = re.compile(r"(^|/)(readme[^/]*|requirements[^/]*\.txt|setup\.py|setup\.cfg|pyproject\.toml)$|\.(py|ipynb|sh)$", re.IGNORECASE)
 MAX_BYTES = 4_000_000
 
 
@@ -44,7 +45,8 @@ def export(mirrors: Path, out: Path, only: set[str] | None = None) -> list[Path]
         gd, dest = git_dir(mirrors, row["url"]), out / row["name"]
         roots.append(dest)
         stamp = dest / ".acumen-commit"
-        if stamp.exists() and stamp.read_text().strip() == row["commit"]:
+        done = f"{row['commit']}\n{KEEP.pattern}\n"  # a changed file selection re-exports
+        if stamp.exists() and stamp.read_text() == done:
             continue
         listing = subprocess.run(["git", "--git-dir", str(gd), "ls-tree", "-r", "-l", row["commit"]],
                                  capture_output=True, text=True, check=True).stdout
@@ -69,7 +71,7 @@ def export(mirrors: Path, out: Path, only: set[str] | None = None) -> list[Path]
             target = dest / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        stamp.write_text(row["commit"] + "\n")
+        stamp.write_text(done)
     return roots
 
 

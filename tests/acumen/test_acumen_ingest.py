@@ -54,7 +54,8 @@ def test_metadata_of_projects(vision_project, nlp_project):
     corpus = acumen.Corpus.from_paths([vision_project, nlp_project], progress=False)
     vision, nlp = (corpus.projects.iloc[i] for i in range(2))
     assert vision["libraries"][0] == "PyTorch" and "torchvision" in vision["libraries"]
-    assert {"COCO", "CIFAR-10", "ImageNet"} <= set(vision["datasets"])
+    assert {"CIFAR-10", "ImageNet"} <= set(vision["datasets"])
+    assert "COCO" not in vision["datasets"]  # "fine-tuned from a COCO-pretrained detector": weights, not its data
     assert vision["domain"] == "vision" and vision["task"] == "object detection"
     assert vision["arxiv"] == ["https://arxiv.org/abs/1804.02767"]
     assert vision["description"].startswith("A PyTorch object detection model that finds ripe tomatoes")

@@ -341,3 +341,164 @@ FastNet is a PyTorch implementation of a small object detector for drones. It ru
 """
     a = attrs(tmp_path / "FastNet", {"README.md": readme})
     assert a["description"] == "FastNet is a PyTorch implementation of a small object detector for drones. It runs at 200 FPS."
+
+
+# ------------------------------------------------------------------------------------------------- shell scripts
+def test_datasets_named_only_in_training_scripts_count(tmp_path):
+    """``--data_path traffic.csv`` in scripts/train.sh says what the project trains on even when neither the README
+    nor the Python code names the dataset; a commented-out command or an ``echo`` says nothing."""
+    root = tmp_path / "forecaster"
+    write(root, {
+        "README.md": "# Forecaster\n\nA long-horizon forecasting model.\n",
+        "run.py": "import argparse\nap = argparse.ArgumentParser()\nap.add_argument('--data_path', default='data.csv')\n",
+        "scripts/train.sh": ("#!/bin/bash\n"
+                             "python -u run.py --root_path ./dataset/ --data_path traffic.csv --pred_len 96\n"
+                             "DATASETS=(\n  ag_news\n)\n"
+                             "# python run.py --dataset mnist\n"
+                             "echo 'next: --dataset imagenet'\n"),
+    })
+    corpus = acumen.Corpus.from_paths([root], cache=False, progress=False)
+    row = corpus.projects.iloc[0]
+    assert sorted(row["datasets"]) == ["AG News", "Traffic"]
+    ev = row["evidence"]["datasets"]["Traffic"][0]
+    assert ev["file"] == "scripts/train.sh" and ev["line"] == 2 and ev["source"] == "code"
+    assert "scripts/train.sh" not in set(corpus.files["path"])  # scripts are metadata, not sources
+
+
+def test_scripts_without_dataset_arguments_add_nothing(tmp_path):
+    root = tmp_path / "clean"
+    write(root, {
+        "README.md": "# Clean\n\nA forecasting model.\n",
+        "train.py": "import torch\n",
+        "train.sh": "python train.py --data_dir ./data --epochs 3 --batch-size 32\nwget https://example.org/weights.pt\n",
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["datasets"]) == []
+
+
+# ------------------------------------------------------------------------------------------------- formats and URLs
+def test_a_file_format_named_after_a_dataset_is_not_the_dataset(tmp_path):
+    readme = ("# maskgen\n\nmaskgen segments every object in an image.\n\n## Usage\n\n"
+              "Masks are saved in COCO format; to decode a mask in COCO RLE format, use pycocotools.\n")
+    code = ('import torch\n\ndef save(masks, mode="coco_rle"):\n    if mode == "coco_rle":\n        return encode(masks)\n')
+    a = attrs(tmp_path / "maskgen", {"README.md": readme, "amg.py": code, "scripts/export.py": 'OUT = "coco_rle"\n'})
+    assert "COCO" not in a["datasets"]
+
+
+def test_a_download_url_in_code_loads_the_dataset(tmp_path):
+    """A notebook that downloads the UCI covertype archive (and calls it 'forest-cover-type') trains on Covertype."""
+    nb = notebook([("markdown", "# Download the data"),
+                   ("code", 'url = "https://archive.ics.uci.edu/ml/machine-learning-databases/covtype/covtype.data.gz"\n'
+                            "name = 'forest-cover-type'\n")])
+    root = write(tmp_path / "tabmodel", {"README.md": "# tabmodel\n\nAttention for tabular data.\n", "example.ipynb": nb,
+                                         "model.py": "import torch\n"})
+    a = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(a["datasets"]) == ["Covertype"]
+    assert a["evidence"]["datasets"]["Covertype"][0]["text"].startswith("https://archive.ics.uci.edu")
+
+
+def test_a_url_that_merely_contains_a_dataset_word_is_not_a_download(tmp_path):
+    code = 'API = "https://example.org/api/v1/mnist-like-service"\nimport torch\n'
+    a = attrs(tmp_path / "svc", {"README.md": "# svc\n\nA service.\n", "client.py": code})
+    assert a["datasets"] == []
+
+
+def test_tasks_listed_as_examples_of_what_a_toolkit_could_do_are_not_its_tasks(tmp_path):
+    readme = ("# nmt-kit\n\nnmt-kit: open-source neural machine translation.\n\n"
+              "It is research friendly: try out new ideas in language modeling, summarization and many other NLP tasks.\n")
+    a = attrs(tmp_path / "nmt-kit", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["tasks"] == ["machine translation"]
+    # the same two tasks stated as what the project does count
+    b = attrs(tmp_path / "lm", {"README.md": "# lm\n\nWe train models for language modeling and summarization.\n",
+                                "train.py": "import torch\n"})
+    assert set(b["tasks"]) == {"language modeling", "summarization"}
+
+
+# ------------------------------------------------------------------------------------------------- notebooks
+def test_notebook_headings_name_a_collections_topics(tmp_path):
+    """Ingest keeps notebook markdown for the metadata: chapter notebooks' headings say what each demonstrates."""
+    def chapter(title, heading, code):
+        return notebook([("markdown", f"**{title}**"), ("markdown", f"# {heading}"), ("code", code),
+                         ("markdown", f"## More {heading.lower()}"), ("code", "x = 1\n"),
+                         ("markdown", f"## {heading} in practice")])
+    root = write(tmp_path / "ml-notebooks", {
+        "README.md": ("Machine Learning Notebooks\n==========================\n\n# NOTE: THE NEXT EDITION IS OUT\n\n"
+                      "This project aims at teaching you the fundamentals of machine learning with the notebooks "
+                      "of my book.\n"),
+        "09_unsupervised.ipynb": chapter("Chapter 9", "Clustering", "from sklearn.cluster import KMeans\n"),
+        "16_nlp.ipynb": chapter("Chapter 16", "Sentiment Analysis", "from tensorflow import keras\nkeras.datasets.imdb.load_data()\n"),
+        "18_rl.ipynb": chapter("Chapter 18", "Reinforcement Learning", "import gym\nenv = gym.make('CartPole-v1')\n"),
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert row["domain"] == "general"
+    assert {"clustering", "sentiment analysis", "reinforcement learning"} <= set(row["tasks"])
+    ev = row["evidence"]["tasks"]["clustering"][0]
+    assert ev["source"] == "notebook" and ev["file"] == "09_unsupervised.ipynb"
+
+
+def test_one_demo_notebook_heading_is_not_a_task(tmp_path):
+    nb = notebook([("markdown", "# Demo\n\n## Sentiment analysis of the outputs"), ("code", "import torch\n")])
+    root = write(tmp_path / "detector", {"README.md": "# detector\n\nA real-time object detector trained on COCO.\n",
+                                         "demo.ipynb": nb, "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["tasks"]) == ["object detection"]
+
+
+# ------------------------------------------------------------------------------------------------- sub-folder READMEs
+def test_sub_folder_readmes_count_at_half_weight(tmp_path):
+    """A collection of examples says in each example's README what it trains on: with the example's code (a bare
+    'Cora', a data path) that is enough, where the code alone is not; one passing mention does not count."""
+    root = write(tmp_path / "examples", {
+        "README.md": "# Examples\n\nA collection of examples of deep learning on images and graphs.\n",
+        "gcn/README.md": "# Node classification with a GCN\n\nThis example trains a GCN for node classification on the Cora dataset.\n",
+        "gcn/main.py": "import torch\nfrom torch_geometric.datasets import Planetoid\nNAME = 'Cora'\nds = Planetoid(root, NAME)\n",
+        "super_resolution/README.md": ("# Super-resolution\n\nThis example trains a super-resolution network on the "
+                                       "BSD300 dataset.\n"),
+        "super_resolution/main.py": "import torch\nROOT = 'dataset/BSDS300/images'\n",
+        "tools/README.md": "# Tools\n\nHelpers; the output format resembles ImageNet's.\n",
+        "tools/util.py": "import os\n",
+    })
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert {"Cora", "BSDS300"} <= set(row["datasets"]) and "ImageNet" not in row["datasets"]
+    assert {"node classification", "super-resolution"} <= set(row["tasks"])
+    assert {(e["file"], e["weight"]) for e in row["evidence"]["datasets"]["Cora"]} == {("gcn/README.md", 0.75), ("gcn/main.py", 0.9)}
+    (root / "gcn" / "README.md").unlink()
+    (root / "super_resolution" / "README.md").unlink()
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert list(row["datasets"]) == []  # the code alone: a bare word and a path are not enough
+
+
+# ------------------------------------------------------------------------------------------------- whole files
+def test_evidence_past_the_first_20000_characters_counts(tmp_path):
+    """README and sources are read whole: a dataset loaded at the end of a 60 kB file and a library imported after a
+    40 kB module docstring are found."""
+    filler = "".join(f"Step {i}: the model keeps improving on held-out text.\n\n" for i in range(800))  # ~45 kB
+    readme = f"# longproj\n\nA text classifier.\n\n## Notes\n\n{filler}\n## Training\n\nWe train on the AG News dataset.\n"
+    code = '"""' + "x" * 40_000 + '"""\nimport torch\n' + "y = 1\n" * 3000 + 'ds = load_dataset("imdb")\n'
+    a = attrs(tmp_path / "longproj", {"README.md": readme, "train.py": code})
+    assert len(readme) > 40_000 and len(code) > 40_000
+    assert {"AG News", "IMDB"} <= set(a["datasets"])
+    assert a["libraries"] == ["PyTorch"]
+
+
+def test_a_backbone_pretrained_on_a_dataset_is_not_trained_on_it(tmp_path):
+    readme = ("# segnet\n\nsegnet is a semantic segmentation model for street scenes.\n\n## Training\n\n"
+              "We train segnet on the Cityscapes dataset, starting from a ResNet-101 backbone pretrained on ImageNet "
+              "and COCO-pretrained weights for the decoder.\n")
+    a = attrs(tmp_path / "segnet", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["datasets"] == ["Cityscapes"]
+    # the project's own pre-training is its data
+    b = attrs(tmp_path / "ssl", {"README.md": "# ssl\n\nA self-supervised vision model.\n\n## Training\n\n"
+                                              "We pre-train on ImageNet and fine-tune on CIFAR-10.\n",
+                                 "train.py": "import torch\n"})
+    assert set(b["datasets"]) == {"ImageNet", "CIFAR-10"}
+
+
+def test_download_x_data_in_a_training_section_is_the_training_data(tmp_path):
+    """'Download [LJ Speech Data]' (a shortcut reference link) under 'Train your own model' names the training data."""
+    readme = ("# vocoder\n\nA flow-based vocoder for speech synthesis.\n\n## Train your own model\n\n"
+              "1. Download [LJ Speech Data]. In this example it's in `data/`\n\n"
+              "[LJ Speech Data]: https://keithito.com/LJ-Speech-Dataset\n")
+    a = attrs(tmp_path / "vocoder", {"README.md": readme, "train.py": "import torch\n"})
+    assert a["datasets"] == ["LJSpeech"]
+    assert "[" not in a["evidence"]["datasets"]["LJSpeech"][0]["text"]

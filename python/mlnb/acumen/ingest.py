@@ -1,5 +1,8 @@
 """Ingest ML projects: every ``.py`` file and the code cells of every ``.ipynb``, without executing anything.
 
+Shell scripts (``train.sh``: the commands that train on a dataset) and the READMEs of sub-folders are read too, for
+the project's metadata only: they are not rows of ``files``.
+
 A :class:`Corpus` holds one row per project (``projects``), one row per source file (``files``, carrying its
 project's attributes) and what was skipped and why (``skipped``). Ingesting is cached per project under the
 cache dir, keyed by the project's path and its files' sizes and modification times.
@@ -34,6 +37,8 @@ __all__ = ["Corpus", "IngestError", "cache_root", "is_git_url"]
 MAX_FILE_BYTES = 1_000_000  # larger sources are generated code or data dumps, not something to read
 MAX_NOTEBOOK_BYTES = 20_000_000  # notebooks carry outputs (images); only their code must stay under MAX_FILE_BYTES
 SOURCE_SUFFIXES = (".py", ".ipynb")
+SCRIPT_SUFFIXES = (".sh", ".bash")  # read for metadata only (datasets named in training commands)
+_SUB_README = re.compile(r"readme(\.(md|rst|txt|markdown))?", re.IGNORECASE)  # a sub-folder's README, for metadata only
 VENV_DIRS = {"venv", ".venv", "virtualenv", ".virtualenv", ".conda", "conda-env"}
 VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "vendored", "_vendor", "third_party",
                  "thirdparty", "external", "externals"}
@@ -67,8 +72,9 @@ def decode_source(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def notebook_code(data: bytes) -> tuple[str, int]:
-    """Code cells of a notebook joined with ``# %%`` separators, and how many code cells there were."""
+def notebook_code(data: bytes, markdown: list[str] | None = None) -> tuple[str, int]:
+    """Code cells of a notebook joined with ``# %%`` separators, and how many code cells there were. The markdown
+    cells' text is appended to ``markdown`` when it is given (it describes the project, for its metadata)."""
     nb = json.loads(data.decode("utf-8"))
     if not isinstance(nb, dict) or not isinstance(nb.get("cells", nb.get("worksheets")), list):
         raise ValueError("no 'cells' list")
@@ -80,6 +86,9 @@ def notebook_code(data: bytes) -> tuple[str, int]:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             src = cell.get("source", cell.get("input", ""))
             code.append("".join(src) if isinstance(src, list) else str(src))
+        elif markdown is not None and isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            src = cell.get("source", "")
+            markdown.append("".join(src) if isinstance(src, list) else str(src))
     return "\n\n# %%\n".join(code), len(code)
 
 
@@ -103,8 +112,10 @@ class _Project:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
+def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[Path] | None = None) -> list[Path]:
     """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
+    Shell scripts and sub-folder READMEs found on the way are appended to ``extras`` when it is given (they are
+    metadata, not sources).
 
     Nothing outside the project is read: folder links are not followed, a file link is followed only to a
     regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
@@ -138,6 +149,10 @@ def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
                     found.append(full)
                 else:
                     skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
+            elif extras is not None and (f.endswith(SCRIPT_SUFFIXES) or dirpath != str(root) and _SUB_README.fullmatch(f)):
+                full = Path(dirpath) / f
+                if _not_a_safe_file(full, real_root) is None:
+                    extras.append(full)
     return found
 
 
@@ -222,9 +237,10 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
     if b"\0" in data[:8192]:
         return None, {"path": rel, "reason": "binary", "bytes": size}
     n_cells = 0
+    markdown: list[str] = []
     if notebook:
         try:
-            text, n_cells = notebook_code(data)
+            text, n_cells = notebook_code(data, markdown)
         except (ValueError, UnicodeDecodeError) as exc:
             return None, {"path": rel, "reason": f"broken notebook: {str(exc)[:120]}", "bytes": size}
         if len(text.encode("utf-8")) > max_bytes:
@@ -255,14 +271,17 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
         "file_libraries": md.libraries_of(imports, text),
         "_imports": sorted(imports),
         "_docstring": docstring or "",
+        "_markdown": "\n\n".join(markdown),
         "_mtime": p.stat().st_mtime,
     }, None
 
 
 def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project:
     skipped: list[dict[str, Any]] = []
-    paths = _walk(root, skipped)
-    proj = _Project(name=name, root=str(root), url=url, signature=_signature(root, paths, {"max_bytes": max_bytes}))
+    extra_paths: list[Path] = []
+    paths = _walk(root, skipped, extra_paths)
+    proj = _Project(name=name, root=str(root), url=url,
+                    signature=_signature(root, paths + extra_paths, {"max_bytes": max_bytes}))
     for p in paths:
         row, skip = _read_file(root, p, max_bytes)
         if row is not None:
@@ -270,16 +289,31 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
         else:
             skipped.append(skip)
     proj.skipped = skipped
-    proj.attributes = _project_attributes(root, proj.files)
+    proj.attributes = _project_attributes(root, proj.files, _read_extras(root, extra_paths, max_bytes))
     for row in proj.files:  # only needed for the attributes; keep the cache small
         row.pop("_docstring")
         row.pop("_imports")
+        row.pop("_markdown")
     return proj
 
 
-def _project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
+def _read_extras(root: Path, paths: list[Path], max_bytes: int) -> list[dict[str, Any]]:
+    """Shell scripts and sub-folder READMEs as ``{path, content}`` (whole, bounded like sources; unreadable or binary
+    ones are left out)."""
+    out = []
+    for p in paths:
+        try:
+            data, _ = _read_bounded(p, max_bytes)
+        except OSError:
+            continue
+        if data is not None and b"\0" not in data[:8192]:
+            out.append({"path": str(p.relative_to(root)), "content": data.decode("utf-8", errors="replace")})
+    return out
+
+
+def _project_attributes(root: Path, files: list[dict[str, Any]], extras: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     # All metadata (with evidence and confidence) comes from metadata.py; ingest only reads the files.
-    return md.project_attributes(root, files)
+    return md.project_attributes(root, files, extras)
 
 
 def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
@@ -420,7 +454,8 @@ class Corpus:
             return _ingest_project(root, name, url, max_bytes)
         key = hashlib.sha1(f"{root}\0{max_bytes}".encode()).hexdigest()[:20]
         path = cache_dir / "corpus" / f"{key}.pkl"
-        signature = _signature(root, _walk(root, []), {"max_bytes": max_bytes})
+        extra_paths: list[Path] = []
+        signature = _signature(root, _walk(root, [], extra_paths) + extra_paths, {"max_bytes": max_bytes})
         if path.exists():
             try:
                 with open(path, "rb") as fh:

