@@ -173,6 +173,7 @@ def test_a_real_kernel_run_is_joined_with_its_notebook(server):
     assert run["status"] == "dead" and run["kernel_alive"] is False
     assert run["notebook_path"] == "sub/train.ipynb"  # still known from the kernel's own record
     assert run["epochs"] == 2  # counted once, in the store: epochs 0 and 1
+    assert run["titles"] == ["Missing activation"]  # what the sidebar's search looks in
     # a run whose kernel died can be deleted (it will never finish)
     assert _request(server, f"/mlnb/api/runs/{run['id']}", "DELETE") == (200, {"deleted": [run["id"]]})
 

@@ -108,11 +108,12 @@ class RunsHandler(_StoreHandler):
             return
         try:
             stored = store.runs()
+            titles = store.finding_titles()  # the sidebar searches them
         except StoreError as exc:
             self._send({"message": str(exc), "store": store.path, "problem": exc.kind}, status=503)
             return
         kernel_ids, paths = await self._live()
-        runs = [self._join(r, kernel_ids, paths) for r in stored]
+        runs = [{**self._join(r, kernel_ids, paths), "titles": titles.get(r["id"], [])} for r in stored]
         self._send({"runs": runs, "store": store.path})
 
 

@@ -617,6 +617,22 @@ class Store:
             raise KeyError(f"no run with id {run_id}")
         return _run_dict(rows[0])
 
+    def finding_titles(self) -> dict[int, list[str]]:
+        """``run id -> titles of its findings`` for every run (what the sidebar's search looks in).
+
+        Example
+        -------
+        >>> store = Store(":memory:")
+        >>> run = store.start_run("umlaut", "fit-1")
+        >>> _ = store.record_finding(run, key="nan-loss", severity="critical", title="NaN loss", epochs=[2])
+        >>> store.finding_titles() == {run: ["NaN loss"]}
+        True
+        """
+        out: dict[int, list[str]] = {}
+        for row in self._read("SELECT run_id, title FROM findings ORDER BY id"):
+            out.setdefault(row["run_id"], []).append(row["title"])
+        return out
+
     def metrics(self, run_id: int) -> list[dict]:
         """Per-epoch metrics as ``[{'epoch': 0, 'loss': ..., 'accuracy': ...}, ...]``, by epoch."""
         by_epoch: dict[int, dict] = {}
