@@ -183,6 +183,9 @@ test('filter by tool and status, search, delete with confirmation; long names wr
   });
   expect(fits).toEqual({ sideways: 0, pokes: 0 });
   await panel.screenshot({ path: test.info().outputPath('sidebar-manage.png') });
+  await page.theme.setDarkTheme();
+  await panel.screenshot({ path: test.info().outputPath('sidebar-dark.png') });
+  await page.theme.setLightTheme();
 
   // Search looks in names, notebooks and finding titles; filters by tool and by status.
   const search = panel.locator('.mlnb-search');
@@ -223,8 +226,4 @@ test('filter by tool and status, search, delete with confirmation; long names wr
   await expect(runs).toHaveCount(1);
   await expect(runs).toContainText('still-training');
   await expect(group.locator('.mlnb-group-delete')).toHaveCount(0); // nothing finished left
-  await page.theme.setDarkTheme();
-  await longRun.count(); // settle
-  await panel.screenshot({ path: test.info().outputPath('sidebar-dark.png') });
-  await page.theme.setLightTheme();
 });
