@@ -77,7 +77,7 @@ def python_side(tmp: Path) -> Path:
 
     # one live epoch: metrics + one changed finding, serialized as a comm send would
     sent = []
-    w.observe(lambda ch: sent.append(_remove_buffers(w.get_state(ch["name"]))), names=["metrics", "findings", "epochs"])
+    w.observe(lambda ch: sent.append(_remove_buffers(w.get_state(ch["name"]))), names=["metrics", "findings", "findings_delta", "epochs"])
     t0 = time.perf_counter()
     s.log_epoch(500, {"loss": 0.1, "val_loss": 0.2, "accuracy": 0.9, "val_accuracy": 0.88})
     s.add([Finding("overfitting", "warning", "overfitting in layer_x", [500], {}, None, subject="layer_5")])
@@ -116,7 +116,7 @@ def overhead(epochs: int, n: int) -> None:
         if self.status == "new":
             w = UmlautDashboard(self)
             w.observe(lambda ch: json.dumps(_remove_buffers(w.get_state(ch["name"]))[0]),
-                      names=["metrics", "running", "findings", "epochs", "status"])
+                      names=["metrics", "running", "findings", "findings_delta", "epochs", "status"])
             self._bench_widget = w
         return original_start(self, config)
 

@@ -18,7 +18,7 @@ import { cardSignature, FindingCard, renderCard } from '../../common/cards';
 import { parseLocation } from '../../common/schema';
 import { SEVERITY_VAR, token } from '../../common/tokens';
 import { decodeArray, h, mountStatus, request } from '../_kit';
-import { Card, epochsText, Explanation, findingsAt, lttbIndices, mergeCards, row, SEVERITIES, stackTimeline } from './logic';
+import { Card, epochsText, Explanation, findingsAt, lttbIndices, mergeCards, row, SEVERITIES, stackColumns, stackTimeline } from './logic';
 
 const MAX_POINTS = 1000; // curves longer than this are downsampled (LTTB) for display
 
@@ -182,7 +182,8 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
         width: name === 'running loss' ? 1 : 2,
         dash: isBase ? [6, 4] : name.startsWith('val_') ? [2, 2] : undefined,
         spanGaps: true,
-        points: { show: name !== 'running loss', size: 4 }
+        // a dot per epoch while they can be told apart; hundreds of epochs draw as a line (cheap)
+        points: { show: name === 'running loss' ? false : (_u: uPlot, _s: number, i0: number, i1: number) => i1 - i0 <= 120, size: 4 }
       });
     }
     const opts: uPlot.Options = {
@@ -305,17 +306,27 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
 
   let marks: ReturnType<typeof stackTimeline> = { marks: [], maxLevel: 0, staticCount: 0 };
   function visibleCards(): Card[] {
-    return model.get('show_dismissed') ? cards : cards.filter(c => !c.dismissed);
+    return model.get('show_dismissed') ? cards : active;
   }
+  // The findings on the timeline (not dismissed), recomputed when the cards change; their stacking
+  // is kept until then (a metrics-only redraw, a hover, a selection reuse it).
+  let active: Card[] = [];
+  let stackedFor: Card[] | null = null;
+  let columns: ReturnType<typeof stackColumns> = [];
 
   function drawTimeline(): void {
-    const visible = visibleCards().filter(c => !c.dismissed);
-    marks = stackTimeline(visible);
+    if (stackedFor !== active) {
+      marks = stackTimeline(active);
+      stackedFor = active;
+      columns = stackColumns(marks.marks);
+    }
     const dpr = devicePixelRatio || 1;
     const cssWidth = timeline.clientWidth || timeline.parentElement?.clientWidth || 360;
     const cssHeight = 90;
-    timeline.width = cssWidth * dpr;
-    timeline.height = cssHeight * dpr;
+    if (timeline.width !== cssWidth * dpr || timeline.height !== cssHeight * dpr) {
+      timeline.width = cssWidth * dpr; // resizing a canvas reallocates it: only when it changed
+      timeline.height = cssHeight * dpr;
+    }
     const ctx = timeline.getContext('2d');
     if (!ctx) {
       return;
@@ -337,16 +348,40 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     ctx.lineTo(cssWidth, axisY + 0.5);
     ctx.stroke();
     const sev = colours().sev;
+    // Each epoch's stack is a few runs of one severity (most severe at the bottom): one rectangle
+    // per run, then a 1-px gap cleared between levels, instead of thousands of marks one by one.
+    ctx.globalAlpha = selected ? 0.35 : 1;
+    for (const severity of SEVERITIES) {
+      ctx.fillStyle = sev[severity];
+      ctx.beginPath();
+      for (const c of columns) {
+        if (c.severity === severity) {
+          ctx.rect(toX(c.epoch) - w / 2, axisY - c.to * cell, w, (c.to - c.from) * cell);
+        }
+      }
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+    if (cell >= 3) {
+      const left = toX(-0.5);
+      for (let level = 0; level < marks.maxLevel; level++) {
+        ctx.clearRect(left, axisY - level * cell - 1, cssWidth - left, 1);
+      }
+    }
     let staticIndex = 0;
     for (const m of marks.marks) {
-      ctx.fillStyle = sev[m.severity];
-      ctx.globalAlpha = selected && m.id !== selected ? 0.35 : 1;
+      const strong = !selected || m.id === selected;
       if (m.epoch >= 0) {
-        ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
+        if (selected && strong) {
+          ctx.fillStyle = sev[m.severity]; // the selected finding's marks over the dimmed stacks
+          ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
+        }
       } else {
         // static findings: a row below the axis, from the left edge
         const x = 50 + (staticIndex % 60) * 9;
         const y = axisY + 6 + Math.floor(staticIndex / 60) * 9;
+        ctx.fillStyle = sev[m.severity];
+        ctx.globalAlpha = strong ? 1 : 0.35;
         ctx.fillRect(x, y, 7, 7);
         (m as any).x = x;
         (m as any).y = y;
@@ -396,7 +431,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     hoverEpoch = epoch;
     hover.textContent = '';
     if (epoch !== null) {
-      const at = findingsAt(visibleCards().filter(c => !c.dismissed), epoch);
+      const at = findingsAt(active, epoch);
       hover.append(h('strong', {}, epoch < 0 ? 'Before training' : `Epoch ${epoch}`), `: ${at.length ? '' : 'no findings'}`);
       for (const c of at.slice(0, 8)) {
         hover.append(h('button', { class: `mlnb-ud-chip mlnb-ud-${c.severity}`, onclick: () => select(c.id, true) }, c.title));
@@ -460,6 +495,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
 
   function updateCards(redraw = true): void {
     cards = mergeCards(model.get('findings') ?? [], model.get('findings_delta') ?? []);
+    active = cards.filter(c => !c.dismissed);
     const all = visibleCards();
     const visible = all.slice(0, limit);
     const keep = new Set(visible.map(c => c.id));

@@ -166,6 +166,36 @@ export function stackTimeline(cards: Pick<Card, 'id' | 'epochs' | 'severity'>[])
   return { marks, maxLevel, staticCount: levels.get(-1) ?? 0 };
 }
 
+/** A run of marks of one severity in one epoch's stack: levels `from` (inclusive) to `to`. */
+export interface StackRun {
+  epoch: number;
+  severity: Severity;
+  from: number;
+  to: number;
+}
+
+/**
+ * The stacks of `stackTimeline` as runs of one severity per epoch (what is drawn: one rectangle
+ * per run). Static findings (epoch -1) are left out.
+ */
+export function stackColumns(marks: Mark[]): StackRun[] {
+  const open = new Map<string, StackRun>();
+  for (const m of marks) {
+    if (m.epoch < 0) {
+      continue;
+    }
+    const k = `${m.epoch}|${m.severity}`;
+    const run = open.get(k);
+    if (run) {
+      run.from = Math.min(run.from, m.level);
+      run.to = Math.max(run.to, m.level + 1);
+    } else {
+      open.set(k, { epoch: m.epoch, severity: m.severity, from: m.level, to: m.level + 1 });
+    }
+  }
+  return [...open.values()];
+}
+
 /** The findings seen at `epoch` (-1: before training), most severe first. */
 export function findingsAt<T extends Pick<Card, 'epochs' | 'severity'>>(cards: T[], epoch: number): T[] {
   return cards
