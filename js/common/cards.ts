@@ -259,6 +259,16 @@ function body(f: FindingCard): HTMLElement {
   return box;
 }
 
+/** "before training", "epoch 3", "before training; epochs 0–2" (epochs from 0; -1 is before training). */
+export function epochsLabel(epochs: readonly number[]): string {
+  const trained = epochs.filter(e => e >= 0);
+  const parts = epochs.some(e => e < 0) ? ['before training'] : [];
+  if (trained.length) {
+    parts.push(`${new Set(trained).size === 1 ? 'epoch' : 'epochs'} ${formatEpochs(trained)}`);
+  }
+  return parts.join('; ');
+}
+
 /**
  * One card. The body is built when the card is first opened, so thousands of findings stay
  * cheap to show. `open` may be a boolean (backwards compatible) or the options.
@@ -272,7 +282,7 @@ export function renderCard(f: FindingCard, options: CardOptions | boolean = {}):
     {},
     h('span', { class: 'mlnb-sev-badge' }, f.severity),
     h('span', { class: 'mlnb-card-title' }, f.title),
-    epochs ? h('span', { class: 'mlnb-muted mlnb-card-epochs' }, `epoch${f.epochs.length === 1 ? '' : 's'} ${epochs}`) : null
+    epochs ? h('span', { class: 'mlnb-muted mlnb-card-epochs' }, epochsLabel(f.epochs)) : null
   );
   if (where && f.location) {
     const loc = f.location;
