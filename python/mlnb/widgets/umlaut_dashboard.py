@@ -162,14 +162,16 @@ class UmlautDashboard(MlnbWidget):
             fix = suggest_fix(f, self.session.framework).to_dict()
             fix.pop("snippet")  # in the catalog
             loc = f.location
-            self._cards[ident] = json_safe({
-                "id": ident, "key": f.key, "subject": f.subject, "severity": f.severity,
+            # Plain JSON by construction (strings, ints, bools; the fix's fields are too): only the
+            # location goes through json_safe, which costs more than the rest for thousands of cards.
+            self._cards[ident] = {
+                "id": ident, "key": str(f.key), "subject": str(f.subject or ""), "severity": str(f.severity),
                 "title": " ".join(str(f.title or entry(f.key).title).split()),
                 "epochs": sorted(int(e) for e in f.epochs), "where": _location(loc)[0] or "",
-                "location": loc.to_dict() if hasattr(loc, "to_dict") else loc,
+                "location": json_safe(loc.to_dict() if hasattr(loc, "to_dict") else loc),
                 "context": [[str(k), _value(v)] for k, v in (f.context or {}).items()],
-                "patch": fix, "series": list(SERIES.get(f.key, ())), "dismissed": self.session.is_dismissed(f),
-            })
+                "patch": fix, "series": list(SERIES.get(f.key, ())), "dismissed": bool(self.session.is_dismissed(f)),
+            }
             self._cards[ident]["order"] = self._order.setdefault(ident, len(self._order))
             self._delta[ident] = self._cards[ident]
         with self.hold_sync():
