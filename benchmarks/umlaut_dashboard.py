@@ -10,6 +10,7 @@
 
     .venv/bin/python benchmarks/umlaut_dashboard.py                # 1 and 2 (needs chromium, node)
     .venv/bin/python benchmarks/umlaut_dashboard.py --overhead     # also 3 (a few minutes)
+    .venv/bin/python benchmarks/umlaut_dashboard.py --baseline OLD/umlaut_dashboard.js   # and an older build
 """
 
 from __future__ import annotations
@@ -89,15 +90,19 @@ def python_side(tmp: Path) -> Path:
     return state_path
 
 
-def browser_side(state_path: Path) -> None:
+def browser_side(state_path: Path, baseline: str | None = None) -> None:
     script = ROOT / "benchmarks" / "umlaut_dashboard_browser.mjs"
     bundle = ROOT / "python" / "mlnb" / "static" / "umlaut_dashboard.js"
     if not bundle.is_file():
         print(f"browser: skipped ({bundle} not built: node js/build-widgets.mjs)")
         return
-    out = subprocess.run(["node", str(script), str(state_path), str(bundle)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
-    print(out.stdout.strip() or out.stderr.strip()[-2000:])
+    runs = [[str(bundle)]]
+    if baseline:  # an older build (whole card list per update), timed in the same run for a ratio
+        runs.insert(0, [str(Path(baseline).resolve()), "full"])
+    for args in runs:
+        out = subprocess.run(["node", str(script), str(state_path), *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=300)
+        print(out.stdout.strip() or out.stderr.strip()[-2000:])
 
 
 def overhead(epochs: int, n: int) -> None:
@@ -137,10 +142,11 @@ def main(argv=None) -> int:
     parser.add_argument("--overhead", action="store_true", help="also measure UMLAUT's share of epoch time")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--n", type=int, default=4096)
+    parser.add_argument("--baseline", metavar="BUNDLE", help="also time an older umlaut_dashboard.js (whole card lists)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         state = python_side(Path(tmp))
-        browser_side(state)
+        browser_side(state, args.baseline)
     if args.overhead:
         overhead(args.epochs, args.n)
     return 0

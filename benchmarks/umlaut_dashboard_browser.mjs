@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 
-const [statePath, bundlePath] = process.argv.slice(2);
+const [statePath, bundlePath, mode] = process.argv.slice(2);
+// mode "full": send the whole card list on each update (a bundle from before findings_delta)
+const FULL = mode === 'full';
 const state = readFileSync(statePath, 'utf8');
 const bundle = readFileSync(bundlePath, 'utf8');
 const css = readFileSync(bundlePath.replace(/\.js$/, '.css'), 'utf8');
@@ -46,7 +48,7 @@ await page.exposeFunction('__profile', async on => {
   console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(1)} ms ${k}`).join('\n'));
 });
 const REPS = 40; // live epoch updates timed
-const result = await page.evaluate(async REPS => {
+const result = await page.evaluate(async ([REPS, FULL]) => {
   const revive = v => {
     if (Array.isArray(v)) return v.map(revive);
     if (v && typeof v === 'object') {
@@ -102,7 +104,11 @@ const result = await page.evaluate(async REPS => {
     model.set('metrics', { dtype: 'float64', shape: [rows, c], buffer: new DataView(next.buffer) });
     const t2 = performance.now();
     model.set('epochs', c);
-    model.set('findings_delta', [...(state.findings_delta || []).filter(f => f.id !== changed.id), changed]);
+    if (FULL) {
+      model.set('findings', state.findings.map(f => (f.id === changed.id ? changed : f)));
+    } else {
+      model.set('findings_delta', [...(state.findings_delta || []).filter(f => f.id !== changed.id), changed]);
+    }
     const t3 = performance.now();
     const frameEnd = await new Promise(r => requestAnimationFrame(() => {
       document.getElementById('el').getBoundingClientRect();
@@ -126,10 +132,10 @@ const result = await page.evaluate(async REPS => {
     marks: Number(document.querySelector('.mlnb-ud-timeline').dataset.marks),
     parts: window.parts.slice(0, 3)
   };
-}, REPS);
+}, [REPS, FULL]);
 if (process.env.MLNB_BENCH_PARTS) console.log(JSON.stringify(result.parts));
 console.log(
-  `browser (headless Chromium): opened ${result.cards} cards, ${result.marks} timeline marks, 500 epochs in ` +
+  `browser (headless Chromium${FULL ? ', whole card list per update' : ''}, ${bundlePath.split('/').slice(-4).join('/')}): opened ${result.cards} cards, ${result.marks} timeline marks, 500 epochs in ` +
     `${result.open.toFixed(0)} ms (target < 1000 ms, until the next frame); one epoch update (metrics + a changed ` +
     `card): main-thread work median ${result.workMedian.toFixed(1)} ms, max ${result.workMax.toFixed(1)} ms over ${REPS} ` +
     `(target < 16 ms: handlers + the frame's render, style and layout); until the frame after it: median ` +
