@@ -293,14 +293,17 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     const u = lossBox.plot ?? metricBox.plot;
     const epochs = Math.max(1, model.get('epochs') || 1);
     if (u) {
-      const left = u.over.offsetLeft;
-      const width = u.over.clientWidth;
+      // the plot area from uPlot's own box (canvas pixels): reading the DOM here would force a
+      // layout on every draw
+      const dpr = devicePixelRatio || 1;
+      const left = u.bbox.left / dpr;
+      const width = u.bbox.width / dpr;
       const min = u.scales.x.min ?? 0;
       const max = u.scales.x.max ?? epochs - 1;
       const span = max - min || 1;
       return { toX: e => left + ((e - min) / span) * width, toEpoch: px => min + ((px - left) / width) * span, left, width };
     }
-    const width = (timeline.clientWidth || 600) - 60;
+    const width = (timelineWidth() || 600) - 60;
     return { toX: e => 50 + ((e + 0.5) / epochs) * width, toEpoch: px => ((px - 50) / width) * epochs - 0.5, left: 50, width };
   }
 
@@ -310,6 +313,9 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   }
   // The findings on the timeline (not dismissed), recomputed when the cards change; their stacking
   // is kept until then (a metrics-only redraw, a hover, a selection reuse it).
+  // The timeline's CSS width, measured once and then by the resize observer (never per draw).
+  let measuredWidth = 0;
+  const timelineWidth = () => (measuredWidth ||= timeline.clientWidth || timeline.parentElement?.clientWidth || 0);
   let active: Card[] = [];
   let stackedFor: Card[] | null = null;
   let columns: ReturnType<typeof stackColumns> = [];
@@ -321,7 +327,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       columns = stackColumns(marks.marks);
     }
     const dpr = devicePixelRatio || 1;
-    const cssWidth = timeline.clientWidth || timeline.parentElement?.clientWidth || 360;
+    const cssWidth = timelineWidth() || 360;
     const cssHeight = 90;
     if (timeline.width !== cssWidth * dpr || timeline.height !== cssHeight * dpr) {
       timeline.width = cssWidth * dpr; // resizing a canvas reallocates it: only when it changed
@@ -622,6 +628,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   updateCards();
   updateCharts();
   const resize = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => {
+    measuredWidth = 0; // measured again by the next draw
     for (const box of [lossBox, metricBox]) {
       const width = box.el.parentElement?.clientWidth ?? 0;
       if (box.plot && width && Math.abs(width - box.plot.width) > 2) {

@@ -179,12 +179,13 @@ export interface StackRun {
  * per run). Static findings (epoch -1) are left out.
  */
 export function stackColumns(marks: Mark[]): StackRun[] {
-  const open = new Map<string, StackRun>();
+  const open = new Map<number, StackRun>();
+  const rank = new Map(SEVERITIES.map((s, i) => [s, i]));
   for (const m of marks) {
     if (m.epoch < 0) {
       continue;
     }
-    const k = `${m.epoch}|${m.severity}`;
+    const k = m.epoch * 4 + (rank.get(m.severity) ?? 3);
     const run = open.get(k);
     if (run) {
       run.from = Math.min(run.from, m.level);
