@@ -545,14 +545,27 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     }
   }
 
+  // The header is rebuilt only when its name, status or counts change; a new epoch changes one text.
+  const epochsEl = h('span', { class: 'mlnb-ud-epochs' });
+  let headerSig = '';
   function updateHeader(): void {
-    const counts = SEVERITIES.map(s => [s, cards.filter(c => c.severity === s && !c.dismissed).length] as const);
-    const dismissed = cards.filter(c => c.dismissed).length;
+    const n = model.get('epochs');
+    const text = `${n} epoch${n === 1 ? '' : 's'}`;
+    if (epochsEl.textContent !== text) {
+      epochsEl.textContent = text;
+    }
+    const counts = SEVERITIES.map(s => [s, active.filter(c => c.severity === s).length] as const);
+    const dismissed = cards.length - active.length;
+    const sig = [model.get('name'), model.get('status'), ...counts.map(([, k]) => k), dismissed].join('|');
+    if (sig === headerSig) {
+      return;
+    }
+    headerSig = sig;
     header.replaceChildren(
       h('span', { class: 'mlnb-ud-name' }, `UMLAUT · ${model.get('name')}`),
       h('span', { class: `mlnb-ud-status mlnb-ud-status-${model.get('status')}` }, String(model.get('status'))),
-      h('span', { class: 'mlnb-ud-epochs' }, `${model.get('epochs')} epoch${model.get('epochs') === 1 ? '' : 's'}`),
-      ...counts.filter(([, n]) => n > 0).map(([s, n]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${n} ${s}`)),
+      epochsEl,
+      ...counts.filter(([, k]) => k > 0).map(([s, k]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${k} ${s}`)),
       dismissed ? h('span', { class: 'mlnb-ud-count' }, `${dismissed} dismissed`) : '',
     );
   }
