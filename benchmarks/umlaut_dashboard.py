@@ -10,6 +10,7 @@
 
     .venv/bin/python benchmarks/umlaut_dashboard.py                # 1 and 2 (needs chromium, node)
     .venv/bin/python benchmarks/umlaut_dashboard.py --overhead     # also 3 (a few minutes)
+    .venv/bin/python benchmarks/umlaut_dashboard.py --baseline OLD/umlaut_dashboard.js   # and an older build
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def python_side(tmp: Path) -> Path:
 
     # one live epoch: metrics + one changed finding, serialized as a comm send would
     sent = []
-    w.observe(lambda ch: sent.append(_remove_buffers(w.get_state(ch["name"]))), names=["metrics", "findings", "epochs"])
+    w.observe(lambda ch: sent.append(_remove_buffers(w.get_state(ch["name"]))), names=["metrics", "findings", "findings_delta", "epochs"])
     t0 = time.perf_counter()
     s.log_epoch(500, {"loss": 0.1, "val_loss": 0.2, "accuracy": 0.9, "val_accuracy": 0.88})
     s.add([Finding("overfitting", "warning", "overfitting in layer_x", [500], {}, None, subject="layer_5")])
@@ -89,15 +90,19 @@ def python_side(tmp: Path) -> Path:
     return state_path
 
 
-def browser_side(state_path: Path) -> None:
+def browser_side(state_path: Path, baseline: str | None = None) -> None:
     script = ROOT / "benchmarks" / "umlaut_dashboard_browser.mjs"
     bundle = ROOT / "python" / "mlnb" / "static" / "umlaut_dashboard.js"
     if not bundle.is_file():
         print(f"browser: skipped ({bundle} not built: node js/build-widgets.mjs)")
         return
-    out = subprocess.run(["node", str(script), str(state_path), str(bundle)], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
-    print(out.stdout.strip() or out.stderr.strip()[-2000:])
+    runs = [[str(bundle)]]
+    if baseline:  # an older build (whole card list per update), timed in the same run for a ratio
+        runs.insert(0, [str(Path(baseline).resolve()), "full"])
+    for args in runs:
+        out = subprocess.run(["node", str(script), str(state_path), *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=300)
+        print(out.stdout.strip() or out.stderr.strip()[-2000:])
 
 
 def overhead(epochs: int, n: int) -> None:
@@ -112,11 +117,24 @@ def overhead(epochs: int, n: int) -> None:
 
     original_start = session_module.Session.start
 
+    dashboard_seconds = [0.0]  # the widget's own share: its event handler incl. the state sends
+
     def start_with_dashboard(self, config=None):  # every session gets a dashboard, as %%umlaut does
         if self.status == "new":
             w = UmlautDashboard(self)
+            handler = w._on_event
+
+            def timed(event, payload, handler=handler):
+                t0 = time.perf_counter()
+                try:
+                    handler(event, payload)
+                finally:
+                    dashboard_seconds[0] += time.perf_counter() - t0
+
+            listeners = self.__dict__["_listeners"]
+            listeners[:] = [(timed if fn == handler else fn, ev) for fn, ev in listeners]
             w.observe(lambda ch: json.dumps(_remove_buffers(w.get_state(ch["name"]))[0]),
-                      names=["metrics", "running", "findings", "epochs", "status"])
+                      names=["metrics", "running", "findings", "findings_delta", "epochs", "status"])
             self._bench_widget = w
         return original_start(self, config)
 
@@ -125,10 +143,14 @@ def overhead(epochs: int, n: int) -> None:
     for name, kind in (("keras CNN 28x28", "cnn"), ("keras MLP 64-256-256", "mlp")):
         bench.keras_epochs(kind, False, 2, n)  # warm up
         plain, _ = bench.keras_epochs(kind, False, epochs, n)
+        dashboard_seconds[0] = 0.0
+        t0 = time.perf_counter()
         times, inside = bench.keras_epochs(kind, True, epochs, n)
+        wall = time.perf_counter() - t0
         a, b, c = statistics.mean(plain), statistics.mean(times), statistics.mean(inside)
         print(f"  {name:22} without {a:.3f} s/epoch, with {b:.3f} s/epoch (ratio {b / a:.3f}); "
-              f"inside UMLAUT incl. dashboard {c:.4f} s/epoch = {c / b:.2%} of epoch time (target < 3%)", flush=True)
+              f"inside UMLAUT incl. dashboard {c:.4f} s/epoch = {c / b:.2%} of epoch time (target < 3%); "
+              f"the dashboard's own part {dashboard_seconds[0] / wall:.2%} of the run", flush=True)
     session_module.Session.start = original_start
 
 
@@ -137,10 +159,11 @@ def main(argv=None) -> int:
     parser.add_argument("--overhead", action="store_true", help="also measure UMLAUT's share of epoch time")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--n", type=int, default=4096)
+    parser.add_argument("--baseline", metavar="BUNDLE", help="also time an older umlaut_dashboard.js (whole card lists)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         state = python_side(Path(tmp))
-        browser_side(state)
+        browser_side(state, args.baseline)
     if args.overhead:
         overhead(args.epochs, args.n)
     return 0

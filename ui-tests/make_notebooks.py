@@ -80,3 +80,28 @@ nb([
     "    'fix': PAYLOAD, 'snippet': PAYLOAD, 'links': [{'label': PAYLOAD, 'url': LINK}], 'context': {PAYLOAD: PAYLOAD},\n"
     "    'location': {'file': PAYLOAD, 'line': 1, 'code': PAYLOAD}}])",
 ], "injection")
+
+# The sidebar's filter, search, delete and wrapping (sidebar.spec.ts): runs of several tools and
+# statuses in one notebook, one with a very long name and a finding with a long title.
+nb([
+    "from mlnb.notebook import location_of_frame\n"
+    "from mlnb.store import default_store\n"
+    "store = default_store()\n"
+    "long_name = 'cnn-with-a-very-long-experiment-name-that-has-to-wrap-inside-the-sidebar-' + 'x' * 40\n"
+    "done = store.start_run('umlaut', long_name, config={'framework': 'keras'})\n"
+    "for epoch in range(4):\n"
+    "    store.log_metrics(done, epoch, {'loss': 1.0 / (epoch + 1)})\n"
+    "store.record_finding(done, key='overfitting', severity='warning', epochs=[2, 3], location=location_of_frame().to_dict(),\n"
+    "    title='Validation loss rises while training loss falls: a deliberately long title to check wrapping in the panel')\n"
+    "store.end_run(done)\n"
+    "imacs = store.start_run('imacs', 'IMACS class square', config={'model_a': 'SmallCNN', 'model_b': 'ResNet18',\n"
+    "    'target': 'square', 'n_images': 60, 'n_clusters': 4})\n"
+    "store.end_run(imacs)\n"
+    "failed = store.start_run('umlaut', 'failed-mlp')\n"
+    "store.log_metrics(failed, 0, {'loss': float('nan')})\n"
+    "store.record_finding(failed, key='nan-loss', severity='critical', title='Loss became NaN at epoch 0', epochs=[0])\n"
+    "store.end_run(failed, 'failed')\n"
+    "live = store.start_run('umlaut', 'still-training')  # this kernel is alive: running, not deletable\n"
+    "store.log_metrics(live, 0, {'loss': 0.9})\n"
+    "print('runs', done, imacs, failed, live)",
+], "manage")

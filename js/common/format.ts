@@ -7,6 +7,14 @@ export function formatEpoch(epoch: number | null): string {
 }
 
 /**
+ * A run's length, "4 epochs" (the store's count: latest epoch + 1, as `%umlaut list` shows it),
+ * or "no epoch yet".
+ */
+export function formatEpochCount(epochs: number): string {
+  return epochs > 0 ? plural(epochs, 'epoch') : 'no epoch yet';
+}
+
+/**
  * Compact epoch list: -1 is "before training"; runs of consecutive epochs collapse, e.g.
  * [-1, 0, 1, 2, 5] -> "before training, 0–2, 5".
  */

@@ -37,6 +37,8 @@ export interface Finding {
   epochs: number[];
   context: Record<string, unknown>;
   location: Location | null;
+  /** Dismissed as a false alarm (kept in the store, struck through). */
+  dismissed?: boolean;
 }
 
 export interface Run {
@@ -53,7 +55,11 @@ export interface Run {
   ended: number | null;
   updated: number;
   latest_epoch: number | null;
+  /** How many epochs the run has, counted once by the store (latest epoch + 1; 0 with none). */
+  epochs: number;
   findings: SeverityCounts;
+  /** The titles of its findings (the runs list sends them for the sidebar's search). */
+  titles?: string[];
   config: Record<string, unknown>;
 }
 
@@ -107,7 +113,8 @@ export function parseFinding(value: unknown): Finding {
     title: value.title,
     epochs: parseEpochs(value.epochs),
     context: isObject(value.context) ? reviveNumbers(value.context) : {},
-    location: parseLocation(value.location)
+    location: parseLocation(value.location),
+    dismissed: value.dismissed === true
   };
 }
 
@@ -140,7 +147,9 @@ export function parseRun(value: unknown): Run {
     ended: typeof value.ended === 'number' ? value.ended : null,
     updated: typeof value.updated === 'number' ? value.updated : 0,
     latest_epoch: typeof value.latest_epoch === 'number' ? value.latest_epoch : null,
+    epochs: typeof value.epochs === 'number' ? value.epochs : 0,
     findings: parseCounts(value.findings),
+    titles: Array.isArray(value.titles) ? value.titles.filter((t): t is string => typeof t === 'string') : [],
     config: isObject(value.config) ? value.config : {}
   };
 }

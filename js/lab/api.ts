@@ -4,6 +4,8 @@
  *
  *   GET mlnb/api/runs       -> {runs: Run[], store: string}
  *   GET mlnb/api/runs/<id>  -> {run: Run, metrics: Metrics[], findings: Finding[]}
+ *   DELETE mlnb/api/runs/<id>               -> {deleted: [id]}   (409 while the run runs)
+ *   DELETE mlnb/api/runs?notebook=<path>    -> {deleted: [ids]}  (the notebook's finished runs)
  *
  * Non-finite numbers arrive as the strings "NaN", "Infinity" and "-Infinity" (JSON has no
  * spelling for them); `reviveNumbers` (js/common/json.ts) turns them back into numbers.
@@ -58,6 +60,14 @@ export function parseRunDetail(body: unknown): RunDetail {
     metrics: Array.isArray(body.metrics) ? (reviveNumbers(body.metrics) as Metrics[]) : [],
     findings: Array.isArray(body.findings) ? body.findings.map(parseFindingOrThrow) : []
   };
+}
+
+/** Parse the body of a DELETE: the ids deleted. */
+export function parseDeleted(body: unknown): number[] {
+  if (!isObject(body) || !Array.isArray(body.deleted)) {
+    throw new ApiError('The server sent an unexpected answer for a delete (no "deleted" list).', 200);
+  }
+  return body.deleted.filter((id): id is number => typeof id === 'number');
 }
 
 /** The message to show for a failed response: the server's `message`, else the status text. */

@@ -5,7 +5,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { ApiError, errorMessage, parseRunDetail, parseRunsResponse, RunDetail, RunsResponse } from './api';
+import { ApiError, errorMessage, parseDeleted, parseRunDetail, parseRunsResponse, RunDetail, RunsResponse } from './api';
 
 export class MlnbClient {
   constructor(readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()) {}
@@ -18,11 +18,25 @@ export class MlnbClient {
     return parseRunDetail(await this._get(`mlnb/api/runs/${encodeURIComponent(String(id))}`));
   }
 
-  private async _get(path: string): Promise<unknown> {
+  /** Delete one run (the server refuses a running one with 409 and says why). */
+  async deleteRun(id: number): Promise<number[]> {
+    return parseDeleted(await this._request(`mlnb/api/runs/${encodeURIComponent(String(id))}`, 'DELETE'));
+  }
+
+  /** Delete every finished run of a notebook (an API path, as the runs list gives it). */
+  async deleteFinished(notebookPath: string): Promise<number[]> {
+    return parseDeleted(await this._request(`mlnb/api/runs?notebook=${encodeURIComponent(notebookPath)}`, 'DELETE'));
+  }
+
+  private _get(path: string): Promise<unknown> {
+    return this._request(path, 'GET');
+  }
+
+  private async _request(path: string, method: 'GET' | 'DELETE'): Promise<unknown> {
     const url = URLExt.join(this.settings.baseUrl, path);
     let response: Response;
     try {
-      response = await ServerConnection.makeRequest(url, { method: 'GET' }, this.settings);
+      response = await ServerConnection.makeRequest(url, { method }, this.settings);
     } catch (err) {
       throw new ApiError(`Cannot reach the Jupyter server: ${(err as Error).message ?? err}`, 0);
     }

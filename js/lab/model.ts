@@ -3,7 +3,9 @@
  */
 import { Finding, Location, Run, RunStatus, SEVERITIES, Severity, SeverityCounts } from '../common/schema';
 
-export { formatAgo, formatEpoch, formatEpochs, formatLocation } from '../common/format';
+import { formatEpochCount, plural } from '../common/format';
+
+export { formatAgo, formatEpoch, formatEpochCount, formatEpochs, formatLocation } from '../common/format';
 
 /** The group of runs that were started outside any notebook. */
 export const NO_NOTEBOOK = 'Scripts & consoles';
@@ -164,4 +166,74 @@ export function findCellIndex(cells: readonly CellRef[], target: { cell_id: stri
     }
   }
   return -1;
+}
+
+/** What the sidebar's filter bar asks for: '' means any. */
+export interface RunFilter {
+  tool: string;
+  status: string;
+  query: string;
+}
+
+export const NO_FILTER: RunFilter = { tool: '', status: '', query: '' };
+
+export function isFiltered(filter: RunFilter): boolean {
+  return !!(filter.tool || filter.status || filter.query.trim());
+}
+
+/**
+ * The runs that pass the filter: the tool, the status as the badge shows it ("dead" included),
+ * and a search (case-insensitive, every word) in the run's name, its notebook, its tool and the
+ * titles of its findings.
+ */
+export function filterRuns(runs: readonly Run[], filter: RunFilter, serverRoot = ''): Run[] {
+  const words = filter.query.toLowerCase().split(/\s+/).filter(Boolean);
+  return runs.filter(run => {
+    if (filter.tool && run.tool !== filter.tool) {
+      return false;
+    }
+    if (filter.status && statusBadge(run).status !== filter.status) {
+      return false;
+    }
+    if (!words.length) {
+      return true;
+    }
+    const text = [run.name, toApiPath(run.notebook_path, serverRoot) ?? '', run.tool, ...(run.titles ?? [])].join('\n').toLowerCase();
+    return words.every(w => text.includes(w));
+  });
+}
+
+/** Whether a run may be deleted: not while it runs (a dead run's kernel is gone: it may). */
+export function canDelete(run: Pick<Run, 'status' | 'kernel_alive'>): boolean {
+  return statusBadge(run).status !== 'running';
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : null);
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : Array.isArray(v) ? v.length : null);
+
+/**
+ * One line on what a run is, fitting its tool: UMLAUT counts epochs ("4 epochs", the store's
+ * count); IMACS names its models, target class, images and clusters; ACUMEN its files and
+ * projects. From the run's recorded config; parts it did not record are left out.
+ */
+export function runSummary(run: Pick<Run, 'tool' | 'epochs' | 'config'>): string {
+  const c = run.config ?? {};
+  if (run.tool === 'imacs') {
+    const a = str(c.model_a);
+    const b = str(c.model_b);
+    const parts = [
+      a || b ? `${a ?? 'A'} vs ${b ?? 'B'}` : 'models A vs B',
+      str(c.target) !== null ? `target ${str(c.target)}` : '',
+      count(c.n_images) !== null ? plural(count(c.n_images)!, 'image') : '',
+      count(c.n_clusters) !== null ? plural(count(c.n_clusters)!, 'cluster') : ''
+    ];
+    return parts.filter(Boolean).join(' · ');
+  }
+  if (run.tool === 'acumen') {
+    const files = count(c.files ?? c.n_files);
+    const projects = count(c.projects ?? c.n_projects);
+    const parts = [files !== null ? plural(files, 'file') : '', projects !== null ? plural(projects, 'project') : ''];
+    return parts.filter(Boolean).join(' · ') || 'corpus';
+  }
+  return formatEpochCount(run.epochs);
 }

@@ -12,7 +12,8 @@ import { ApiError, Finding, Run } from './api';
 import { MlnbClient } from './client';
 import { JumpTarget, jumpTarget, notebookOf } from './model';
 import { Poller } from './poller';
-import { initialState, renderInto, SidebarActions, SidebarState, summary } from './view';
+import { plural } from '../common/format';
+import { DeleteTarget, initialState, renderInto, renderToolbar, SidebarActions, SidebarState, summary } from './view';
 
 export const SIDEBAR_ID = 'mlnb-sidebar';
 
@@ -39,6 +40,7 @@ export class MlnbSidebar extends Widget {
   private _live: HTMLElement;
   private _notice: HTMLElement;
   private _actions: SidebarActions;
+  private _toolbar: ReturnType<typeof renderToolbar>;
 
   constructor(options: SidebarOptions) {
     super();
@@ -70,14 +72,26 @@ export class MlnbSidebar extends Widget {
     this._live.setAttribute('aria-live', 'polite');
     this._body = document.createElement('div');
     this._body.className = 'mlnb-sidebar-scroll';
-    this.node.append(header, this._notice, this._body, this._live);
 
     this._actions = {
       toggleRun: run => this._toggle(run),
       openFinding: (run, finding) => void this._openFinding(run, finding),
       openRun: run => void this._openRun(run),
-      retry: () => void this.poller.refresh()
+      retry: () => void this.poller.refresh(),
+      setFilter: filter => {
+        this._state = { ...this._state, filter: { ...this._state.filter, ...filter } };
+        this._toolbar.sync(this._state);
+        this._render();
+      },
+      askDelete: target => {
+        this._state = { ...this._state, confirm: target };
+        this._render();
+        (this._body.querySelector('[data-focus-key="confirm-yes"]') as HTMLElement | null)?.focus();
+      },
+      confirmDelete: target => void this._delete(target)
     };
+    this._toolbar = renderToolbar(this._state, this._actions);
+    this.node.append(header, this._toolbar.el, this._notice, this._body, this._live);
     this.poller = new Poller({ task: () => this._poll(), interval: options.interval ?? 2000 });
     // A browser tab in the background does not need live updates.
     this._onVisibility = () => {
@@ -176,6 +190,18 @@ export class MlnbSidebar extends Widget {
     return this._go(
       notebook ? { kind: 'cell', notebook_path: notebook, cell_id: run.cell_id, execution_count: run.execution_count, line: null } : null
     );
+  }
+
+  private async _delete(target: DeleteTarget): Promise<void> {
+    this._state = { ...this._state, confirm: null };
+    this._render();
+    try {
+      const deleted = target.kind === 'run' ? await this._client.deleteRun(target.id) : await this._client.deleteFinished(target.path);
+      this._showNotice(deleted.length ? `Deleted ${plural(deleted.length, 'run')}.` : 'Nothing was deleted (no finished run).');
+    } catch (err) {
+      this._showNotice(`Not deleted: ${messageOf(err)}`);
+    }
+    await this.poller.refresh();
   }
 
   private async _go(target: JumpTarget | null): Promise<void> {

@@ -6,16 +6,20 @@
  * code), run rows expand with aria-expanded/aria-controls, live status changes are announced
  * through an aria-live region, and the error state is a role="alert".
  */
+import { cardOfFinding, renderCard } from '../common/cards';
 import { h } from '../common/dom';
-import { Finding, Run, RunsResponse } from './api';
+import { plural } from '../common/format';
+import { Finding, Run, RunsResponse, STATUSES } from './api';
 import {
+  canDelete,
+  filterRuns,
   formatAgo,
-  formatEpoch,
-  formatEpochs,
-  formatLocation,
   groupRuns,
-  jumpTarget,
+  isFiltered,
+  NO_FILTER,
   notebookOf,
+  RunFilter,
+  runSummary,
   severityEntries,
   sortFindings,
   statusBadge,
@@ -26,6 +30,9 @@ export interface RunDetailState {
   findings: Finding[] | null;
   error: string | null;
 }
+
+/** What a delete asks to remove: one run, or every finished run of a notebook. */
+export type DeleteTarget = { kind: 'run'; id: number } | { kind: 'notebook'; path: string };
 
 export interface SidebarState {
   /** The last good answer of the runs list (kept while a later poll fails). */
@@ -41,6 +48,10 @@ export interface SidebarState {
   serverRoot: string;
   /** ms since epoch of the last successful poll. */
   lastUpdated: number | null;
+  /** The filter bar: tool, status, search text. */
+  filter: RunFilter;
+  /** The delete waiting for the user's confirmation. */
+  confirm: DeleteTarget | null;
 }
 
 export interface SidebarActions {
@@ -48,6 +59,11 @@ export interface SidebarActions {
   openFinding(run: Run, finding: Finding): void;
   openRun(run: Run): void;
   retry(): void;
+  setFilter(filter: Partial<RunFilter>): void;
+  /** Ask before deleting (shows the confirmation); null cancels. */
+  askDelete(target: DeleteTarget | null): void;
+  /** The user confirmed: delete. */
+  confirmDelete(target: DeleteTarget): void;
 }
 
 export const EMPTY_TEXT = 'No runs yet — %load_ext mlnb then train with %%umlaut';
@@ -60,7 +76,9 @@ export function initialState(serverRoot = ''): SidebarState {
     expanded: new Set(),
     details: new Map(),
     serverRoot,
-    lastUpdated: null
+    lastUpdated: null,
+    filter: { ...NO_FILTER },
+    confirm: null
   };
 }
 
@@ -80,47 +98,23 @@ function severityCounts(run: Run): HTMLElement {
   return box;
 }
 
-function findingItem(run: Run, finding: Finding, state: SidebarState, actions: SidebarActions): HTMLElement {
-  const where = formatLocation(finding.location);
-  const epochs = formatEpochs(finding.epochs);
-  const jump = jumpTarget(finding.location, run.notebook_path, state.serverRoot) !== null;
-  const body = [
-    h('span', { className: `mlnb-sev-dot mlnb-sev-${finding.severity}`, title: finding.severity, 'aria-hidden': 'true' }),
-    h(
-      'span',
-      { className: 'mlnb-finding-text' },
-      h('span', { className: 'mlnb-finding-title' }, finding.title),
-      h(
-        'span',
-        { className: 'mlnb-finding-meta' },
-        [finding.severity, epochs ? `epochs ${epochs}` : '', where].filter(Boolean).join(' · ')
-      )
-    )
-  ];
-  const item = h('li', {
-    className: `mlnb-finding mlnb-finding-${finding.severity}`,
-    'data-finding-id': finding.id,
-    'data-key': finding.key
+/** A finding as the shared card (js/common/cards.ts); "go to code" goes through the panel. */
+function findingItem(run: Run, finding: Finding, actions: SidebarActions): HTMLElement {
+  const card = renderCard(cardOfFinding(finding), {
+    className: 'mlnb-finding',
+    reveal: () => actions.openFinding(run, finding)
   });
-  if (jump) {
-    item.append(
-      h(
-        'button',
-        {
-          type: 'button',
-          className: 'mlnb-finding-button',
-          'data-focus-key': `finding-${run.id}-${finding.id}`,
-          'aria-label': `${finding.severity}: ${finding.title}. Go to ${where}`,
-          title: `Go to ${where}`
-        },
-        ...body
-      )
-    );
-    (item.firstChild as HTMLElement).addEventListener('click', () => actions.openFinding(run, finding));
-  } else {
-    item.append(h('div', { className: 'mlnb-finding-static' }, ...body));
-  }
-  return item;
+  card.dataset.findingId = String(finding.id);
+  card.querySelector('.mlnb-card-where')?.setAttribute('data-focus-key', `finding-${run.id}-${finding.id}`);
+  return card;
+}
+
+function confirmBox(text: string, target: DeleteTarget, actions: SidebarActions): HTMLElement {
+  const yes = h('button', { type: 'button', className: 'mlnb-confirm-yes', 'data-focus-key': 'confirm-yes' }, 'Delete');
+  const no = h('button', { type: 'button', className: 'mlnb-confirm-no', 'data-focus-key': 'confirm-no' }, 'Cancel');
+  yes.addEventListener('click', () => actions.confirmDelete(target));
+  no.addEventListener('click', () => actions.askDelete(null));
+  return h('div', { className: 'mlnb-confirm', role: 'alertdialog', 'aria-label': text }, h('span', {}, text), yes, no);
 }
 
 function runDetail(run: Run, state: SidebarState, actions: SidebarActions): HTMLElement {
@@ -139,7 +133,7 @@ function runDetail(run: Run, state: SidebarState, actions: SidebarActions): HTML
     } else {
       const list = h('ul', { className: 'mlnb-findings', 'aria-label': `Findings of ${run.name}` });
       for (const f of sortFindings(detail.findings)) {
-        list.append(findingItem(run, f, state, actions));
+        list.append(h('li', {}, findingItem(run, f, actions)));
       }
       box.append(list);
     }
@@ -150,6 +144,7 @@ function runDetail(run: Run, state: SidebarState, actions: SidebarActions): HTML
 function runItem(run: Run, state: SidebarState, actions: SidebarActions): HTMLElement {
   const badge = statusBadge(run);
   const expanded = state.expanded.has(run.id);
+  const what = runSummary(run);
   const toggle = h(
     'button',
     {
@@ -158,17 +153,18 @@ function runItem(run: Run, state: SidebarState, actions: SidebarActions): HTMLEl
       'aria-expanded': expanded ? 'true' : 'false',
       'aria-controls': `mlnb-run-detail-${run.id}`,
       'data-focus-key': `run-${run.id}`,
-      title: `${run.tool} run "${run.name}": ${badge.title}, ${formatEpoch(run.latest_epoch)}, started ${formatAgo(run.started)}`
+      title: `${run.tool} run "${run.name}": ${badge.title}, ${what}, started ${formatAgo(run.started)}`
     },
     h('span', { className: 'mlnb-caret', 'aria-hidden': 'true' }, expanded ? '▾' : '▸'),
     h('span', { className: 'mlnb-tool' }, run.tool),
     h('span', { className: 'mlnb-run-name' }, run.name),
     h('span', { className: `mlnb-status mlnb-status-${badge.status}`, 'data-status': badge.status, title: badge.title }, badge.label),
-    h('span', { className: 'mlnb-epoch', 'data-epoch': run.latest_epoch ?? '' }, formatEpoch(run.latest_epoch)),
+    h('span', { className: 'mlnb-epoch mlnb-run-summary', 'data-epochs': run.epochs }, what),
     severityCounts(run)
   );
   toggle.addEventListener('click', () => actions.toggleRun(run));
   const li = h('li', { className: 'mlnb-run', 'data-run-id': run.id, 'data-status': badge.status }, toggle);
+  const tools = h('span', { className: 'mlnb-run-actions' });
   if (notebookOf(run.notebook_path) && (run.cell_id || run.execution_count !== null)) {
     const open = h(
       'button',
@@ -182,12 +178,65 @@ function runItem(run: Run, state: SidebarState, actions: SidebarActions): HTMLEl
       '↗'
     );
     open.addEventListener('click', () => actions.openRun(run));
-    li.append(open);
+    tools.append(open);
+  }
+  const deletable = canDelete(run);
+  const del = h(
+    'button',
+    {
+      type: 'button',
+      className: 'mlnb-run-delete',
+      'data-focus-key': `run-delete-${run.id}`,
+      'aria-label': `Delete ${run.name}`,
+      title: deletable ? 'Delete this run and its findings' : 'A running run cannot be deleted',
+      disabled: !deletable
+    },
+    '✕'
+  );
+  del.addEventListener('click', () => actions.askDelete({ kind: 'run', id: run.id }));
+  tools.append(del);
+  li.append(tools);
+  const confirm = state.confirm;
+  if (confirm?.kind === 'run' && confirm.id === run.id) {
+    li.append(confirmBox(`Delete ${run.tool} run "${run.name}" and its findings? This cannot be undone.`, confirm, actions));
   }
   if (expanded) {
     li.append(runDetail(run, state, actions));
   }
   return li;
+}
+
+/**
+ * The filter bar: search, tool and status. Built once by the panel (outside the part that is
+ * redrawn every poll, so typing keeps its caret); `sync` writes a state's filter back into it.
+ */
+export function renderToolbar(state: SidebarState, actions: SidebarActions): { el: HTMLElement; sync: (s: SidebarState) => void } {
+  const search = h('input', {
+    type: 'search',
+    className: 'mlnb-search',
+    placeholder: 'Search runs, notebooks, findings',
+    'aria-label': 'Search runs by name, notebook or finding title',
+    value: state.filter.query
+  }) as HTMLInputElement;
+  search.addEventListener('input', () => actions.setFilter({ query: search.value }));
+  const select = (label: string, name: 'tool' | 'status', options: readonly string[], any: string) => {
+    const el = h('select', { className: `mlnb-filter-${name}`, 'aria-label': label }) as HTMLSelectElement;
+    el.append(h('option', { value: '' }, any), ...options.map(o => h('option', { value: o }, o)));
+    el.value = state.filter[name];
+    el.addEventListener('change', () => actions.setFilter({ [name]: el.value }));
+    return el;
+  };
+  const tool = select('Filter by tool', 'tool', ['umlaut', 'acumen', 'imacs'], 'all tools');
+  const status = select('Filter by status', 'status', STATUSES, 'any status');
+  const el = h('div', { className: 'mlnb-toolbar', role: 'search' }, search, h('div', { className: 'mlnb-toolbar-row' }, tool, status));
+  const sync = (s: SidebarState) => {
+    if (search.value !== s.filter.query) {
+      search.value = s.filter.query;
+    }
+    tool.value = s.filter.tool;
+    status.value = s.filter.status;
+  };
+  return { el, sync };
 }
 
 /** Render the whole panel body for `state`. */
@@ -210,26 +259,57 @@ export function render(state: SidebarState, actions: SidebarActions): HTMLElemen
     root.append(h('div', { className: 'mlnb-muted mlnb-loading' }, 'Loading runs…'));
     return root;
   }
-  const runs = state.data?.runs ?? [];
-  if (!runs.length) {
+  const all = state.data?.runs ?? [];
+  if (!all.length) {
     if (!state.error) {
       root.append(h('div', { className: 'mlnb-empty' }, EMPTY_TEXT));
     }
     return root;
+  }
+  const runs = filterRuns(all, state.filter, state.serverRoot);
+  if (isFiltered(state.filter)) {
+    const clear = h('button', { type: 'button', className: 'mlnb-filter-clear', 'data-focus-key': 'filter-clear' }, 'clear filter');
+    clear.addEventListener('click', () => actions.setFilter({ ...NO_FILTER }));
+    root.append(h('div', { className: 'mlnb-filter-count mlnb-muted' }, `${runs.length} of ${plural(all.length, 'run')} shown · `, clear));
+  }
+  if (!runs.length) {
+    root.append(h('div', { className: 'mlnb-empty mlnb-no-match' }, 'No runs match the filter.'));
+  }
+  const finishedOf = new Map<string, number>();
+  for (const group of groupRuns(all, state.serverRoot)) {
+    if (group.path) {
+      finishedOf.set(group.path, group.runs.filter(canDelete).length);
+    }
   }
   for (const group of groupRuns(runs, state.serverRoot)) {
     const list = h('ul', { className: 'mlnb-runs', 'aria-label': `Runs of ${group.label}` });
     for (const run of group.runs) {
       list.append(runItem(run, state, actions));
     }
-    root.append(
-      h(
-        'section',
-        { className: 'mlnb-group', 'data-notebook': group.path ?? '' },
-        h('h3', { className: 'mlnb-group-title', title: group.label }, group.label),
-        list
-      )
-    );
+    const head = h('div', { className: 'mlnb-group-head' }, h('h3', { className: 'mlnb-group-title', title: group.label }, group.label));
+    const finished = group.path ? finishedOf.get(group.path) ?? 0 : 0;
+    const section = h('section', { className: 'mlnb-group', 'data-notebook': group.path ?? '' }, head);
+    if (group.path && finished) {
+      const target: DeleteTarget = { kind: 'notebook', path: group.path };
+      const del = h(
+        'button',
+        {
+          type: 'button',
+          className: 'mlnb-group-delete',
+          'data-focus-key': `group-delete-${group.path}`,
+          title: `Delete the ${plural(finished, 'finished run')} of this notebook (running runs stay)`
+        },
+        'delete finished'
+      );
+      del.addEventListener('click', () => actions.askDelete(target));
+      head.append(del);
+      const confirm = state.confirm;
+      if (confirm?.kind === 'notebook' && confirm.path === group.path) {
+        section.append(confirmBox(`Delete all ${plural(finished, 'finished run')} of ${group.label} and their findings? Running runs stay. This cannot be undone.`, confirm, actions));
+      }
+    }
+    section.append(list);
+    root.append(section);
   }
   if (state.data?.store) {
     root.append(h('div', { className: 'mlnb-footer mlnb-muted', title: state.data.store }, `Store: ${state.data.store}`));

@@ -27,7 +27,7 @@ describe('findings widget', () => {
     expect(first.dataset.severity).toBe('error');
     expect(first.querySelector('.mlnb-card-title')!.textContent).toBe('Missing activation after dense_1');
     expect(first.querySelector('.mlnb-card-where')!.textContent).toBe('cell [2], line 4');
-    expect(first.querySelector('summary')!.textContent).toContain('epochs before training, 3');
+    expect(first.querySelector('summary')!.textContent).toContain('before training; epoch 3');
     expect(first.querySelector('.mlnb-card-body')).toBeNull(); // built when opened
     expect(second.querySelector('summary')!.textContent).toContain('epochs 5–7');
     expect([...el.querySelectorAll('.mlnb-chip')].map(c => c.textContent)).toEqual(['1 error', '1 warning']);

@@ -12,7 +12,12 @@ import {
   severityEntries,
   sortFindings,
   statusBadge,
-  toApiPath
+  toApiPath,
+  canDelete,
+  filterRuns,
+  isFiltered,
+  NO_FILTER,
+  runSummary
 } from '../lab/model';
 
 function run(id: number, notebook: string | null, started: number, extra: Partial<Run> = {}): Run {
@@ -30,6 +35,7 @@ function run(id: number, notebook: string | null, started: number, extra: Partia
     ended: null,
     updated: started,
     latest_epoch: null,
+    epochs: 0,
     findings: { critical: 0, error: 0, warning: 0 },
     config: {},
     ...extra
@@ -146,5 +152,35 @@ describe('findCellIndex', () => {
     expect(findCellIndex(cells, { cell_id: 'gone', execution_count: 2 })).toBe(3);
     expect(findCellIndex(cells, { cell_id: null, execution_count: 1 })).toBe(0);
     expect(findCellIndex(cells, { cell_id: 'gone', execution_count: 9 })).toBe(-1);
+  });
+});
+
+describe('filterRuns, runSummary, canDelete', () => {
+  const runs = [
+    run(1, '/srv/nb/train.ipynb', 10, { name: 'buggy-mlp', titles: ['Missing activation after dense'], status: 'finished' }),
+    run(2, 'other.ipynb', 20, { tool: 'imacs', name: 'IMACS class 3', status: 'running' }),
+    run(3, null, 30, { name: 'script-run', status: 'running', kernel_alive: false })
+  ];
+  it('filters by tool, by status as the badge shows it, and searches name, notebook and finding titles', () => {
+    expect(filterRuns(runs, { ...NO_FILTER, tool: 'imacs' }).map(r => r.id)).toEqual([2]);
+    expect(filterRuns(runs, { ...NO_FILTER, status: 'dead' }).map(r => r.id)).toEqual([3]);
+    expect(filterRuns(runs, { ...NO_FILTER, status: 'running' }).map(r => r.id)).toEqual([2]);
+    expect(filterRuns(runs, { ...NO_FILTER, query: 'ACTIVATION' }).map(r => r.id)).toEqual([1]);
+    expect(filterRuns(runs, { ...NO_FILTER, query: 'nb/train' }, '/srv').map(r => r.id)).toEqual([1]);
+    expect(filterRuns(runs, { ...NO_FILTER, query: 'buggy dense' }).map(r => r.id)).toEqual([1]); // every word
+    expect(filterRuns(runs, { ...NO_FILTER, query: 'nothing-like-this' })).toEqual([]);
+    expect(filterRuns(runs, NO_FILTER)).toHaveLength(3);
+    expect(isFiltered(NO_FILTER)).toBe(false);
+  });
+  it('counts epochs as the store does and describes IMACS and ACUMEN runs by what fits them', () => {
+    expect(runSummary({ tool: 'umlaut', epochs: 4, config: {} })).toBe('4 epochs');
+    expect(runSummary({ tool: 'umlaut', epochs: 0, config: {} })).toBe('no epoch yet');
+    expect(runSummary({ tool: 'imacs', epochs: 0, config: { model_a: 'Sequential', model_b: 'ResNet', target: 3, n_images: 120, n_clusters: 4 } }))
+      .toBe('Sequential vs ResNet · target 3 · 120 images · 4 clusters');
+    expect(runSummary({ tool: 'acumen', epochs: 0, config: { files: 12, projects: ['a', 'b'] } })).toBe('12 files · 2 projects');
+    expect(runSummary({ tool: 'acumen', epochs: 0, config: {} })).toBe('corpus');
+  });
+  it('never deletes a running run; a dead one may go', () => {
+    expect(runs.map(canDelete)).toEqual([true, false, true]);
   });
 });

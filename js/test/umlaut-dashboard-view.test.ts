@@ -22,12 +22,12 @@ describe('umlaut dashboard view', () => {
     const card = el.querySelector('.mlnb-ud-card[data-key="missing-activation"]') as HTMLDetailsElement;
     (card.querySelector('summary') as HTMLElement).click();
     await new Promise(r => setTimeout(r, 5));
-    expect(card.querySelector('.mlnb-ud-diff .mlnb-ud-add')?.textContent).toBe(', activation="relu"');
-    card.querySelector<HTMLElement>('.mlnb-ud-dismiss')!.click();
+    expect(card.querySelector('.mlnb-card-diff .mlnb-card-add')?.textContent).toBe(', activation="relu"');
+    card.querySelector<HTMLElement>('.mlnb-card-dismiss')!.click();
     const sent = model.sent.map(m => m.content as any).find(c => c.kind === 'anywidget-command');
     expect(sent.name).toBe('dismiss');
     expect(sent.msg).toEqual({ key: 'missing-activation', subject: 'dense', dismissed: true });
-    expect(card.classList.contains('mlnb-ud-dismissed')).toBe(true);
+    expect(card.classList.contains('mlnb-card-dismissed')).toBe(true);
     cleanup();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { applyLineEdit, ApplyError } from '../lab/lineedit';
-import { epochsText, findingsAt, lineDiff, lttbIndices, row, stackTimeline } from '../widgets/umlaut_dashboard/logic';
+import { Card, epochsText, findingsAt, lineDiff, lttbIndices, mergeCards, row, stackColumns, stackTimeline } from '../widgets/umlaut_dashboard/logic';
 
 describe('stackTimeline', () => {
   it('stacks unique findings per epoch, most severe at the bottom, static ones apart', () => {
@@ -28,6 +28,31 @@ describe('stackTimeline', () => {
     const { marks } = stackTimeline(cards);
     expect(marks.length).toBeGreaterThan(2000);
     expect(performance.now() - t0).toBeLessThan(1000); // generous: a sanity bound, not a benchmark
+  });
+});
+
+describe('stackColumns and mergeCards', () => {
+  it('draws each epoch as runs of one severity, most severe at the bottom', () => {
+    const { marks } = stackTimeline([
+      { id: 'w', epochs: [1], severity: 'warning' },
+      { id: 'c', epochs: [1, 2], severity: 'critical' },
+      { id: 'w2', epochs: [1, -1], severity: 'warning' }
+    ]);
+    const runs = stackColumns(marks);
+    expect(runs).toContainEqual({ epoch: 1, severity: 'critical', from: 0, to: 1 });
+    expect(runs).toContainEqual({ epoch: 1, severity: 'warning', from: 1, to: 3 });
+    expect(runs).toContainEqual({ epoch: 2, severity: 'critical', from: 0, to: 1 });
+    expect(runs.some(r => r.epoch < 0)).toBe(false); // static findings are drawn below the axis
+  });
+
+  it('merges the delta of changed cards into the base by id, in severity then session order', () => {
+    const card = (id: string, severity: Card['severity'], order: number, epochs = [0]) =>
+      ({ id, key: id, subject: '', severity, title: id, epochs, where: '', location: null, context: [], series: [], dismissed: false, order, patch: null }) as unknown as Card;
+    const base = [card('a', 'error', 0), card('b', 'warning', 1)];
+    expect(mergeCards(base, [])).toBe(base); // nothing changed: the same list
+    const merged = mergeCards(base, [card('b', 'warning', 1, [0, 1]), card('c', 'critical', 2)]);
+    expect(merged.map(c => c.id)).toEqual(['c', 'a', 'b']);
+    expect(merged.find(c => c.id === 'b')!.epochs).toEqual([0, 1]);
   });
 });
 
@@ -113,6 +138,18 @@ describe('applyLineEdit', () => {
     expect(() => applyLineEdit('x = 1\n', 1, 'layers.Dense(64),', 'layers.Dense(64, activation="relu"),')).toThrow(ApplyError);
     const done = applyLineEdit(cell, 2, 'layers.Dense(64),', 'layers.Dense(64, activation="relu"),').source;
     expect(() => applyLineEdit(done, 2, 'layers.Dense(64),', 'layers.Dense(64, activation="relu"),')).toThrow(/already/);
+  });
+
+  it('refuses when the original line is ambiguous or was changed elsewhere than the finding\'s line', () => {
+    const twice = 'a = 1\nlayers.Dense(64),\nlayers.Dense(64),\n';
+    // line 1 differs, and two other lines read the original: which one is meant cannot be told
+    expect(() => applyLineEdit(twice, 1, 'layers.Dense(64),', 'layers.Dense(64, activation="relu"),')).toThrow(/ambiguous/);
+    // the finding's own line is edited even when an identical line exists elsewhere
+    expect(applyLineEdit(twice, 2, 'layers.Dense(64),', 'layers.Dense(64, activation="relu"),').line).toBe(2);
+    // a changed line moved elsewhere is not matched loosely: only the finding's own line gets a partial edit
+    const src = 'x = 1\nnet = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Dropout(p=0.9))\n';
+    expect(() => applyLineEdit(src, 1, 'net = nn.Sequential(nn.Linear(20, 64), nn.Dropout(p=0.9))', 'net = nn.Sequential(nn.Linear(20, 64), nn.Dropout(p=0.1))'))
+      .toThrow(/no longer reads/);
   });
 
   it('applies a second fix to a line another fix already changed', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { Finding, Run } from '../lab/api';
 import { NO_NOTEBOOK } from '../lab/model';
-import { EMPTY_TEXT, initialState, render, renderInto, SidebarActions, summary } from '../lab/view';
+import { EMPTY_TEXT, initialState, render, renderInto, renderToolbar, SidebarActions, summary } from '../lab/view';
 
 function run(id: number, extra: Partial<Run> = {}): Run {
   return {
@@ -20,6 +20,7 @@ function run(id: number, extra: Partial<Run> = {}): Run {
     ended: null,
     updated: 100 + id,
     latest_epoch: 0,
+    epochs: 1,
     findings: { critical: 0, error: 1, warning: 2 },
     config: {},
     ...extra
@@ -38,7 +39,7 @@ const FINDING: Finding = {
 };
 
 function actions(): SidebarActions {
-  return { toggleRun: vi.fn(), openFinding: vi.fn(), openRun: vi.fn(), retry: vi.fn() };
+  return { toggleRun: vi.fn(), openFinding: vi.fn(), openRun: vi.fn(), retry: vi.fn(), setFilter: vi.fn(), askDelete: vi.fn(), confirmDelete: vi.fn() };
 }
 
 describe('sidebar view', () => {
@@ -70,7 +71,7 @@ describe('sidebar view', () => {
       ...initialState(),
       loading: false,
       data: {
-        runs: [run(1), run(2, { notebook_path: null, status: 'finished', latest_epoch: null }), run(3, { kernel_alive: false })],
+        runs: [run(1), run(2, { notebook_path: null, status: 'finished', latest_epoch: null, epochs: 0 }), run(3, { kernel_alive: false })],
         store: ''
       }
     };
@@ -79,7 +80,7 @@ describe('sidebar view', () => {
     expect(groups.map(g => g.querySelector('h3')!.textContent)).toEqual(['train.ipynb', NO_NOTEBOOK]);
     const first = el.querySelector('[data-run-id="1"]')!;
     expect(first.querySelector('.mlnb-status')!.textContent).toBe('running');
-    expect(first.querySelector('.mlnb-epoch')!.textContent).toBe('epoch 0');
+    expect(first.querySelector('.mlnb-epoch')!.textContent).toBe('1 epoch'); // the store's count: epoch 0 is one epoch
     expect(first.querySelector('[data-severity="error"]')!.textContent).toBe('1');
     expect(first.querySelector('[data-severity="warning"]')!.textContent).toBe('2');
     expect(first.querySelector('[data-severity="critical"]')).toBeNull();
@@ -103,9 +104,11 @@ describe('sidebar view', () => {
     expect(el.querySelector('.mlnb-run-toggle')!.getAttribute('aria-expanded')).toBe('true');
     const items = el.querySelectorAll('.mlnb-finding');
     expect(items).toHaveLength(2);
+    // the shared card (js/common/cards.ts), as in the widgets
+    expect(items[0].matches('details.mlnb-card.mlnb-sev-error')).toBe(true);
     expect(items[0].textContent).toContain('cell [2], line 3');
     expect(items[0].textContent).toContain('before training');
-    (items[0].querySelector('button') as HTMLButtonElement).click();
+    (items[0].querySelector('button.mlnb-card-where') as HTMLButtonElement).click();
     expect(a.openFinding).toHaveBeenCalledWith(state.data.runs[0], FINDING);
     expect(items[1].querySelector('button')).toBeNull(); // nothing to jump to
   });
@@ -117,9 +120,59 @@ describe('sidebar view', () => {
     const state = { ...initialState(), loading: false, data: { runs: [run(1), run(2)], store: '' } };
     renderInto(host, state, a);
     (host.querySelector('[data-run-id="2"] .mlnb-run-toggle') as HTMLElement).focus();
-    renderInto(host, { ...state, data: { runs: [run(1, { latest_epoch: 5 }), run(2)], store: '' } }, a);
+    renderInto(host, { ...state, data: { runs: [run(1, { latest_epoch: 5, epochs: 6 }), run(2)], store: '' } }, a);
     expect(document.activeElement?.getAttribute('data-focus-key')).toBe('run-2');
-    expect(host.querySelector('[data-run-id="1"] .mlnb-epoch')!.textContent).toBe('epoch 5');
+    expect(host.querySelector('[data-run-id="1"] .mlnb-epoch')!.textContent).toBe('6 epochs');
+  });
+
+  it('filters and searches, and says how many runs are shown', () => {
+    const a = actions();
+    const runs = [run(1, { name: 'buggy', titles: ['Missing activation'] }), run(2, { tool: 'imacs', status: 'finished', config: { model_a: 'A1', model_b: 'B1', target: 3 } })];
+    const state = { ...initialState(), loading: false, data: { runs, store: '' } };
+    let el = render(state, a);
+    expect(el.querySelector('[data-run-id="2"] .mlnb-run-summary')!.textContent).toBe('A1 vs B1 · target 3'); // not "no epoch yet"
+    el = render({ ...state, filter: { tool: '', status: '', query: 'activation' } }, a);
+    expect([...el.querySelectorAll('.mlnb-run')].map(r => r.getAttribute('data-run-id'))).toEqual(['1']);
+    expect(el.querySelector('.mlnb-filter-count')!.textContent).toContain('1 of 2 runs shown');
+    (el.querySelector('.mlnb-filter-clear') as HTMLButtonElement).click();
+    expect(a.setFilter).toHaveBeenCalledWith({ tool: '', status: '', query: '' });
+    el = render({ ...state, filter: { tool: 'acumen', status: '', query: '' } }, a);
+    expect(el.querySelector('.mlnb-no-match')!.textContent).toBe('No runs match the filter.');
+
+    const toolbar = renderToolbar(state, a);
+    const search = toolbar.el.querySelector('input') as HTMLInputElement;
+    search.value = 'imacs';
+    search.dispatchEvent(new Event('input'));
+    expect(a.setFilter).toHaveBeenCalledWith({ query: 'imacs' });
+    const status = toolbar.el.querySelector('.mlnb-filter-status') as HTMLSelectElement;
+    status.value = 'finished';
+    status.dispatchEvent(new Event('change'));
+    expect(a.setFilter).toHaveBeenCalledWith({ status: 'finished' });
+  });
+
+  it('deletes only after a confirmation, never a running run', () => {
+    const a = actions();
+    const runs = [run(1), run(2, { status: 'finished' }), run(3, { status: 'failed' })];
+    const state = { ...initialState(), loading: false, data: { runs, store: '' } };
+    let el = render(state, a);
+    expect((el.querySelector('[data-run-id="1"] .mlnb-run-delete') as HTMLButtonElement).disabled).toBe(true);
+    (el.querySelector('[data-run-id="2"] .mlnb-run-delete') as HTMLButtonElement).click();
+    expect(a.askDelete).toHaveBeenCalledWith({ kind: 'run', id: 2 });
+    expect(a.confirmDelete).not.toHaveBeenCalled();
+    el = render({ ...state, confirm: { kind: 'run', id: 2 } }, a);
+    const confirm = el.querySelector('[data-run-id="2"] .mlnb-confirm')!;
+    expect(confirm.textContent).toContain('Delete umlaut run "run-2"');
+    (confirm.querySelector('.mlnb-confirm-yes') as HTMLButtonElement).click();
+    expect(a.confirmDelete).toHaveBeenCalledWith({ kind: 'run', id: 2 });
+    (confirm.querySelector('.mlnb-confirm-no') as HTMLButtonElement).click();
+    expect(a.askDelete).toHaveBeenLastCalledWith(null);
+
+    const group = el.querySelector('.mlnb-group-delete') as HTMLButtonElement;
+    expect(group.title).toContain('2 finished runs');
+    group.click();
+    expect(a.askDelete).toHaveBeenLastCalledWith({ kind: 'notebook', path: 'train.ipynb' });
+    el = render({ ...state, confirm: { kind: 'notebook', path: 'train.ipynb' } }, a);
+    expect(el.querySelector('.mlnb-group > .mlnb-confirm')!.textContent).toContain('Delete all 2 finished runs of train.ipynb');
   });
 
   it('summarises for screen readers', () => {

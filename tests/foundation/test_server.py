@@ -172,6 +172,41 @@ def test_a_real_kernel_run_is_joined_with_its_notebook(server):
         time.sleep(0.25)
     assert run["status"] == "dead" and run["kernel_alive"] is False
     assert run["notebook_path"] == "sub/train.ipynb"  # still known from the kernel's own record
+    assert run["epochs"] == 2  # counted once, in the store: epochs 0 and 1
+    assert run["titles"] == ["Missing activation"]  # what the sidebar's search looks in
+    # a run whose kernel died can be deleted (it will never finish)
+    assert _request(server, f"/mlnb/api/runs/{run['id']}", "DELETE") == (200, {"deleted": [run["id"]]})
+
+
+def test_delete_one_run_and_the_finished_runs_of_a_notebook(server, monkeypatch):
+    from mlnb.store import Store
+
+    monkeypatch.setenv("MLNB_STORE", str(server["store"]))
+    store = Store(server["store"])  # this live process's runs are "running", not dead
+    notebook = str(server["root"] / "sub" / "del.ipynb")
+    live = store.start_run("umlaut", "del-live", notebook_path=notebook)
+    done = [store.start_run("imacs", f"del-done-{i}", notebook_path=notebook) for i in range(2)]
+    other = store.start_run("umlaut", "del-other", notebook_path=str(server["root"] / "keep.ipynb"))
+    for run in (*done, other):
+        store.end_run(run)
+
+    code, body = _request(server, f"/mlnb/api/runs/{live}", "DELETE")
+    assert code == 409 and "still running" in body["message"]
+    code, body = _request(server, f"/mlnb/api/runs/{done[0]}", "DELETE")
+    assert (code, body) == (200, {"deleted": [done[0]]})
+    assert _request(server, f"/mlnb/api/runs/{done[0]}", "DELETE")[0] == 404
+    assert _request(server, "/mlnb/api/runs", "DELETE")[0] == 400  # notebook= is required
+
+    store.start_run("umlaut", "del-more", notebook_path=notebook)
+    more = store.runs()[0]["id"]
+    store.end_run(more)
+    code, body = _request(server, "/mlnb/api/runs?notebook=sub/del.ipynb", "DELETE")
+    assert code == 200 and sorted(body["deleted"]) == sorted([done[1], more])
+    names = {r["name"] for r in _request(server, "/mlnb/api/runs")[1]["runs"]}
+    assert {"del-live", "del-other"} <= names and not names & {"del-done-0", "del-done-1", "del-more"}
+    store.end_run(live)
+    assert _request(server, f"/mlnb/api/runs/{live}", "DELETE")[0] == 200
+    store.close()
 
 
 @pytest.mark.parametrize("run_id, status", [

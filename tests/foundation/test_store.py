@@ -141,3 +141,24 @@ def test_a_killed_writer_keeps_what_it_recorded(isolated_store):
     assert run["status"] == "running"  # the server shows it as dead: its pid is gone
     assert Store().metrics(run["id"]) == [{"epoch": 0, "loss": 1.0}]
     assert len(Store().findings(run["id"])) == 1
+
+
+def test_delete_refuses_a_running_run_and_deletes_finished_runs_of_a_notebook(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    running = store.start_run("umlaut", "a", notebook_path="nb.ipynb")
+    store.log_metrics(running, 3, {"loss": 1.0})
+    assert store.run(running)["epochs"] == 4 and store.run(running)["latest_epoch"] == 3
+    with pytest.raises(ValueError, match="still running"):
+        store.delete_run(running)
+    done = store.start_run("umlaut", "b", notebook_path="nb.ipynb")
+    store.record_finding(done, key="nan-loss", severity="critical", title="NaN", epochs=[0])
+    store.end_run(done)
+    elsewhere = store.start_run("umlaut", "c", notebook_path="other.ipynb")
+    store.end_run(elsewhere)
+    assert store.delete_finished_runs("nb.ipynb") == [done]
+    assert [r["name"] for r in store.runs()] == ["c", "a"]
+    assert store.findings(done) == []  # the run's findings went with it
+    with pytest.raises(KeyError):
+        store.delete_run(done)
+    store.delete_run(running, allow_running=True)
+    assert [r["name"] for r in store.runs()] == ["c"]

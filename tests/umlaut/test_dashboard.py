@@ -70,7 +70,7 @@ def test_listeners_fire_per_epoch_and_the_widget_follows(monkeypatch):
     assert np.allclose(matrix[widget.metric_names.index("loss")], session.history["loss"])
     running = decode(widget.running)
     assert running.shape[0] == 2 and running.shape[1] > 0
-    card = next(c for c in widget.findings if c["key"] == "missing-activation")
+    card = next(c for c in widget.cards if c["key"] == "missing-activation")
     assert card["patch"]["key"] == "missing-activation" and card["severity"] == "error" and not card["dismissed"]
     assert widget.status == "finished"
     json.dumps({k: v for k, v in widget.get_state().items() if k not in ("metrics", "running", "baseline_metrics")})
@@ -97,6 +97,31 @@ def test_contract_fixture_for_the_view():
     check_fixture(w, "basic")
 
 
+def test_a_live_push_sends_only_the_changed_cards_and_the_state_stays_whole():
+    from mlnb.widgets import umlaut_dashboard as module
+    from mlnb.widgets.umlaut_dashboard import UmlautDashboard
+
+    s = Session("delta", record=False, echo=False)
+    s.start()
+    s.add([Finding("high-dropout", "warning", f"dropout {i}", [-1], {}, subject=f"d{i}") for i in range(100)])
+    w = UmlautDashboard(s)
+    assert len(w.findings) == 100 and w.findings_delta == []
+    sent = []
+    w.observe(lambda change: sent.append((change["name"], len(change["new"]))), names=["findings", "findings_delta"])
+    s.log_epoch(0, {"loss": 1.0})
+    s.add([Finding("nan-loss", "critical", "NaN loss", [0], {})])
+    assert sent == [("findings_delta", 1)]  # one card travels, not 101
+    assert [c["key"] for c in w.cards][:1] == ["nan-loss"] and len(w.cards) == 101
+    state = w.get_state()
+    merged = {c["id"]: c for c in [*state["findings"], *state["findings_delta"]]}
+    assert sorted(merged) == sorted(c["id"] for c in w.cards)  # what a new view merges is every card
+    # many changes compact into `findings` again, so the delta stays small
+    s.add([Finding("high-dropout", "warning", f"dropout {i}", [-1, 0], {}, subject=f"d{i}") for i in range(100)])
+    assert len(w.findings) == 101 and w.findings_delta == [] and len(w.findings) <= 101
+    assert module.DELTA_LIMIT < 100
+    w.close()
+
+
 def test_no_listener_means_no_running_loss_work():
     session = Session("quiet", echo=False, record=False)
     assert not session.batch_due()
@@ -114,10 +139,10 @@ def test_dismiss_persists_in_the_store_and_is_respected(capsys):
 
     session = fit(mlp(), Session("to-dismiss", echo=False), epochs=1)
     widget = UmlautDashboard(session)
-    card = next(c for c in widget.findings if c["key"] == "missing-activation")
+    card = next(c for c in widget.cards if c["key"] == "missing-activation")
     # the front end's dismiss message
     widget.dismiss(card["key"], card["subject"], True)  # the front end's request(model, 'dismiss', ...)
-    assert next(c for c in widget.findings if c["id"] == card["id"])["dismissed"] is True
+    assert next(c for c in widget.cards if c["id"] == card["id"])["dismissed"] is True
 
     store = default_store()
     (row,) = [f for f in store.findings(session.run_id) if f["key"] == "missing-activation"]
@@ -130,7 +155,7 @@ def test_dismiss_persists_in_the_store_and_is_respected(capsys):
     shown = show_session("to-dismiss")
     assert "missing-activation" not in repr(shown) and "dismissed as false alarms" in repr(shown)
     assert "missing-activation" not in shown._static_html()
-    assert next(c for c in shown.findings if c["key"] == "missing-activation")["dismissed"]  # struck through live
+    assert next(c for c in shown.cards if c["key"] == "missing-activation")["dismissed"]  # struck through live
 
     assert cli(["show", "to-dismiss"]) == 0
     assert "missing-activation" not in capsys.readouterr().out
@@ -141,6 +166,12 @@ def test_dismiss_persists_in_the_store_and_is_respected(capsys):
     assert not [f for f in store.findings(session.run_id) if f["key"] == "missing-activation"][0]["dismissed"]
     with pytest.raises(KeyError, match="key='nope'"):
         again.dismiss("nope")
+
+    # the CLI deletes a finished session (its findings go with it)
+    assert cli(["delete", "to-dismiss"]) == 0
+    assert "Deleted session" in capsys.readouterr().out
+    assert store.findings(session.run_id) == []
+    assert cli(["delete", "to-dismiss"]) == 2 and "matches no UMLAUT session" in capsys.readouterr().err
 
 
 def test_stores_from_before_dismissals_are_migrated(tmp_path):

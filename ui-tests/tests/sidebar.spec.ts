@@ -77,7 +77,7 @@ test('lists the run a kernel wrote; its finding jumps to the cell and line', asy
   const run = group.locator('.mlnb-run', { hasText: 'ui-test-run' });
   await expect(run).toHaveCount(1);
   await expect(run.locator('.mlnb-status')).toHaveText('running');
-  await expect(run.locator('.mlnb-epoch')).toHaveText('epoch 0');
+  await expect(run.locator('.mlnb-epoch')).toHaveText('1 epoch'); // epoch 0 written: one epoch, as %umlaut list counts
   await expect(run.locator('.mlnb-count[data-severity="error"]')).toHaveText('1');
   await expect(run.locator('.mlnb-count[data-severity="warning"]')).toHaveCount(0);
 
@@ -88,7 +88,7 @@ test('lists the run a kernel wrote; its finding jumps to the cell and line', asy
   const finding = run.locator('.mlnb-finding', { hasText: 'Missing activation after dense_1' });
   await expect(finding).toContainText('cell [2], line 6');
   await panel.screenshot({ path: test.info().outputPath('sidebar.png') }); // for review, not compared
-  await finding.getByRole('button').click();
+  await finding.locator('.mlnb-card-where').click();
 
   await expect.poll(async () => (await activeCell(page)).path, { timeout: 20_000 }).toBe('sidebar.ipynb');
   await expect.poll(async () => (await activeCell(page)).id).toBe('sidebar-cell-1');
@@ -116,7 +116,7 @@ test('the run keeps updating while the kernel is busy, and shows dead when the k
   const panel = await openSidebar(page);
   const run = panel.locator('.mlnb-group[data-notebook="busy.ipynb"] .mlnb-run', { hasText: 'busy-run' });
   await expect(run.locator('.mlnb-status')).toHaveText('running', { timeout: 30_000 });
-  const epochOf = async () => Number((await run.locator('.mlnb-epoch').getAttribute('data-epoch')) || -1);
+  const epochOf = async () => Number((await run.locator('.mlnb-epoch').getAttribute('data-epochs')) || 0) - 1;
   await expect.poll(epochOf, { timeout: 20_000 }).toBeGreaterThanOrEqual(0);
   // The training cell has started (it wrote epochs) and holds the kernel for 25 s.
   await expect(trainingPrompt).toHaveText('[*]:');
@@ -139,14 +139,14 @@ test('a run from a script is listed under scripts & consoles; its finding opens 
   await expect(group.locator('.mlnb-group-title')).toHaveText('Scripts & consoles');
   const run = group.locator('.mlnb-run', { hasText: 'script-run' });
   await expect(run.locator('.mlnb-status')).toHaveText('finished');
-  await expect(run.locator('.mlnb-epoch')).toHaveText('epoch 1');
+  await expect(run.locator('.mlnb-epoch')).toHaveText('2 epochs');
   await expect(run.locator('.mlnb-count[data-severity="warning"]')).toHaveText('1');
   await expect(run.locator('.mlnb-run-open')).toHaveCount(0); // no cell to go to
 
   await run.locator('.mlnb-run-toggle').click();
   const finding = run.locator('.mlnb-finding', { hasText: 'Dropout rate 0.8 in dropout' });
   await expect(finding).toContainText('train_script.py:10');
-  await finding.getByRole('button').click();
+  await finding.locator('.mlnb-card-where').click();
   const editor = () =>
     page.evaluate(() => {
       const widget = (window as any).jupyterapp.shell.currentWidget;
@@ -154,4 +154,76 @@ test('a run from a script is listed under scripts & consoles; its finding opens 
     });
   await expect.poll(async () => (await editor()).path, { timeout: 20_000 }).toBe('train_script.py');
   await expect.poll(async () => (await editor()).line).toBe(9); // line 10, 0-based
+});
+
+test('filter by tool and status, search, delete with confirmation; long names wrap', async ({ page }) => {
+  expect(await page.notebook.openByPath('/manage.ipynb')).toBe(true);
+  await page.notebook.activate('manage.ipynb');
+  expect(await page.notebook.run()).toBe(true);
+  const panel = await openSidebar(page);
+  const group = panel.locator('.mlnb-group[data-notebook="manage.ipynb"]');
+  const runs = group.locator('.mlnb-run');
+  await expect(runs).toHaveCount(4);
+  const longRun = runs.filter({ hasText: 'very-long-experiment-name' });
+  await expect(longRun.locator('.mlnb-epoch')).toHaveText('4 epochs'); // %umlaut list's count, not "epoch 3"
+  const imacs = runs.filter({ hasText: 'IMACS class square' });
+  await expect(imacs.locator('.mlnb-run-summary')).toHaveText('SmallCNN vs ResNet18 · target square · 60 images · 4 clusters');
+
+  // Long names and titles wrap inside the panel: nothing scrolls sideways or pokes out.
+  await longRun.locator('.mlnb-run-toggle').click();
+  const card = longRun.locator('.mlnb-finding', { hasText: 'deliberately long title' });
+  await expect(card).toBeVisible();
+  const fits = await panel.evaluate(node => {
+    const scroll = node.querySelector('.mlnb-sidebar-scroll') as HTMLElement;
+    const right = scroll.getBoundingClientRect().right;
+    const pokes = [...node.querySelectorAll('.mlnb-run-name, .mlnb-card-title, .mlnb-group-title')].filter(
+      el => el.getBoundingClientRect().right > right + 1
+    );
+    return { sideways: scroll.scrollWidth - scroll.clientWidth, pokes: pokes.length };
+  });
+  expect(fits).toEqual({ sideways: 0, pokes: 0 });
+  await panel.screenshot({ path: test.info().outputPath('sidebar-manage.png') });
+  await page.theme.setDarkTheme();
+  await panel.screenshot({ path: test.info().outputPath('sidebar-dark.png') });
+  await page.theme.setLightTheme();
+
+  // Search looks in names, notebooks and finding titles; filters by tool and by status.
+  const search = panel.locator('.mlnb-search');
+  await search.fill('validation loss rises');
+  await expect(panel.locator('.mlnb-run')).toHaveCount(1);
+  await expect(panel.locator('.mlnb-run')).toContainText('very-long-experiment-name');
+  await expect(panel.locator('.mlnb-filter-count')).toContainText('1 of');
+  await search.fill('');
+  await panel.locator('.mlnb-filter-tool').selectOption('imacs');
+  await expect(group.locator('.mlnb-run')).toHaveCount(1);
+  await expect(panel.locator('.mlnb-run .mlnb-tool').first()).toHaveText('imacs');
+  await panel.locator('.mlnb-filter-tool').selectOption('');
+  await panel.locator('.mlnb-filter-status').selectOption('failed');
+  await expect(group.locator('.mlnb-run')).toHaveCount(1);
+  await expect(group.locator('.mlnb-run')).toContainText('failed-mlp');
+  await panel.screenshot({ path: test.info().outputPath('sidebar-filtered.png') });
+  await panel.locator('.mlnb-filter-clear').click();
+  await expect(runs).toHaveCount(4);
+
+  // A running run cannot be deleted; one run goes only after the confirmation.
+  const live = runs.filter({ hasText: 'still-training' });
+  await expect(live.locator('.mlnb-run-delete')).toBeDisabled();
+  await imacs.locator('.mlnb-run-delete').click();
+  await expect(imacs.locator('.mlnb-confirm')).toContainText('Delete imacs run "IMACS class square"');
+  await panel.screenshot({ path: test.info().outputPath('sidebar-confirm.png') });
+  await imacs.locator('.mlnb-confirm-no').click();
+  await expect(imacs.locator('.mlnb-confirm')).toHaveCount(0);
+  await expect(runs).toHaveCount(4);
+  await imacs.locator('.mlnb-run-delete').click();
+  await imacs.locator('.mlnb-confirm-yes').click();
+  await expect(runs).toHaveCount(3);
+  await expect(panel.locator('.mlnb-notice')).toHaveText('Deleted 1 run.');
+
+  // All finished runs of the notebook: the running one stays.
+  await group.locator('.mlnb-group-delete').click();
+  await expect(group.locator('.mlnb-confirm')).toContainText('Delete all 2 finished runs of manage.ipynb');
+  await group.locator('.mlnb-confirm-yes').click();
+  await expect(runs).toHaveCount(1);
+  await expect(runs).toContainText('still-training');
+  await expect(group.locator('.mlnb-group-delete')).toHaveCount(0); // nothing finished left
 });

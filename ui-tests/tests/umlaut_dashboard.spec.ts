@@ -90,8 +90,8 @@ test('live dashboard, linked cards, Apply, comparison', async ({ page }) => {
 
   // clicking a card highlights its epochs on the curves
   const stall = dash.locator('.mlnb-ud-card[data-key="loss-not-decreasing"]');
-  await stall.locator('summary .mlnb-ud-title').click();
-  await expect(stall).toHaveClass(/mlnb-ud-selected/);
+  await stall.locator('summary .mlnb-card-title').click();
+  await expect(stall).toHaveClass(/mlnb-card-selected/);
   await expect(dash.locator('.mlnb-ud-loss')).toHaveAttribute('data-highlight', '2,3,4,5,6,7,8,9,10,11,12,13');
   // hovering an epoch of the timeline lists that epoch's findings
   const timeline = dash.locator('.mlnb-ud-timeline');
@@ -102,12 +102,12 @@ test('live dashboard, linked cards, Apply, comparison', async ({ page }) => {
 
   // Apply on the missing-activation card edits line 3 of the model cell, and does not run it
   const missing = dash.locator('.mlnb-ud-card[data-key="missing-activation"]');
-  await missing.locator('summary .mlnb-ud-title').click();
-  await expect(missing.locator('.mlnb-ud-diff .mlnb-ud-new')).toContainText("keras.layers.Dense(32, activation='relu'),");
+  await missing.locator('summary .mlnb-card-title').click();
+  await expect(missing.locator('.mlnb-card-diff .mlnb-card-new')).toContainText("keras.layers.Dense(32, activation='relu'),");
   await missing.screenshot({ path: test.info().outputPath('umlaut-card-fix.png') });
   const countBefore = await cellAt(page, 1).locator('.jp-InputPrompt').textContent();
-  await missing.locator('.mlnb-ud-apply').click();
-  await expect(missing.locator('.mlnb-ud-apply-status')).toContainText('Applied to cell');
+  await missing.locator('.mlnb-card-apply').click();
+  await expect(missing.locator('.mlnb-card-apply-status')).toContainText('Applied to cell');
   const source = await cellSource(page, 'ud-model');
   expect(source.split('\n')[2]).toBe("    keras.layers.Dense(32, activation='relu'),");
   expect(source.split('\n')[3]).toBe("    keras.layers.Dense(10, activation='softmax')])");
@@ -118,8 +118,8 @@ test('live dashboard, linked cards, Apply, comparison', async ({ page }) => {
   await expect.poll(() => cellSource(page, 'ud-model')).toContain('    keras.layers.Dense(32),\n');
 
   // dismiss: struck through, recorded (the kernel handles the message once idle)
-  await missing.locator('.mlnb-ud-dismiss').click();
-  await expect(missing).toHaveClass(/mlnb-ud-dismissed/);
+  await missing.locator('.mlnb-card-dismiss').click();
+  await expect(missing).toHaveClass(/mlnb-card-dismissed/);
   await expect(dash.locator('.mlnb-ud-count', { hasText: 'dismissed' })).toHaveText('1 dismissed');
 
   // the fixed run and the comparison

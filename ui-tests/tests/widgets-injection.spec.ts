@@ -29,7 +29,7 @@ test('payloads in every user-controlled field stay text', async ({ page }) => {
   // UMLAUT (cells 6, 7): session name, layer name, context, location, links.
   const cards = page.locator('.jp-Cell').nth(6).locator('.mlnb-ud-card');
   await expect(cards).toHaveCount(1, { timeout: 30_000 });
-  await expect(cards.first().locator('.mlnb-ud-title')).toContainText(PAYLOAD);
+  await expect(cards.first().locator('.mlnb-card-title')).toContainText(PAYLOAD);
   const custom = page.locator('.jp-Cell').nth(7).locator('details.mlnb-card');
   await custom.locator('summary').click();
   await expect(custom.locator('.mlnb-card-snippet')).toHaveText(PAYLOAD);

@@ -60,7 +60,7 @@ test('findings widget, %umlaut show and an offline chart', async ({ page }) => {
   // Cell 4: `%umlaut show NAME` displays a recorded session's dashboard with its finding.
   const shown = page.locator('.jp-Cell').nth(4).locator('.mlnb-ud-card[data-key="high-dropout"]');
   await expect(shown).toHaveCount(1, { timeout: 30_000 });
-  await expect(shown.locator('.mlnb-ud-title')).toHaveText('Dropout rate 0.8 in dropout_1');
+  await expect(shown.locator('.mlnb-card-title')).toHaveText('Dropout rate 0.8 in dropout_1');
 
   // Cell 5: an mlnb chart renders offline (JupyterLab's own Vega), not "Error loading script".
   const chart = page.locator('.jp-Cell').nth(5).locator('.jp-OutputArea-output');

@@ -1,4 +1,5 @@
 // Shared view pieces: the decoded state every view reads, thumbnails from the sprite sheet, heatmaps.
+import { MODEL_VAR, token } from '../../common/tokens';
 import { h } from '../_kit/index';
 import type { ClusterRow, Segments } from './data';
 import { OUTCOMES } from './data';
@@ -18,12 +19,10 @@ export interface ViewState {
 }
 
 export const MODEL_NAMES = ['A', 'B'];
-const FALLBACK = ['#1f77b4', '#e6550d'];
-
-/** A model's colour from the design tokens (CSS variables), for canvas drawing. */
+/** A model's colour from the design tokens (--mlnb-model-a/-b), for canvas drawing. */
 export function modelColour(el: Element | null, model: number): string {
-  const v = el ? getComputedStyle(el).getPropertyValue(model ? '--imacs-b' : '--imacs-a').trim() : '';
-  return v || FALLBACK[model];
+  const name = model ? MODEL_VAR.B : MODEL_VAR.A;
+  return el ? token(el, name) : token(document.documentElement, name);
 }
 
 /** One segment thumbnail (a window onto the sprite sheet); ``data-row`` drives the hover. */

@@ -14,38 +14,20 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 
-import { APPLY_EDIT_EVENT, ApplyEditDetail, dispatchReveal } from '../../common/events';
-import type { Location } from '../../common/schema';
+import { cardSignature, FindingCard, renderCard } from '../../common/cards';
+import { parseLocation } from '../../common/schema';
+import { SEVERITY_VAR, token } from '../../common/tokens';
 import { decodeArray, h, mountStatus, request } from '../_kit';
-import {
-  Card,
-  cardSignature,
-  epochsText,
-  Explanation,
-  findingsAt,
-  lineDiff,
-  lttbIndices,
-  row,
-  SEVERITIES,
-  stackTimeline
-} from './logic';
-import { SEVERITY_VAR } from '../../common/tokens';
+import { Card, epochsText, Explanation, findingsAt, lttbIndices, mergeCards, row, SEVERITIES, stackColumns, stackTimeline } from './logic';
 
 const MAX_POINTS = 1000; // curves longer than this are downsampled (LTTB) for display
 
-/** The apply-edit request: the kit's detail, plus the outcome the JupyterLab extension sets. */
-export interface ApplyEditRequest extends ApplyEditDetail {
-  result?: Promise<string>;
-}
+export type { ApplyEditRequest } from '../../common/cards';
 
 /** A 2-D float64 array trait as (data, shape); null (nothing sent yet) is empty. */
 function matrix(value: unknown): { data: ArrayLike<number>; shape: number[] } {
   const a = decodeArray(value);
   return a ? { data: a.data as ArrayLike<number>, shape: a.shape } : { data: new Float64Array(0), shape: [0, 0] };
-}
-
-function css(el: Element, name: string, fallback: string): string {
-  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
 
 /** Theme colours, read once per chart build (getComputedStyle in every draw forces style recalcs). */
@@ -57,10 +39,10 @@ interface Theme {
 }
 function readTheme(el: Element): Theme {
   return {
-    fg: css(el, '--jp-ui-font-color2', '#555'),
-    grid: css(el, '--jp-border-color3', 'rgba(127,127,127,.2)'),
-    faint: css(el, '--jp-ui-font-color3', '#999'),
-    sev: Object.fromEntries(SEVERITIES.map(s => [s, css(el, SEVERITY_VAR[s], '#888')]))
+    fg: token(el, '--jp-ui-font-color2', '#555'),
+    grid: token(el, '--jp-border-color3', 'rgba(127,127,127,.2)'),
+    faint: token(el, '--jp-ui-font-color3', '#999'),
+    sev: Object.fromEntries(SEVERITIES.map(s => [s, token(el, SEVERITY_VAR[s], '#888')]))
   };
 }
 
@@ -200,7 +182,8 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
         width: name === 'running loss' ? 1 : 2,
         dash: isBase ? [6, 4] : name.startsWith('val_') ? [2, 2] : undefined,
         spanGaps: true,
-        points: { show: name !== 'running loss', size: 4 }
+        // a dot per epoch while they can be told apart; hundreds of epochs draw as a line (cheap)
+        points: { show: name === 'running loss' ? false : (_u: uPlot, _s: number, i0: number, i1: number) => i1 - i0 <= 120, size: 4 }
       });
     }
     const opts: uPlot.Options = {
@@ -276,7 +259,13 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
       // where the heuristic fired, written inside the plot area
       ctx.fillStyle = colour;
       ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-      const label = `${card.key}: ${epochsText(epochs)}`;
+      // uPlot leaves its axis labels' alignment (centred) on the context: measure and draw from the left
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'alphabetic';
+      let label = `${card.key}: ${epochsText(epochs)}`;
+      if (ctx.measureText(label).width > u.bbox.width - 8) {
+        label = epochsText(epochs); // a narrow plot: the epochs alone
+      }
       const right = u.bbox.left + u.bbox.width - ctx.measureText(label).width - 4;
       ctx.fillText(label, Math.max(u.bbox.left + 4, Math.min(u.valToPos(epochs[0], 'x', true) + 4, right)), top + 12 * devicePixelRatio);
     }
@@ -304,30 +293,46 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     const u = lossBox.plot ?? metricBox.plot;
     const epochs = Math.max(1, model.get('epochs') || 1);
     if (u) {
-      const left = u.over.offsetLeft;
-      const width = u.over.clientWidth;
+      // the plot area from uPlot's own box (canvas pixels): reading the DOM here would force a
+      // layout on every draw
+      const dpr = devicePixelRatio || 1;
+      const left = u.bbox.left / dpr;
+      const width = u.bbox.width / dpr;
       const min = u.scales.x.min ?? 0;
       const max = u.scales.x.max ?? epochs - 1;
       const span = max - min || 1;
       return { toX: e => left + ((e - min) / span) * width, toEpoch: px => min + ((px - left) / width) * span, left, width };
     }
-    const width = (timeline.clientWidth || 600) - 60;
+    const width = (timelineWidth() || 600) - 60;
     return { toX: e => 50 + ((e + 0.5) / epochs) * width, toEpoch: px => ((px - 50) / width) * epochs - 0.5, left: 50, width };
   }
 
   let marks: ReturnType<typeof stackTimeline> = { marks: [], maxLevel: 0, staticCount: 0 };
   function visibleCards(): Card[] {
-    return model.get('show_dismissed') ? cards : cards.filter(c => !c.dismissed);
+    return model.get('show_dismissed') ? cards : active;
   }
+  // The findings on the timeline (not dismissed), recomputed when the cards change; their stacking
+  // is kept until then (a metrics-only redraw, a hover, a selection reuse it).
+  // The timeline's CSS width, measured once and then by the resize observer (never per draw).
+  let measuredWidth = 0;
+  const timelineWidth = () => (measuredWidth ||= timeline.clientWidth || timeline.parentElement?.clientWidth || 0);
+  let active: Card[] = [];
+  let stackedFor: Card[] | null = null;
+  let columns: ReturnType<typeof stackColumns> = [];
 
   function drawTimeline(): void {
-    const visible = visibleCards().filter(c => !c.dismissed);
-    marks = stackTimeline(visible);
+    if (stackedFor !== active) {
+      marks = stackTimeline(active);
+      stackedFor = active;
+      columns = stackColumns(marks.marks);
+    }
     const dpr = devicePixelRatio || 1;
-    const cssWidth = timeline.clientWidth || timeline.parentElement?.clientWidth || 360;
+    const cssWidth = timelineWidth() || 360;
     const cssHeight = 90;
-    timeline.width = cssWidth * dpr;
-    timeline.height = cssHeight * dpr;
+    if (timeline.width !== cssWidth * dpr || timeline.height !== cssHeight * dpr) {
+      timeline.width = cssWidth * dpr; // resizing a canvas reallocates it: only when it changed
+      timeline.height = cssHeight * dpr;
+    }
     const ctx = timeline.getContext('2d');
     if (!ctx) {
       return;
@@ -349,16 +354,40 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     ctx.lineTo(cssWidth, axisY + 0.5);
     ctx.stroke();
     const sev = colours().sev;
+    // Each epoch's stack is a few runs of one severity (most severe at the bottom): one rectangle
+    // per run, then a 1-px gap cleared between levels, instead of thousands of marks one by one.
+    ctx.globalAlpha = selected ? 0.35 : 1;
+    for (const severity of SEVERITIES) {
+      ctx.fillStyle = sev[severity];
+      ctx.beginPath();
+      for (const c of columns) {
+        if (c.severity === severity) {
+          ctx.rect(toX(c.epoch) - w / 2, axisY - c.to * cell, w, (c.to - c.from) * cell);
+        }
+      }
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+    if (cell >= 3) {
+      const left = toX(-0.5);
+      for (let level = 0; level < marks.maxLevel; level++) {
+        ctx.clearRect(left, axisY - level * cell - 1, cssWidth - left, 1);
+      }
+    }
     let staticIndex = 0;
     for (const m of marks.marks) {
-      ctx.fillStyle = sev[m.severity];
-      ctx.globalAlpha = selected && m.id !== selected ? 0.35 : 1;
+      const strong = !selected || m.id === selected;
       if (m.epoch >= 0) {
-        ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
+        if (selected && strong) {
+          ctx.fillStyle = sev[m.severity]; // the selected finding's marks over the dimmed stacks
+          ctx.fillRect(toX(m.epoch) - w / 2, axisY - (m.level + 1) * cell, w, cell - 1);
+        }
       } else {
         // static findings: a row below the axis, from the left edge
         const x = 50 + (staticIndex % 60) * 9;
         const y = axisY + 6 + Math.floor(staticIndex / 60) * 9;
+        ctx.fillStyle = sev[m.severity];
+        ctx.globalAlpha = strong ? 1 : 0.35;
         ctx.fillRect(x, y, 7, 7);
         (m as any).x = x;
         (m as any).y = y;
@@ -408,7 +437,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     hoverEpoch = epoch;
     hover.textContent = '';
     if (epoch !== null) {
-      const at = findingsAt(visibleCards().filter(c => !c.dismissed), epoch);
+      const at = findingsAt(active, epoch);
       hover.append(h('strong', {}, epoch < 0 ? 'Before training' : `Epoch ${epoch}`), `: ${at.length ? '' : 'no findings'}`);
       for (const c of at.slice(0, 8)) {
         hover.append(h('button', { class: `mlnb-ud-chip mlnb-ud-${c.severity}`, onclick: () => select(c.id, true) }, c.title));
@@ -424,14 +453,13 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     selected = selected === id ? null : id;
     root.dataset.selected = selected ?? '';
     for (const [cid, entry] of cardEls) {
-      entry.el.classList.toggle('mlnb-ud-selected', cid === selected);
+      entry.el.classList.toggle('mlnb-card-selected', cid === selected);
     }
     if (selected && scroll) {
       expanded.add(selected);
       const entry = cardEls.get(selected);
       if (entry) {
-        fillBody(entry.el, cards.find(c => c.id === selected)!);
-        (entry.el as HTMLDetailsElement).open = true;
+        (entry.el as HTMLDetailsElement).open = true; // its toggle event builds the body
         entry.el.scrollIntoView?.({ block: 'nearest' });
       }
     }
@@ -441,119 +469,39 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   }
 
   // ---------------------------------------------------------------- cards
-  function patchView(card: Card): HTMLElement {
-    const p = card.patch;
-    if (!p.safe || p.old === null || p.new === null || p.line === null) {
-      return h('div', { class: 'mlnb-ud-patch mlnb-ud-nopatch' }, h('p', {}, p.note), h('pre', {}, h('code', {}, explanation(card.key).snippet)));
-    }
-    const d = lineDiff(p.old, p.new);
-    const line = (sign: string, parts: { kind: string; text: string }[], cls: string) =>
-      h('div', { class: `mlnb-ud-diffline ${cls}` }, h('span', { class: 'mlnb-ud-sign' }, sign),
-        ...parts.map(part => h('span', { class: `mlnb-ud-${part.kind}` }, part.text)));
-    const status = h('span', { class: 'mlnb-ud-apply-status' });
-    const where = p.execution_count !== null && p.execution_count !== undefined ? `cell [${p.execution_count}], line ${p.line}` : `line ${p.line}`;
-    const apply = h('button', {
-      class: 'mlnb-ud-apply',
-      onclick: () => {
-        const location: Location = {
-          file: p.file, line: p.line, cell_id: p.cell_id, execution_count: p.execution_count,
-          notebook_path: p.notebook_path, code: p.old
-        };
-        const detail: ApplyEditRequest = { location, old: p.old!, new: p.new! };
-        apply.dispatchEvent(new CustomEvent(APPLY_EDIT_EVENT, { bubbles: true, composed: true, detail }));
-        if (!detail.result) {
-          status.textContent = 'Apply needs mlnb\'s JupyterLab extension: copy the new line instead.';
-          return;
-        }
-        status.textContent = 'applying…';
-        detail.result.then(
-          msg => { status.textContent = msg; apply.setAttribute('disabled', ''); },
-          err => { status.textContent = `Not applied: ${err?.message ?? err}`; }
-        );
-      }
-    }, 'Apply');
-    return h('div', { class: 'mlnb-ud-patch' },
-      h('div', { class: 'mlnb-ud-patch-head' }, `Suggested change (${where})`),
-      h('div', { class: 'mlnb-ud-diff' }, line('-', d.old, 'mlnb-ud-old'), line('+', d.new, 'mlnb-ud-new')),
-      h('p', {}, p.note), h('div', {}, apply, ' ', status));
-  }
-
-  function fillBody(el: HTMLElement, card: Card): void {
-    const body = el.querySelector('.mlnb-ud-body') as HTMLElement;
-    if (!body || body.dataset.filled === '1') {
-      return;
-    }
-    body.dataset.filled = '1';
-    const context = h('div', { class: 'mlnb-ud-context' });
-    for (const [k, v] of card.context) {
-      context.append(h('span', { class: 'mlnb-ud-k' }, k), h('span', {}, String(v)));
-    }
+  // The shared card (js/common/cards.ts), with the dashboard's parts: the fix as a diff with
+  // Apply, dismiss, selection linked to the plots; the explanation comes from the catalog.
+  function findingCard(card: Card): FindingCard {
     const ex = explanation(card.key);
-    body.append(
-      h('h4', {}, ex.name), h('h4', {}, 'What is wrong'), h('p', {}, ex.description),
-      h('h4', {}, 'How it was detected'), h('p', {}, ex.heuristic),
-      card.context.length ? h('h4', {}, 'Program context') : '', card.context.length ? context : '',
-      h('h4', {}, 'Fix'), h('p', {}, ex.fix), patchView(card),
-      h('div', { class: 'mlnb-ud-links' }, ...ex.links.map(l => h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer' }, l.label)))
-    );
+    return {
+      id: card.id, key: card.key, subject: card.subject, severity: card.severity, title: card.title,
+      epochs: card.epochs, location: parseLocation(card.location), context: Object.fromEntries(card.context),
+      description: ex.description, heuristic: ex.heuristic, fix: ex.fix, snippet: ex.snippet, links: ex.links,
+      dismissed: card.dismissed, patch: card.patch
+    };
   }
 
   function cardView(card: Card): HTMLElement {
-    const el = h('details', { class: `mlnb-ud-card mlnb-ud-${card.severity}${card.dismissed ? ' mlnb-ud-dismissed' : ''}`, 'data-id': card.id, 'data-key': card.key });
-    const where = card.location
-      ? h('button', {
-          class: 'mlnb-ud-where',
-          title: 'Go to code',
-          onclick: (ev: Event) => {
-            ev.preventDefault();
-            ev.stopPropagation();
-            dispatchReveal(el, card.location as unknown as Location);
-          }
-        }, card.where)
-      : null;
-    const dismiss = h('button', {
-      class: 'mlnb-ud-dismiss',
-      title: card.dismissed ? 'Restore this finding' : 'Dismiss as a false alarm (recorded with the session)',
-      onclick: (ev: Event) => {
-        ev.preventDefault();
-        ev.stopPropagation();
-        el.classList.toggle('mlnb-ud-dismissed', !card.dismissed); // optimistic; the trait confirms
-        // answered once the kernel is idle (a training cell holds it busy)
-        request(model, 'dismiss', { key: card.key, subject: card.subject, dismissed: !card.dismissed }).catch(err => {
-          el.classList.toggle('mlnb-ud-dismissed', card.dismissed);
+    return renderCard(findingCard(card), {
+      open: expanded.has(card.id),
+      selected: card.id === selected,
+      className: 'mlnb-ud-card',
+      onSelect: () => select(card.id),
+      onToggle: open => (open ? expanded.add(card.id) : expanded.delete(card.id)),
+      // answered once the kernel is idle (a training cell holds it busy)
+      onDismiss: (f, dismissed) =>
+        request(model, 'dismiss', { key: f.key, subject: f.subject, dismissed }).catch(err => {
           header.append(h('span', { class: 'mlnb-ud-errmsg' }, `dismiss failed: ${err?.message ?? err}`));
-        });
-      }
-    }, card.dismissed ? 'restore' : 'dismiss');
-    const summary = h('summary', {},
-      h('span', { class: 'mlnb-ud-sev' }, card.severity), h('span', { class: 'mlnb-ud-title' }, card.title),
-      h('span', { class: 'mlnb-ud-meta' }, epochsText(card.epochs)), where ?? '',
-      card.patch.safe ? h('span', { class: 'mlnb-ud-has-fix' }, 'fix available') : null, dismiss);
-    summary.addEventListener('click', () => {
-      // the native toggle runs after this handler: follow it, and link the card to the plots
-      window.setTimeout(() => {
-        if ((el as HTMLDetailsElement).open) {
-          expanded.add(card.id);
-          fillBody(el, card);
-        } else {
-          expanded.delete(card.id);
-        }
-      }, 0);
-      select(card.id);
+          throw err;
+        })
     });
-    el.append(summary, h('div', { class: 'mlnb-ud-body' }));
-    if (expanded.has(card.id)) {
-      (el as HTMLDetailsElement).open = true;
-      fillBody(el, card);
-    }
-    el.classList.toggle('mlnb-ud-selected', card.id === selected);
-    return el;
   }
 
   const more = h('button', { class: 'mlnb-ud-more', onclick: () => { limit += 200; updateCards(); } });
 
   function updateCards(redraw = true): void {
-    cards = (model.get('findings') ?? []) as Card[];
+    cards = mergeCards(model.get('findings') ?? [], model.get('findings_delta') ?? []);
+    active = cards.filter(c => !c.dismissed);
     const all = visibleCards();
     const visible = all.slice(0, limit);
     const keep = new Set(visible.map(c => c.id));
@@ -565,7 +513,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     }
     let previous: Element | null = null;
     for (const card of visible) {
-      const sig = cardSignature(card);
+      const sig = cardSignature(findingCard(card));
       let entry = cardEls.get(card.id);
       if (!entry || entry.json !== sig) {
         const el = cardView(card);
@@ -597,14 +545,27 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
     }
   }
 
+  // The header is rebuilt only when its name, status or counts change; a new epoch changes one text.
+  const epochsEl = h('span', { class: 'mlnb-ud-epochs' });
+  let headerSig = '';
   function updateHeader(): void {
-    const counts = SEVERITIES.map(s => [s, cards.filter(c => c.severity === s && !c.dismissed).length] as const);
-    const dismissed = cards.filter(c => c.dismissed).length;
+    const n = model.get('epochs');
+    const text = `${n} epoch${n === 1 ? '' : 's'}`;
+    if (epochsEl.textContent !== text) {
+      epochsEl.textContent = text;
+    }
+    const counts = SEVERITIES.map(s => [s, active.filter(c => c.severity === s).length] as const);
+    const dismissed = cards.length - active.length;
+    const sig = [model.get('name'), model.get('status'), ...counts.map(([, k]) => k), dismissed].join('|');
+    if (sig === headerSig) {
+      return;
+    }
+    headerSig = sig;
     header.replaceChildren(
       h('span', { class: 'mlnb-ud-name' }, `UMLAUT · ${model.get('name')}`),
       h('span', { class: `mlnb-ud-status mlnb-ud-status-${model.get('status')}` }, String(model.get('status'))),
-      h('span', { class: 'mlnb-ud-epochs' }, `${model.get('epochs')} epoch${model.get('epochs') === 1 ? '' : 's'}`),
-      ...counts.filter(([, n]) => n > 0).map(([s, n]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${n} ${s}`)),
+      epochsEl,
+      ...counts.filter(([, k]) => k > 0).map(([s, k]) => h('span', { class: `mlnb-ud-count mlnb-ud-${s}` }, `${k} ${s}`)),
       dismissed ? h('span', { class: 'mlnb-ud-count' }, `${dismissed} dismissed`) : '',
     );
   }
@@ -670,7 +631,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   };
   const subs: [string, () => void][] = [
     ['change:metrics', onMetrics], ['change:running', onMetrics], ['change:metric_names', onMetrics],
-    ['change:findings', onCards], ['change:show_dismissed', onCards], ['change:catalog', onCards],
+    ['change:findings', onCards], ['change:findings_delta', onCards], ['change:show_dismissed', onCards], ['change:catalog', onCards],
     ['change:status', onHeader], ['change:epochs', onHeader],
     ['change:diff', onCompare], ['change:baseline_metrics', onCompare]
   ];
@@ -680,6 +641,7 @@ function render({ model, el }: { model: AnyModel<any>; el: HTMLElement }): () =>
   updateCards();
   updateCharts();
   const resize = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(() => {
+    measuredWidth = 0; // measured again by the next draw
     for (const box of [lossBox, metricBox]) {
       const width = box.el.parentElement?.clientWidth ?? 0;
       if (box.plot && width && Math.abs(width - box.plot.width) > 2) {

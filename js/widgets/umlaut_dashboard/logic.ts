@@ -4,23 +4,14 @@
  * diff of a suggested fix. Tested in js/test/umlaut-dashboard.test.ts.
  */
 
+import type { Patch } from '../../common/cards';
 import { SEVERITIES, Severity } from '../../common/schema';
+
+export { lineDiff } from '../../common/cards';
+export type { DiffPart, Patch } from '../../common/cards';
 
 export { SEVERITIES };
 export type { Severity };
-
-export interface Patch {
-  key: string;
-  safe: boolean;
-  note: string;
-  old: string | null;
-  new: string | null;
-  line: number | null;
-  cell_id: string | null;
-  execution_count: number | null;
-  notebook_path: string | null;
-  file: string | null;
-}
 
 /** One finding as the view gets it; its explanation is in the catalog under its key. */
 export interface Card {
@@ -36,6 +27,8 @@ export interface Card {
   patch: Patch;
   series: string[];
   dismissed: boolean;
+  /** Its place among the session's findings (the order within a severity). */
+  order?: number;
 }
 
 /** What a key means (sent once per key): catalog title, theory, heuristic, fix, snippet, links. */
@@ -48,9 +41,21 @@ export interface Explanation {
   links: { label: string; url: string }[];
 }
 
-/** A cheap signature of a card: a re-sent card whose signature is unchanged keeps its DOM. */
-export function cardSignature(c: Card): string {
-  return `${c.severity}|${c.title}|${c.epochs.length}|${c.epochs[c.epochs.length - 1]}|${c.dismissed}|${c.patch.safe}|${c.patch.new}|${c.where}`;
+/**
+ * The cards the view shows: `findings` (every card as of the last compaction) with the cards of
+ * `findings_delta` (added or changed since) put in by id; most severe first, then in the order
+ * the session found them.
+ */
+export function mergeCards(base: Card[], delta: Card[]): Card[] {
+  if (!delta.length) {
+    return base;
+  }
+  const byId = new Map(base.map(c => [c.id, c]));
+  for (const c of delta) {
+    byId.set(c.id, c);
+  }
+  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  return [...byId.values()].sort((a, b) => rank(a.severity) - rank(b.severity) || (a.order ?? 0) - (b.order ?? 0));
 }
 
 /** Row `i` of a 2-D array as numbers with NaN -> null (uPlot's gaps). */
@@ -161,39 +166,42 @@ export function stackTimeline(cards: Pick<Card, 'id' | 'epochs' | 'severity'>[])
   return { marks, maxLevel, staticCount: levels.get(-1) ?? 0 };
 }
 
+/** A run of marks of one severity in one epoch's stack: levels `from` (inclusive) to `to`. */
+export interface StackRun {
+  epoch: number;
+  severity: Severity;
+  from: number;
+  to: number;
+}
+
+/**
+ * The stacks of `stackTimeline` as runs of one severity per epoch (what is drawn: one rectangle
+ * per run). Static findings (epoch -1) are left out.
+ */
+export function stackColumns(marks: Mark[]): StackRun[] {
+  const open = new Map<number, StackRun>();
+  const rank = new Map(SEVERITIES.map((s, i) => [s, i]));
+  for (const m of marks) {
+    if (m.epoch < 0) {
+      continue;
+    }
+    const k = m.epoch * 4 + (rank.get(m.severity) ?? 3);
+    const run = open.get(k);
+    if (run) {
+      run.from = Math.min(run.from, m.level);
+      run.to = Math.max(run.to, m.level + 1);
+    } else {
+      open.set(k, { epoch: m.epoch, severity: m.severity, from: m.level, to: m.level + 1 });
+    }
+  }
+  return [...open.values()];
+}
+
 /** The findings seen at `epoch` (-1: before training), most severe first. */
 export function findingsAt<T extends Pick<Card, 'epochs' | 'severity'>>(cards: T[], epoch: number): T[] {
   return cards
     .filter(c => c.epochs.some(e => (e < 0 ? -1 : e) === epoch))
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
-}
-
-/** A segment of a line diff: text kept (`same`), removed from the old line or added in the new. */
-export interface DiffPart {
-  kind: 'same' | 'del' | 'add';
-  text: string;
-}
-
-/**
- * The old and new line split into common prefix, changed middle and common suffix (what a
- * reviewer sees in a suggested change): `old` parts are same/del, `new` parts same/add.
- */
-export function lineDiff(oldLine: string, newLine: string): { old: DiffPart[]; new: DiffPart[] } {
-  let p = 0;
-  while (p < oldLine.length && p < newLine.length && oldLine[p] === newLine[p]) {
-    p++;
-  }
-  let s = 0;
-  while (s < oldLine.length - p && s < newLine.length - p && oldLine[oldLine.length - 1 - s] === newLine[newLine.length - 1 - s]) {
-    s++;
-  }
-  const parts = (line: string, kind: 'del' | 'add'): DiffPart[] =>
-    [
-      { kind: 'same' as const, text: line.slice(0, p) },
-      { kind, text: line.slice(p, line.length - s) },
-      { kind: 'same' as const, text: line.slice(line.length - s) }
-    ].filter(part => part.text.length > 0);
-  return { old: parts(oldLine, 'del'), new: parts(newLine, 'add') };
 }
 
 /** "epoch 3", "epochs 2–5, 8", "before training" (counting from 0, as everywhere in mlnb). */

@@ -1,4 +1,6 @@
-"""REST handlers: ``GET /mlnb/api/runs`` and ``GET /mlnb/api/runs/<id>``.
+"""REST handlers: ``GET /mlnb/api/runs``, ``GET /mlnb/api/runs/<id>``, and the deletes
+``DELETE /mlnb/api/runs/<id>`` (one run) and ``DELETE /mlnb/api/runs?notebook=<path>`` (every
+finished run of a notebook, by the path the runs list shows).
 
 Runs come from the session store; each is joined with the server's live kernels and sessions:
 ``kernel_alive`` says whether the kernel that wrote it still runs, ``status`` becomes ``'dead'``
@@ -7,8 +9,10 @@ server's root so the front end can open it. Non-finite floats are sent as the st
 "Infinity" and "-Infinity" (JSON has no literal for them).
 
 Every handler asks the server's Authorizer (resource ``mlnb``, action ``read``) after
-authentication. Errors are JSON ``{"message": ...}`` the sidebar shows: 400 for an id that is not a
-number, 404 for one that names no run, 503 when the store is locked, full, read-only or damaged.
+authentication (deletes: action ``write``). Errors are JSON ``{"message": ...}`` the sidebar shows:
+400 for an id that is not a number, 404 for one that names no run, 409 for deleting a run that is
+still running (a run whose kernel died may be deleted), 503 when the store is locked, full,
+read-only or damaged.
 """
 
 from __future__ import annotations
@@ -104,12 +108,38 @@ class RunsHandler(_StoreHandler):
             return
         try:
             stored = store.runs()
+            titles = store.finding_titles()  # the sidebar searches them
         except StoreError as exc:
             self._send({"message": str(exc), "store": store.path, "problem": exc.kind}, status=503)
             return
         kernel_ids, paths = await self._live()
-        runs = [self._join(r, kernel_ids, paths) for r in stored]
+        runs = [{**self._join(r, kernel_ids, paths), "titles": titles.get(r["id"], [])} for r in stored]
         self._send({"runs": runs, "store": store.path})
+
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self) -> None:
+        notebook = self.get_query_argument("notebook", None)
+        if not notebook:
+            self._send({"message": "notebook= is missing; expected the notebook path of the runs to delete"}, status=400)
+            return
+        store = self._store()
+        deleted: list[int] = []
+        try:
+            if store is not None:
+                kernel_ids, paths = await self._live()
+                for run in store.runs():
+                    joined = self._join(run, kernel_ids, paths)
+                    if joined["notebook_path"] == notebook and joined["status"] != "running":
+                        store.delete_run(run["id"], allow_running=True)  # "dead": its kernel is gone
+                        deleted.append(run["id"])
+        except KeyError:
+            pass  # deleted meanwhile by someone else: gone either way
+        except StoreError as exc:
+            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind, "deleted": deleted}, status=503)
+            return
+        self._send({"deleted": deleted})
 
 
 class RunHandler(_StoreHandler):
@@ -143,6 +173,32 @@ class RunHandler(_StoreHandler):
                 else:
                     location["notebook_path"] = None
         self._send({"run": run, "metrics": metrics, "findings": findings})
+
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, run_id: str) -> None:
+        if not run_id.isdigit():
+            self._send({"message": f"run id {run_id!r} is not valid; expected a non-negative integer"}, status=400)
+            return
+        store = self._store()
+        try:
+            if store is None:
+                raise KeyError(run_id)
+            kernel_ids, paths = await self._live()
+            run = self._join(store.run(int(run_id)), kernel_ids, paths)
+            if run["status"] == "running":
+                self._send({"message": f"run {run_id} ({run['name']}) is still running; stop its cell first, "
+                                       "then delete it"}, status=409)
+                return
+            store.delete_run(run["id"], allow_running=True)  # a "dead" run's kernel is gone
+        except KeyError:
+            self._send({"message": f"no run with id {run_id}"}, status=404)
+            return
+        except StoreError as exc:
+            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind}, status=503)
+            return
+        self._send({"deleted": [run["id"]]})
 
 
 def setup_handlers(web_app: Any) -> None:

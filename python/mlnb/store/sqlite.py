@@ -553,12 +553,53 @@ class Store:
                 raise KeyError(f"key={key!r}, subject={subject!r} matches no finding of run {run_id}")
             db.execute("UPDATE runs SET updated=? WHERE id=?", (_now(), run_id))
 
-    def delete_run(self, run_id: int) -> None:
-        self._submit(lambda db: db.execute("DELETE FROM runs WHERE id=?", (self._resolve(run_id),)))
+    def delete_run(self, run_id: int, *, allow_running: bool = False) -> None:
+        """Delete a run with its metrics and findings, now (an interactive action: it raises).
+
+        A run still marked ``'running'`` is refused with ``ValueError`` (its kernel would keep
+        writing into a run that no longer exists) unless ``allow_running`` says its process is
+        known to be gone (the server's "dead" runs). ``KeyError`` if there is no such run.
+
+        Example
+        -------
+        >>> store = Store(":memory:")
+        >>> run = store.start_run("umlaut", "fit-1"); store.end_run(run)
+        >>> store.delete_run(run); store.runs()
+        []
+        """
+        rid = self._resolve(run_id) if _valid_id(run_id) else None
+        with self._transaction() as db:
+            row = db.execute("SELECT status FROM runs WHERE id=?", (rid,)).fetchone() if rid is not None else None
+            if row is None:
+                raise KeyError(f"no run with id {run_id}")
+            if row[0] == "running" and not allow_running:
+                raise ValueError(f"run {run_id} is still running; expected a finished, failed or interrupted run "
+                                 "(stop its cell first)")
+            db.execute("DELETE FROM runs WHERE id=?", (rid,))
+
+    def delete_finished_runs(self, notebook_path: str | None) -> list[int]:
+        """Delete every run of ``notebook_path`` (``None``: runs outside any notebook) that is not
+        running; returns the deleted ids. Running runs stay.
+
+        Example
+        -------
+        >>> store = Store(":memory:")
+        >>> a = store.start_run("umlaut", "a", notebook_path="nb.ipynb"); store.end_run(a)
+        >>> b = store.start_run("umlaut", "b", notebook_path="nb.ipynb")
+        >>> store.delete_finished_runs("nb.ipynb") == [a], [r["name"] for r in store.runs()]
+        (True, ['b'])
+        """
+        with self._transaction() as db:
+            where = "notebook_path IS NULL" if notebook_path is None else "notebook_path=?"
+            args = () if notebook_path is None else (notebook_path,)
+            ids = [r[0] for r in db.execute(f"SELECT id FROM runs WHERE {where} AND status != 'running'", args)]
+            db.executemany("DELETE FROM runs WHERE id=?", [(i,) for i in ids])
+        return ids
 
     # -- reads ---------------------------------------------------------------------------------
     def runs(self, tool: str | None = None, notebook_path: str | None = None) -> list[dict]:
-        """All runs, newest first, each with ``latest_epoch`` and ``findings`` counts by severity."""
+        """All runs, newest first, each with ``latest_epoch``, ``epochs`` (their count, see
+        :func:`epoch_count`) and ``findings`` counts by severity."""
         where, args = [], []
         if tool is not None:
             where.append("r.tool=?")
@@ -575,6 +616,22 @@ class Store:
         if not rows:
             raise KeyError(f"no run with id {run_id}")
         return _run_dict(rows[0])
+
+    def finding_titles(self) -> dict[int, list[str]]:
+        """``run id -> titles of its findings`` for every run (what the sidebar's search looks in).
+
+        Example
+        -------
+        >>> store = Store(":memory:")
+        >>> run = store.start_run("umlaut", "fit-1")
+        >>> _ = store.record_finding(run, key="nan-loss", severity="critical", title="NaN loss", epochs=[2])
+        >>> store.finding_titles() == {run: ["NaN loss"]}
+        True
+        """
+        out: dict[int, list[str]] = {}
+        for row in self._read("SELECT run_id, title FROM findings ORDER BY id"):
+            out.setdefault(row["run_id"], []).append(row["title"])
+        return out
 
     def metrics(self, run_id: int) -> list[dict]:
         """Per-epoch metrics as ``[{'epoch': 0, 'loss': ..., 'accuracy': ...}, ...]``, by epoch."""
@@ -663,4 +720,19 @@ def _run_dict(row: sqlite3.Row) -> dict:
     d = dict(row)
     d["config"] = schema.json_revive(json.loads(d["config"]))
     d["findings"] = {s: d.pop(f"n_{s}") for s in SEVERITIES}
+    d["epochs"] = epoch_count(d["latest_epoch"])
     return d
+
+
+def epoch_count(latest_epoch: int | None) -> int:
+    """How many epochs a run has: epochs count from 0, so the latest epoch plus one (0 with none).
+
+    The one place mlnb counts epochs: the store's runs carry it as ``epochs``, and ``%umlaut list``,
+    the CLI and the sidebar all show that number.
+
+    Example
+    -------
+    >>> epoch_count(3), epoch_count(None)
+    (4, 0)
+    """
+    return 0 if latest_epoch is None else int(latest_epoch) + 1

@@ -280,7 +280,7 @@ def list_sessions() -> Any:
     for r in default_store().runs(tool="umlaut"):
         rows.append({
             "id": r["id"], "name": r["name"], "status": r["status"],
-            "epochs": (r["latest_epoch"] + 1) if r["latest_epoch"] is not None else 0,
+            "epochs": r["epochs"],
             "critical": r["findings"]["critical"], "error": r["findings"]["error"], "warning": r["findings"]["warning"],
             "notebook": _short_path(r["notebook_path"]), "cell": r["execution_count"],
             "started": datetime.datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M:%S"),

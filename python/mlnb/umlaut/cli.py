@@ -1,5 +1,5 @@
 """``mlnb umlaut run SCRIPT.py [args]``: run a training script with UMLAUT attached, headless;
-``mlnb umlaut list``: the recorded sessions.
+``mlnb umlaut list``: the recorded sessions; ``mlnb umlaut delete SESSION`` deletes one.
 
 Every Keras ``fit`` in the script gets an :class:`UmlautCallback`; ``TorchMonitor`` and Hugging Face
 callbacks the script creates itself are reported too. At the end the findings are printed, one
@@ -39,7 +39,27 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print a recorded session's findings (dismissed ones left out)")
     show.add_argument("session", help="the session name or id (see %%umlaut list)")
     show.add_argument("--all", action="store_true", help="include findings dismissed as false alarms")
+    delete = sub.add_parser("delete", help="delete a recorded session (not one that is still running)")
+    delete.add_argument("session", help="the session name or id (see %%umlaut list)")
     return p
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from mlnb.store import StoreError, default_store
+    from mlnb.umlaut.api import _find_run
+
+    try:
+        store = default_store()
+        run = _find_run(store, args.session)
+        store.delete_run(run["id"])
+    except KeyError as exc:
+        print(f"mlnb umlaut delete: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except (ValueError, StoreError) as exc:
+        print(f"mlnb umlaut delete: {exc}", file=sys.stderr)
+        return 1
+    print(f"Deleted session {run['id']} ({run['name']}).")
+    return 0
 
 
 def _list() -> int:
@@ -83,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return _list()
     if args.command == "show":
         return _show(args)
+    if args.command == "delete":
+        return _delete(args)
     if not os.path.isfile(args.script):
         print(f"mlnb umlaut run: SCRIPT={args.script!r} is not a file", file=sys.stderr)
         return 2

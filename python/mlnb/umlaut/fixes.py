@@ -37,7 +37,7 @@ from __future__ import annotations
 import ast
 import linecache
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Iterator, Mapping
 
 __all__ = ["Fix", "suggest_fix"]
@@ -70,7 +70,9 @@ class Fix:
     file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # every field is a str/int/bool/None: a shallow copy (asdict deep-copies, 10x slower, and a
+        # dashboard builds thousands of these)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def diff(self) -> str:
         """The edit as a two-line unified diff (``- old`` / ``+ new``), or '' when there is none."""

@@ -42,6 +42,16 @@ def _metric_matrix(history: dict[str, list[float]]) -> tuple[list[str], np.ndarr
     return names, matrix
 
 
+# At most this many cards travel in ``findings_delta``; beyond it, the next push compacts them into
+# ``findings``. A live epoch changes a few findings, so it sends a few cards, not thousands.
+DELTA_LIMIT = 64
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def _card_rank(card: dict[str, Any]) -> tuple[int, int]:
+    return _RANK.get(card["severity"], len(SEVERITIES)), card["order"]
+
+
 class UmlautDashboard(MlnbWidget):
     """The live dashboard of an UMLAUT session (``session.view()``, ``%%umlaut``, ``%umlaut show``).
 
@@ -64,7 +74,11 @@ class UmlautDashboard(MlnbWidget):
     metric_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     metrics = array_trait("float64", 2).tag(sync=True)  # (n_metrics, n_epochs), NaN where missing
     running = array_trait("float64", 2).tag(sync=True)  # (2, n): fractional epoch, running loss
+    # The cards: ``findings`` holds them all as of the last compaction, ``findings_delta`` the cards
+    # added or changed since (each with ``order``, its place among the session's findings). A live
+    # epoch sends only the delta, not every card again; the view merges the two by ``id``.
     findings = traitlets.List(traitlets.Dict()).tag(sync=True)
+    findings_delta = traitlets.List(traitlets.Dict()).tag(sync=True)
     # the explanation of each key (name, description, heuristic, fix, snippet, links), sent once per
     # key rather than with every card: a large session's card list stays small on every update
     catalog = traitlets.Dict().tag(sync=True)
@@ -83,6 +97,8 @@ class UmlautDashboard(MlnbWidget):
         super().__init__(**kwargs)
         self.session = session
         self._cards: dict[str, dict[str, Any]] = {}
+        self._delta: dict[str, dict[str, Any]] = {}
+        self._order: dict[str, int] = {}
         self.name, self.framework = session.name or "session", session.framework
         self.status = session.status
         self._push_metrics()
@@ -146,20 +162,39 @@ class UmlautDashboard(MlnbWidget):
             fix = suggest_fix(f, self.session.framework).to_dict()
             fix.pop("snippet")  # in the catalog
             loc = f.location
-            self._cards[ident] = json_safe({
-                "id": ident, "key": f.key, "subject": f.subject, "severity": f.severity,
+            # Plain JSON by construction (strings, ints, bools; the fix's fields are too): only the
+            # location goes through json_safe, which costs more than the rest for thousands of cards.
+            self._cards[ident] = {
+                "id": ident, "key": str(f.key), "subject": str(f.subject or ""), "severity": str(f.severity),
                 "title": " ".join(str(f.title or entry(f.key).title).split()),
                 "epochs": sorted(int(e) for e in f.epochs), "where": _location(loc)[0] or "",
-                "location": loc.to_dict() if hasattr(loc, "to_dict") else loc,
+                "location": json_safe(loc.to_dict() if hasattr(loc, "to_dict") else loc),
                 "context": [[str(k), _value(v)] for k, v in (f.context or {}).items()],
-                "patch": fix, "series": list(SERIES.get(f.key, ())), "dismissed": self.session.is_dismissed(f),
-            })
-        order = {f"{f.key}|{f.subject}": i for i, f in enumerate(self.session.findings)}
-        rank = {"critical": 0, "error": 1, "warning": 2}
+                "patch": fix, "series": list(SERIES.get(f.key, ())), "dismissed": bool(self.session.is_dismissed(f)),
+            }
+            self._cards[ident]["order"] = self._order.setdefault(ident, len(self._order))
+            self._delta[ident] = self._cards[ident]
         with self.hold_sync():
             if len(catalog) != len(self.catalog):
                 self.catalog = catalog
-            self.findings = sorted(self._cards.values(), key=lambda c: (rank.get(c["severity"], 3), order.get(c["id"], 0)))
+            if len(self._delta) > DELTA_LIMIT or not self.findings:
+                # compact: every card once more, and an empty delta
+                self.findings, self.findings_delta = self.cards, []
+                self._delta.clear()
+            elif changed:
+                self.findings_delta = sorted(self._delta.values(), key=_card_rank)
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """Every card as the view shows them (``findings`` merged with ``findings_delta``): most
+        severe first, then in the order the session found them.
+
+        Example
+        -------
+        >>> [c["key"] for c in dashboard.cards]   # doctest: +SKIP
+        ['nan-loss', 'missing-activation', 'overfitting']
+        """
+        return sorted(self._cards.values(), key=_card_rank)
 
     # -- from the front end ---------------------------------------------------------------------
     @command
