@@ -64,6 +64,24 @@ class Layout:
         return self.coords[where]
 
 
+def sorted_unique(a: Any) -> np.ndarray:
+    """``np.unique`` of int row numbers, fast: already sorted unique rows (a filter step, a lasso) come back as they
+    are; otherwise sort and drop repeats (numpy's hash-based ``unique`` takes 0.6 s on 1M rows, a sort 0.06 s)."""
+    a = np.asarray(a).astype(np.int64, copy=False)
+    if a.size < 2 or bool(np.all(a[1:] > a[:-1])):
+        return a
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
+
+
+def sorted_contains(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Which of ``needles`` are in the sorted ``haystack`` (a bool per needle; binary search, no hashing)."""
+    if haystack.size == 0:
+        return np.zeros(len(needles), bool)
+    pos = np.minimum(np.searchsorted(haystack, needles), haystack.size - 1)
+    return haystack[pos] == needles
+
+
 def _key(indices: np.ndarray, n_neighbors: int) -> tuple[str, int]:
     return hashlib.sha1(np.ascontiguousarray(indices, dtype=np.int64).tobytes()).hexdigest(), n_neighbors
 
@@ -148,7 +166,7 @@ class Projection:
             idx = np.flatnonzero(idx)
         if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
             raise ValueError(f"indices: expected a 1-D array of row numbers or a boolean mask, got {idx.dtype} {idx.shape}")
-        idx = np.unique(idx.astype(np.int64))
+        idx = sorted_unique(idx)
         if idx.size and (idx[0] < 0 or idx[-1] >= self.n):
             raise ValueError(f"indices: row numbers must be in [0, {self.n}), got {idx[0]}..{idx[-1]}")
         if idx.size < 3:
@@ -217,7 +235,7 @@ class Projection:
             if parent is None:
                 same = [l for (h, kk), l in self._layouts.items() if h == key[0] and kk > 0]
                 parent = same[-1] if same else self.full(k)
-            missing = np.setdiff1d(idx, parent.indices)
+            missing = idx[~sorted_contains(parent.indices, idx)]
             if missing.size:
                 raise ValueError(f"parent: {missing.size} of the subset's rows are not in the parent layout")
             t = time.perf_counter()

@@ -269,5 +269,7 @@ class AcumenExplorerWidget(MlnbWidget):
         return (f"<div>{ex._summary_html()}</div><table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>")
 
     def close(self) -> None:
-        self._unobserve()
+        unobserve = getattr(self, "_unobserve", None)  # absent when __init__ rejected its explorer
+        if unobserve is not None:
+            unobserve()
         super().close()
