@@ -69,6 +69,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const tooltip = h('div', { class: 'mlnb-ax-tooltip', 'data-testid': 'acumen-tooltip', hidden: true });
   const overlay = h('div', { class: 'mlnb-ax-overlay' });
   canvasBox.append(canvas, overlay, tooltip);
+  // Inside a JupyterLab notebook, shift+mousedown on a cell starts the notebook's cell-range selection, whose
+  // document-level capture listeners then stop every mousemove/mouseup: the scatter's shift-lasso ("add") never
+  // got a move. The scatter has seen the mousedown (its canvas is below this box); the notebook must not.
+  canvasBox.addEventListener('mousedown', e => { if (e.button === 0 && (e.shiftKey || e.altKey)) e.stopPropagation(); });
   const legend = h('div', { class: 'mlnb-ax-legend', 'data-testid': 'acumen-legend' });
   const left = h('div', { class: 'mlnb-ax-left' }, canvasBox, legend);
 
