@@ -360,6 +360,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       const rel = relativeToRoot(p.absolute_path, server.root);
       const info = Object.entries(p.project_info || {}).filter(([, v]) => v !== '' && v !== '0')
         .map(([k, v]) => h('div', {}, h('b', {}, `${k}: `), String(v)));
+      // Metadata's evidence, one readable line per value (never a raw dict): why the project has this library etc.
+      const why = (p.why || []).length ? h('div', { class: 'mlnb-ax-why', 'data-testid': 'acumen-why' }, h('b', {}, 'Why'),
+        ...(p.why as { field: string; value: string; why: string }[]).map(w =>
+          h('div', { title: w.why }, h('span', { class: 'mlnb-ax-why-value' }, `${w.field} ${w.value}`), ` — ${w.why}`))) : null;
       const similar = h('div', { class: 'mlnb-ax-similar' });
       const simBtn = h('button', { class: 'mlnb-ax-btn', onclick: () => call('similar', { index: file, k: 10 }).then((rows: any[]) => {
         similar.replaceChildren(h('b', {}, 'Files like this one'), ...rows.map(r => h('button', { class: 'mlnb-ax-link', onclick: () => focus(r.index, true) },
@@ -370,7 +374,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
           rel ? h('a', { href: `${server.base}lab/tree/${rel.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, 'open in JupyterLab') : null,
           simBtn, h('button', { class: 'mlnb-ax-btn', onclick: () => { preview.hidden = true; } }, '×')),
         h('div', { class: 'mlnb-ax-preview-body' }, h('pre', { class: 'mlnb-ax-code', 'data-testid': 'acumen-code' }, code),
-          h('div', { class: 'mlnb-ax-meta' }, ...info, similar)));
+          h('div', { class: 'mlnb-ax-meta' }, ...info, why, similar)));
       preview.hidden = false;
     }).catch(() => undefined);
   }

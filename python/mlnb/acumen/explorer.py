@@ -42,6 +42,10 @@ MAX_CATEGORIES = 20  # colour legend: the most frequent values, the rest is "oth
 NONE_TEXT = "(none)"
 # Table columns shown by default, when the corpus has them (metadata may add others: they stay reachable).
 DISPLAY_COLUMNS = ("project", "path", "library", "file_libraries", "domain", "task", "datasets", "kind", "n_lines", "year")
+# Not table columns: the source (the preview shows it) and metadata's nested evidence/confidence (the preview shows
+# them as "why" lines); as raw dicts they would read as noise in a cell, a colour legend or a sort.
+HIDDEN_COLUMNS = ("content", "evidence", "confidence")
+EVIDENCE_FIELDS = (("libraries", "libraries"), ("datasets", "datasets"), ("domain", "domain"), ("task", "tasks"))
 LABELS_VERSION = 1
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 _STOP = frozenset("""self def return import from class none true false and not for with the len range print str int
@@ -282,7 +286,7 @@ class Explorer(Observable):
     @property
     def columns(self) -> list[str]:
         """Columns of :attr:`table`: the corpus's file columns (without content) and the label columns."""
-        return [c for c in self.corpus.files.columns if c != "content"] + list(self.labels)
+        return [c for c in self.corpus.files.columns if c not in HIDDEN_COLUMNS] + list(self.labels)
 
     @property
     def display_columns(self) -> list[str]:
@@ -789,19 +793,22 @@ class Explorer(Observable):
     def preview(self, index: int) -> dict[str, Any]:
         """What a code preview shows for file ``index`` (and marks it visited): ``path``, ``project``,
         ``absolute_path`` (None when unknown), ``language``, ``content``, ``row`` (its table columns) and
-        ``project_info`` (the project's metadata)."""
+        ``project_info`` (the project's metadata) and ``why`` (for each metadata value, its strongest evidence:
+        ``{"field", "value", "why"}`` with ``why`` like "README.md line 3: trains a classifier on MNIST")."""
         index = check_int("index", index, 0, len(self.corpus.files) - 1)
         f = self.corpus.files.iloc[index]
         projects = self.corpus.projects
         prow = projects[projects["project"] == f["project"]]
-        info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root",)} if len(prow) else {}
+        info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root", *HIDDEN_COLUMNS)} if len(prow) else {}
+        why = _why(prow.iloc[0]) if len(prow) else []
         root = prow["root"].iloc[0] if len(prow) and "root" in prow.columns else None
         absolute = str(Path(str(root)) / str(f["path"])) if root else None
         row = {c: _text(f[c]) for c in self.display_columns if c not in self.labels}
         row.update({c: _text(self.labels[c].iloc[index]) for c in self.labels})
         self.visit(index)
         return {"index": index, "path": str(f["path"]), "project": str(f["project"]), "absolute_path": absolute,
-                "language": "python", "content": str(f.get("content", "")), "row": row, "project_info": info}
+                "language": "python", "content": str(f.get("content", "")), "row": row, "project_info": info,
+                "why": why}
 
     def regions(self, n: int = 8, keywords: int = 3) -> pd.DataFrame:
         """Keyword labels for the dense regions of the current layout: k-means on the 2-D positions, then each
@@ -911,6 +918,30 @@ class Explorer(Observable):
         from IPython.display import display
 
         display(self.view())
+
+
+def _why(project: pd.Series) -> list[dict[str, str]]:
+    """For each metadata value of a project (libraries, datasets, domain, task), the strongest evidence that metadata
+    extraction kept for it, as one readable line: ``{"field", "value", "why"}``."""
+    evidence = project.get("evidence")
+    if not isinstance(evidence, dict):
+        return []
+    out = []
+    for field_name, key in EVIDENCE_FIELDS:
+        values = project.get(field_name)
+        values = [values] if isinstance(values, str) else list(values) if isinstance(values, (list, tuple)) else []
+        by_value = evidence.get(key) or {}
+        for value in values:
+            items = by_value.get(value) if isinstance(by_value, dict) else None
+            if not value or not items or not isinstance(items, list) or not isinstance(items[0], dict):
+                continue
+            e = items[0]
+            where = " ".join(str(x) for x in (e.get("file") or e.get("source") or "",
+                                              f"line {e['line']}" if e.get("line") else "") if x)
+            text = " ".join(str(e.get("text") or "").split())
+            out.append({"field": field_name, "value": str(value),
+                        "why": f"{where}: {text}" if where and text else where or text})
+    return out
 
 
 def _kmeans(xy: np.ndarray, k: int, iters: int = 25) -> np.ndarray:
