@@ -103,41 +103,62 @@ class _Project:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[Path]:
-    """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
+def _walk(root: Path, skipped: list[dict[str, Any]]) -> list[str]:
+    """Candidate source files under ``root`` (absolute path strings, in ``os.walk`` order: a folder's files, then its
+    sub-folders, each sorted by name): regular files only, pruning virtualenv, vendored and tool folders.
 
     Nothing outside the project is read: folder links are not followed, a file link is followed only to a
     regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
     ``/dev/zero`` never ends), links that leave the project, broken links and link loops are skipped, each with
     its reason.
+
+    Strings and ``os.scandir`` entries, not ``pathlib``: the cache check walks every project on every
+    ``%acumen`` (16k files: 0.3 s instead of 4.5 s); a regular file's type comes from the directory entry, no stat.
     """
-    found: list[Path] = []
+    found: list[str] = []
     real_root = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root):
+    base = str(root).rstrip(os.sep) + os.sep
+
+    def visit(dirpath: str) -> None:
+        try:
+            with os.scandir(dirpath) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return  # as os.walk: an unreadable folder is passed over
+        dirs, files = [], []
+        for e in entries:
+            try:
+                is_dir = e.is_dir()  # follows links, as os.walk does: a link to a folder is reported, not entered
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(e)
         keep = []
-        for d in sorted(dirnames):
-            full = Path(dirpath) / d
-            rel = str(full.relative_to(root))
+        for e in dirs:
+            d, full = e.name, e.path
+            rel = full[len(base):]
             if d in IGNORED_DIRS:
                 continue
-            if os.path.islink(full):
+            if e.is_symlink():
                 # Links may point anywhere (even at the project itself): follow none.
                 skipped.append({"path": rel + "/", "reason": "link to a folder (not followed)", "bytes": None})
-            elif d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
+            elif d in VENV_DIRS or os.path.exists(os.path.join(full, "pyvenv.cfg")) or os.path.isdir(os.path.join(full, "conda-meta")):
                 skipped.append({"path": rel + "/", "reason": "virtualenv folder", "bytes": None})
             elif d in VENDORED_DIRS:
                 skipped.append({"path": rel + "/", "reason": "vendored folder", "bytes": None})
             else:
-                keep.append(d)
-        dirnames[:] = keep
-        for f in sorted(filenames):
-            if f.endswith(SOURCE_SUFFIXES):
-                full = Path(dirpath) / f
-                reason = _not_a_safe_file(full, real_root)
+                keep.append(full)
+        for e in files:
+            if e.name.endswith(SOURCE_SUFFIXES):
+                regular = not e.is_symlink() and e.is_file(follow_symlinks=False)
+                reason = None if regular else _not_a_safe_file(Path(e.path), real_root)
                 if reason is None:
-                    found.append(full)
+                    found.append(e.path)
                 else:
-                    skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
+                    skipped.append({"path": e.path[len(base):], "reason": reason, "bytes": None})
+        for full in keep:
+            visit(full)
+
+    visit(str(root))
     return found
 
 
@@ -193,11 +214,11 @@ def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:
     return b"".join(chunks), None
 
 
-def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
+def _signature(root: Path, paths: list[str], options: dict[str, Any]) -> str:
     h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, md.METADATA_VERSION, options], sort_keys=True).encode())
     for p in paths:
         try:
-            st = p.stat()
+            st = os.stat(p)
         except OSError:
             continue
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -261,8 +282,8 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
 
 def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project:
     skipped: list[dict[str, Any]] = []
-    paths = _walk(root, skipped)
-    proj = _Project(name=name, root=str(root), url=url, signature=_signature(root, paths, {"max_bytes": max_bytes}))
+    paths = [Path(p) for p in _walk(root, skipped)]
+    proj = _Project(name=name, root=str(root), url=url, signature=_signature(root, [str(p) for p in paths], {"max_bytes": max_bytes}))
     for p in paths:
         row, skip = _read_file(root, p, max_bytes)
         if row is not None:
@@ -502,5 +523,7 @@ class Corpus:
         """
         from .embed import embed
 
+        sha1 = self.files["sha1"] if "sha1" in self.files.columns else None
+        hashes = sha1.tolist() if sha1 is not None and sha1.notna().all() else None  # ingest hashed each content
         return embed(self.texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
-                     progress=progress, **options)
+                     progress=progress, hashes=hashes, **options)
