@@ -223,6 +223,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     const inside = grid.lasso(data);
     lastSelection = sortedCombine(lastSelection, inside, lassoMode);
     canvasBox.dataset.lassoMs = (performance.now() - t0).toFixed(1); // the set, in the front end (benchmarks)
+    canvasBox.dataset.lassoN = String(inside.length);
     sp.select(Array.from(lastSelection), { preventEvent: true });
     sendSelection(lastSelection);
   };
