@@ -164,7 +164,11 @@ async function library(config, label) {
     await window.frame(); await window.frame();
     window.lassoT = { up: 0, select: 0, n: 0 };
     window.addEventListener('mouseup', () => { window.lassoT.up = performance.now(); }, { capture: true });
-    sp.subscribe('select', ({ points }) => { window.lassoT.select = performance.now(); window.lassoT.n = points.length; });
+    // the lasso's own selection; a click event that follows a closed drag may then select the one point under it
+    sp.subscribe('select', ({ points }) => {
+      if (!window.lassoT.up || window.lassoT.select) return;
+      window.lassoT.select = performance.now(); window.lassoT.n = points.length;
+    });
     return { draw, frame };
   }, { n: N, config });
   await drag(page.locator('#box canvas'), LASSO, config.mouseMode === 'lasso' ? undefined : 'Shift');

@@ -289,10 +289,20 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       wDataType: 'categorical', select: selected };
     // regl-scatterplot ignores a draw while the previous one runs: queue them, newest state last.
     drawing = drawing.then(() => sp.draw(points as any, options as any))
-      .then(() => (transition ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
+      // A new layout resets the view; the first needs no reset (the camera starts there) and so no second frame.
+      .then(() => (transition || firstDraw ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
+      .then(() => { firstDraw = false; })
       .then(() => { canvasBox.dataset.drawn = String(performance.now()); }) // tests and benchmarks wait for it
       .catch(e => report(model, e));
     return drawing;
+  };
+  // Trait changes that arrive together (the first render runs every bind; a new layout brings points and colours)
+  // make one draw, not one each: at 1M points a draw costs seconds.
+  let pendingDraw: boolean | null = null;
+  let firstDraw = true;
+  const requestDraw = (transition: boolean) => {
+    if (pendingDraw === null) queueMicrotask(() => { const t = Boolean(pendingDraw); pendingDraw = null; draw(t); });
+    pendingDraw = Boolean(pendingDraw) || transition;
   };
   cleanups.push(bind(model, ['layout_info'], ({ layout_info }) => {
     pointIndex = decodeArray(model.get('point_index')).data;
@@ -303,11 +313,11 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     canvasBox.dataset.version = String(layout_info?.version || 0);
     regionLabels = [];
     overlay.replaceChildren();
-    draw(transition);
+    requestDraw(transition);
   }));
   cleanups.push(bind(model, ['color_info'], ({ color_info }) => {
     colorValues = decodeArray(model.get('color_values')).data;
-    if (nPoints && colorValues.length === nPoints) draw(false);
+    if (nPoints && colorValues.length === nPoints) requestDraw(false);
     renderLegend(color_info || {});
   }));
   cleanups.push(bind(model, ['selection'], ({ selection }) => {
@@ -320,7 +330,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     count.textContent = `${files.length} selected · ${model.get('n_rows')} in table`;
     root.dataset.selected = String(files.length);
   }));
-  cleanups.push(bind(model, ['highlight', 'visited'], () => { if (nPoints) draw(false); }));
+  cleanups.push(bind(model, ['highlight', 'visited'], () => { if (nPoints) requestDraw(false); }));
 
   function renderLegend(info: any): void {
     legend.replaceChildren();
