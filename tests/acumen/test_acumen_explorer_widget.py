@@ -257,3 +257,17 @@ def test_static_html_escapes_user_strings(tmp_path, corpus_and_emb, monkeypatch)
     html = ex.view()._static_html()
     assert "<b>proj" not in html.replace("<b>ACUMEN</b>", "") and "&lt;b&gt;proj" in html and "<i>m" not in html
     assert ex.preview(0)["content"].startswith("x = '<script>")  # raw text: the view shows it escaped
+
+
+def test_preview_explains_metadata_and_hides_raw_evidence(ex):
+    # evidence/confidence are nested dicts: never a table column, colour or project_info text; "why" lines instead
+    assert not {"evidence", "confidence", "content"} & set(ex.columns + ex.display_columns)
+    torch_file = int(np.flatnonzero(ex.corpus.files["project"] == "torch-proj")[0])
+    prev = ex.preview(torch_file)
+    assert "evidence" not in prev["project_info"] and "confidence" not in prev["project_info"]
+    why = {(w["field"], w["value"]): w["why"] for w in prev["why"]}
+    assert ("libraries", "PyTorch") in why
+    # the strongest evidence of PyTorch is an import line of one of the project's files, as readable text
+    assert "line 1: import torch" in why[("libraries", "PyTorch")] and "{" not in why[("libraries", "PyTorch")]
+    sk_file = int(np.flatnonzero(ex.corpus.files["project"] == "sk-proj")[0])
+    assert all(w["value"] != "PyTorch" for w in ex.preview(sk_file)["why"])

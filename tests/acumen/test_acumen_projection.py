@@ -140,3 +140,19 @@ def test_bad_subsets(fitted):
     small = proj.subset(np.arange(100), parent=proj.full())
     with pytest.raises(ValueError, match="parent: 100 of the subset's rows are not in the parent layout"):
         proj.subset(np.arange(200), parent=small)
+
+
+def test_full_layout_is_read_back_from_disk_by_a_new_projection(fitted, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLNB_CACHE", str(tmp_path))
+    proj, full, _ = fitted
+    proj._save_full(full)  # what full() does after computing (the fixture computed under another cache dir)
+    x, _ = blobs()  # the fixture's embeddings, as a new kernel computes them again
+    again = Projection(x, n_neighbors=15)
+    got = again.cached()
+    assert got is not None and got.method == "umap" and np.array_equal(got.coords, full.coords)
+    assert again._warm is None  # umap-learn not even imported for it
+    assert Projection(x, n_neighbors=16, warm_up=False).cached() is None  # other options: computed anew
+    other = x.copy()
+    other[0, 0] += 1
+    assert Projection(other, n_neighbors=15, warm_up=False).cached() is None
+    assert Projection(x, n_neighbors=15, warm_up=False, disk_cache=False).cached() is None

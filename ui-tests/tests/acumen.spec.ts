@@ -77,12 +77,26 @@ test('lasso, label, colour, "does not contain", undo and a safe code preview', a
   expect(await page.notebook.runCell(4)).toBe(true);
   expect(await output(page, 4)).toContain(`selection ${selected} `);
 
-  // Alt-lasso over everything removes: nothing stays selected; a lasso of the half selects it again.
-  // (Shift-lasso, "add", did not start a lasso inside JupyterLab's notebook in this browser: not checked here.)
-  await lasso(page, scatter, [[0.02, 0.02], [0.98, 0.02], [0.98, 0.98], [0.02, 0.98]], 'Alt', path.join(DOCS, 'acumen-lasso-remove.png'));
-  await expect(widget).toHaveAttribute('data-selected', '0');
-  await lasso(page, scatter, [[0.01, 0.01], [0.55, 0.01], [0.55, 0.99], [0.01, 0.99]]);
+  // Shift-lasso adds the right part, alt-lasso of the same region removes it again: real mouse and keyboard
+  // events inside the notebook (the notebook's own shift-click cell selection must not swallow the drag).
+  const pySet = async () => {
+    expect(await page.notebook.runCell(6)).toBe(true);
+    const text = await output(page, 6);
+    return new Set((text.split('selection-set ')[1] || '').trim().split(',').filter(Boolean).map(Number));
+  };
+  const half = await pySet();
+  expect(half.size).toBe(selected);
+  const right: [number, number][] = [[0.6, 0.01], [0.99, 0.01], [0.99, 0.99], [0.6, 0.99]];
+  await lasso(page, scatter, right, 'Shift', path.join(DOCS, 'acumen-lasso-add.png'));
+  await expect(widget).not.toHaveAttribute('data-selected', String(selected));
+  const added = Number(await widget.getAttribute('data-selected'));
+  expect(added).toBeGreaterThan(selected);
+  const union = await pySet();
+  expect(union.size).toBe(added);
+  for (const i of half) expect(union.has(i)).toBe(true);
+  await lasso(page, scatter, right, 'Alt', path.join(DOCS, 'acumen-lasso-remove.png'));
   await expect(widget).toHaveAttribute('data-selected', String(selected));
+  expect([...(await pySet())].sort()).toEqual([...half].sort());
 
   // Label the selection and colour by the label.
   await widget.locator('[data-testid="acumen-label-name"]').fill('picked');

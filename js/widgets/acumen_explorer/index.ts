@@ -11,8 +11,9 @@ import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
 import { bind, decodeArray, h, mountBusy, request, type Model } from './kit';
 import {
+  GridIndex, screenToData, sortedCombine,
   categoryColor, combineSelection, modeFromEvent, numericColor, numericRamp, parseColumnQuery,
-  relativeToRoot, toFileIndices, toPositions, tooltipPosition
+  relativeToRoot, toPositions, tooltipPosition
 } from './logic';
 import './style.css';
 
@@ -68,7 +69,14 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const canvas = h('canvas') as HTMLCanvasElement;
   const tooltip = h('div', { class: 'mlnb-ax-tooltip', 'data-testid': 'acumen-tooltip', hidden: true });
   const overlay = h('div', { class: 'mlnb-ax-overlay' });
-  canvasBox.append(canvas, overlay, tooltip);
+  // The lasso: drawn on a 2-D canvas above the WebGL one (feedback in the next frame, without redrawing the
+  // points) and computed with a grid index (see GridIndex); in Pan mode it lets every event through.
+  const lassoLayer = h('canvas', { class: 'mlnb-ax-lasso active', 'data-testid': 'acumen-lasso-layer' }) as HTMLCanvasElement;
+  canvasBox.append(canvas, lassoLayer, overlay, tooltip);
+  // Inside a JupyterLab notebook, shift+mousedown on a cell starts the notebook's cell-range selection, whose
+  // document-level capture listeners then stop every mousemove/mouseup: the scatter's shift-lasso ("add") never
+  // got a move. The scatter has seen the mousedown (its canvas is below this box); the notebook must not.
+  canvasBox.addEventListener('mousedown', e => { if (e.button === 0 && (e.shiftKey || e.altKey)) e.stopPropagation(); });
   const legend = h('div', { class: 'mlnb-ax-legend', 'data-testid': 'acumen-legend' });
   const left = h('div', { class: 'mlnb-ax-left' }, canvasBox, legend);
 
@@ -98,35 +106,139 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
   const sp = createScatterplot({
     canvas, width: 'auto', height: 'auto', pointSize: [4, 7, 10], sizeBy: 'valueB', pointSizeSelected: 1,
-    opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'lasso', deselectOnDblClick: true,
+    opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
     deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
     backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
   } as any);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const on = (event: string, fn: (arg: any) => void) => (sp.subscribe as any)(event, fn);
   const setMode = (mode: 'lasso' | 'panZoom') => {
-    sp.set({ mouseMode: mode } as any);
+    lassoLayer.classList.toggle('active', mode === 'lasso');
     lassoBtn.classList.toggle('active', mode === 'lasso');
     panBtn.classList.toggle('active', mode === 'panZoom');
   };
   lassoBtn.addEventListener('click', () => setMode('lasso'));
   panBtn.addEventListener('click', () => setMode('panZoom'));
 
-  let lastSelection: number[] = [];
+  let lastSelection: ArrayLike<number> = new Int32Array(0); // drawn-point positions, ascending
   on('lassoStart', () => { lassoing = true; });
   on('select', ({ points }: { points: number[] }) => {
     if (!lassoing && points.length <= 1) { // a click on a point: focus it, keep the selection
       if (points.length === 1) focus(pointIndex[points[0]], true);
-      sp.select(lastSelection, { preventEvent: true });
+      sp.select(Array.from(lastSelection), { preventEvent: true });
       return;
     }
     lassoing = false;
-    lastSelection = points.slice();
-    call('select', { indices: toFileIndices(points, pointIndex) });
+    lastSelection = Int32Array.from(points).sort();
+    sendSelection(lastSelection);
   });
   on('deselect', () => {
-    lastSelection = []; call('select', { indices: [] }); });
+    lastSelection = new Int32Array(0); sendSelection(lastSelection); });
   on('lassoEnd', () => { lassoing = false; });
+
+  // The selection goes to Python as one binary buffer of file indices (a lasso of 1M points is 4 MB, not JSON).
+  function sendSelection(positions: ArrayLike<number>): void {
+    const files = new Int32Array(positions.length);
+    for (let i = 0; i < positions.length; i++) files[i] = pointIndex[positions[i]];
+    request(model, 'select', { indices: null }, { buffers: [files.buffer] }).catch(e => report(model, e));
+  }
+
+  let drawnX: Float32Array = new Float32Array(0), drawnY: Float32Array = new Float32Array(0);
+  let grid: GridIndex | null = null; // built on the first lasso of a layout
+  let path: number[] = [];
+  let lassoMode: 'replace' | 'add' | 'remove' = 'replace';
+  let pointerId = -1;
+  let lassoFrame = 0;
+  const local = (e: MouseEvent): [number, number] => {
+    const r = lassoLayer.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  };
+  const paintLasso = () => {
+    lassoFrame = 0;
+    const w = lassoLayer.clientWidth, hgt = lassoLayer.clientHeight, dpr = window.devicePixelRatio || 1;
+    if (lassoLayer.width !== Math.round(w * dpr) || lassoLayer.height !== Math.round(hgt * dpr)) {
+      lassoLayer.width = Math.round(w * dpr); lassoLayer.height = Math.round(hgt * dpr);
+    }
+    const ctx = lassoLayer.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, hgt);
+    if (path.length < 4) return;
+    ctx.beginPath();
+    ctx.moveTo(path[0], path[1]);
+    for (let i = 2; i < path.length; i += 2) ctx.lineTo(path[i], path[i + 1]);
+    ctx.closePath();
+    const color = lassoMode === 'remove' ? '#d93025' : '#1a73e8';
+    ctx.fillStyle = color + '22';
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash(lassoMode === 'add' ? [6, 3] : lassoMode === 'remove' ? [2, 3] : []);
+    ctx.fill();
+    ctx.stroke();
+    canvasBox.dataset.lassoPainted = String(performance.now()); // for benchmarks: when feedback was painted
+  };
+  const schedulePaint = () => { if (!lassoFrame) lassoFrame = requestAnimationFrame(paintLasso); };
+  lassoLayer.addEventListener('pointerdown', e => {
+    if (e.button !== 0 || !nPoints) return;
+    // preventDefault also withholds the compatibility mouse events: neither the notebook (shift-click selects
+    // cells) nor the scatter's own handlers see this drag.
+    e.preventDefault();
+    e.stopPropagation();
+    lassoLayer.setPointerCapture(e.pointerId);
+    pointerId = e.pointerId;
+    lassoMode = modeFromEvent(e);
+    path = local(e);
+    tooltip.hidden = true;
+  });
+  lassoLayer.addEventListener('pointermove', e => {
+    if (e.pointerId !== pointerId) return;
+    const [x, y] = local(e);
+    const n = path.length;
+    if ((x - path[n - 2]) ** 2 + (y - path[n - 1]) ** 2 < 4) return;
+    path.push(x, y);
+    schedulePaint();
+  });
+  const endLasso = (e: PointerEvent, cancelled: boolean) => {
+    if (e.pointerId !== pointerId) return;
+    pointerId = -1;
+    const poly = path;
+    path = [];
+    schedulePaint();
+    if (cancelled) return;
+    let span = 0;
+    for (let i = 2; i < poly.length; i += 2) span = Math.max(span, Math.abs(poly[i] - poly[0]) + Math.abs(poly[i + 1] - poly[1]));
+    if (poly.length < 6 || span < 4) { // a click: focus the point under the pointer
+      if (hovered >= 0) focus(pointIndex[hovered], true);
+      return;
+    }
+    const t0 = performance.now();
+    const view = (sp.get as any)('cameraView') as ArrayLike<number>;
+    const w = canvas.clientWidth, hgt = canvas.clientHeight;
+    const data = new Float32Array(poly.length);
+    for (let i = 0; i < poly.length; i += 2) {
+      const [dx, dy] = screenToData(poly[i], poly[i + 1], w, hgt, view);
+      data[i] = dx; data[i + 1] = dy;
+    }
+    if (!grid) grid = new GridIndex(drawnX, drawnY);
+    const inside = grid.lasso(data);
+    lastSelection = sortedCombine(lastSelection, inside, lassoMode);
+    canvasBox.dataset.lassoMs = (performance.now() - t0).toFixed(1); // the set, in the front end (benchmarks)
+    canvasBox.dataset.lassoN = String(inside.length);
+    sp.select(Array.from(lastSelection), { preventEvent: true });
+    sendSelection(lastSelection);
+  };
+  lassoLayer.addEventListener('pointerup', e => endLasso(e, false));
+  lassoLayer.addEventListener('pointercancel', e => endLasso(e, true));
+  lassoLayer.addEventListener('dblclick', () => { lastSelection = new Int32Array(0); sp.deselect(); sendSelection(lastSelection); });
+  // Pass wheel zoom and hover enter/leave on to the scatter below.
+  lassoLayer.addEventListener('wheel', e => {
+    e.preventDefault();
+    canvas.dispatchEvent(new WheelEvent('wheel', { deltaX: e.deltaX, deltaY: e.deltaY, deltaMode: e.deltaMode,
+      clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY, bubbles: true, cancelable: true }));
+  }, { passive: false });
+  for (const type of ['mouseenter', 'mouseleave']) {
+    lassoLayer.addEventListener(type, () => canvas.dispatchEvent(new MouseEvent(type)));
+  }
 
   const tipCache = new Map<number, Record<string, string>>();
   let hovered = -1;
@@ -170,15 +282,27 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       ? (info.categories || ['']).map((_: string, i: number, a: string[]) => categoryColor(i, a.length, a[a.length - 1] === 'other'))
       : numericRamp() } as any);
     const selected = toPositions(decodeArray(model.get('selection')).data, pointIndex);
-    lastSelection = selected;
+    lastSelection = Int32Array.from(selected).sort();
+    drawnX = x; drawnY = y; grid = null;
     const points = { x, y, valueA: colorValues, valueB: sizeChannel() };
     const options = { transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous',
       wDataType: 'categorical', select: selected };
     // regl-scatterplot ignores a draw while the previous one runs: queue them, newest state last.
     drawing = drawing.then(() => sp.draw(points as any, options as any))
-      .then(() => (transition ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
+      // A new layout resets the view; the first needs no reset (the camera starts there) and so no second frame.
+      .then(() => (transition || firstDraw ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
+      .then(() => { firstDraw = false; })
+      .then(() => { canvasBox.dataset.drawn = String(performance.now()); }) // tests and benchmarks wait for it
       .catch(e => report(model, e));
     return drawing;
+  };
+  // Trait changes that arrive together (the first render runs every bind; a new layout brings points and colours)
+  // make one draw, not one each: at 1M points a draw costs seconds.
+  let pendingDraw: boolean | null = null;
+  let firstDraw = true;
+  const requestDraw = (transition: boolean) => {
+    if (pendingDraw === null) queueMicrotask(() => { const t = Boolean(pendingDraw); pendingDraw = null; draw(t); });
+    pendingDraw = Boolean(pendingDraw) || transition;
   };
   cleanups.push(bind(model, ['layout_info'], ({ layout_info }) => {
     pointIndex = decodeArray(model.get('point_index')).data;
@@ -189,22 +313,24 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     canvasBox.dataset.version = String(layout_info?.version || 0);
     regionLabels = [];
     overlay.replaceChildren();
-    draw(transition);
+    requestDraw(transition);
   }));
   cleanups.push(bind(model, ['color_info'], ({ color_info }) => {
     colorValues = decodeArray(model.get('color_values')).data;
-    if (nPoints && colorValues.length === nPoints) draw(false);
+    if (nPoints && colorValues.length === nPoints) requestDraw(false);
     renderLegend(color_info || {});
   }));
   cleanups.push(bind(model, ['selection'], ({ selection }) => {
     const files = decodeArray(selection).data;
-    const positions = toPositions(files, pointIndex);
+    const positions = Int32Array.from(toPositions(files, pointIndex)).sort();
+    // The echo of a lasso this view just drew and sent: already shown (re-selecting 500k points costs ~0.2 s).
+    const same = positions.length === lastSelection.length && positions.every((p, i) => p === lastSelection[i]);
     lastSelection = positions;
-    if (nPoints) sp.select(positions, { preventEvent: true });
+    if (nPoints && !same) sp.select(Array.from(positions), { preventEvent: true });
     count.textContent = `${files.length} selected · ${model.get('n_rows')} in table`;
     root.dataset.selected = String(files.length);
   }));
-  cleanups.push(bind(model, ['highlight', 'visited'], () => { if (nPoints) draw(false); }));
+  cleanups.push(bind(model, ['highlight', 'visited'], () => { if (nPoints) requestDraw(false); }));
 
   function renderLegend(info: any): void {
     legend.replaceChildren();
@@ -356,6 +482,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       const rel = relativeToRoot(p.absolute_path, server.root);
       const info = Object.entries(p.project_info || {}).filter(([, v]) => v !== '' && v !== '0')
         .map(([k, v]) => h('div', {}, h('b', {}, `${k}: `), String(v)));
+      // Metadata's evidence, one readable line per value (never a raw dict): why the project has this library etc.
+      const why = (p.why || []).length ? h('div', { class: 'mlnb-ax-why', 'data-testid': 'acumen-why' }, h('b', {}, 'Why'),
+        ...(p.why as { field: string; value: string; why: string }[]).map(w =>
+          h('div', { title: w.why }, h('span', { class: 'mlnb-ax-why-value' }, `${w.field} ${w.value}`), ` — ${w.why}`))) : null;
       const similar = h('div', { class: 'mlnb-ax-similar' });
       const simBtn = h('button', { class: 'mlnb-ax-btn', onclick: () => call('similar', { index: file, k: 10 }).then((rows: any[]) => {
         similar.replaceChildren(h('b', {}, 'Files like this one'), ...rows.map(r => h('button', { class: 'mlnb-ax-link', onclick: () => focus(r.index, true) },
@@ -366,7 +496,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
           rel ? h('a', { href: `${server.base}lab/tree/${rel.split('/').map(encodeURIComponent).join('/')}`, target: '_blank', rel: 'noopener' }, 'open in JupyterLab') : null,
           simBtn, h('button', { class: 'mlnb-ax-btn', onclick: () => { preview.hidden = true; } }, '×')),
         h('div', { class: 'mlnb-ax-preview-body' }, h('pre', { class: 'mlnb-ax-code', 'data-testid': 'acumen-code' }, code),
-          h('div', { class: 'mlnb-ax-meta' }, ...info, similar)));
+          h('div', { class: 'mlnb-ax-meta' }, ...info, why, similar)));
       preview.hidden = false;
     }).catch(() => undefined);
   }

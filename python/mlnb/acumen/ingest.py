@@ -112,8 +112,9 @@ class _Project:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[Path] | None = None) -> list[Path]:
-    """Candidate source files under ``root``: regular files only, pruning virtualenv, vendored and tool folders.
+def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[str] | None = None) -> list[str]:
+    """Candidate source files under ``root`` (absolute path strings, in ``os.walk`` order: a folder's files, then its
+    sub-folders, each sorted by name): regular files only, pruning virtualenv, vendored and tool folders.
     Shell scripts and sub-folder READMEs found on the way are appended to ``extras`` when it is given (they are
     metadata, not sources).
 
@@ -121,38 +122,57 @@ def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[Path] | None =
     regular file inside ``root``. Devices, FIFOs and sockets (a FIFO named ``x.py`` would block a read forever;
     ``/dev/zero`` never ends), links that leave the project, broken links and link loops are skipped, each with
     its reason.
+
+    Strings and ``os.scandir`` entries, not ``pathlib``: the cache check walks every project on every
+    ``%acumen`` (16k files: 0.3 s instead of 4.5 s); a regular file's type comes from the directory entry, no stat.
     """
-    found: list[Path] = []
+    found: list[str] = []
     real_root = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root):
+    base = str(root).rstrip(os.sep) + os.sep
+
+    def visit(dirpath: str, top: bool = False) -> None:
+        try:
+            with os.scandir(dirpath) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return  # as os.walk: an unreadable folder is passed over
+        dirs, files = [], []
+        for e in entries:
+            try:
+                is_dir = e.is_dir()  # follows links, as os.walk does: a link to a folder is reported, not entered
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(e)
         keep = []
-        for d in sorted(dirnames):
-            full = Path(dirpath) / d
-            rel = str(full.relative_to(root))
+        for e in dirs:
+            d, full = e.name, e.path
+            rel = full[len(base):]
             if d in IGNORED_DIRS:
                 continue
-            if os.path.islink(full):
+            if e.is_symlink():
                 # Links may point anywhere (even at the project itself): follow none.
                 skipped.append({"path": rel + "/", "reason": "link to a folder (not followed)", "bytes": None})
-            elif d in VENV_DIRS or (full / "pyvenv.cfg").exists() or (full / "conda-meta").is_dir():
+            elif d in VENV_DIRS or os.path.exists(os.path.join(full, "pyvenv.cfg")) or os.path.isdir(os.path.join(full, "conda-meta")):
                 skipped.append({"path": rel + "/", "reason": "virtualenv folder", "bytes": None})
             elif d in VENDORED_DIRS:
                 skipped.append({"path": rel + "/", "reason": "vendored folder", "bytes": None})
             else:
-                keep.append(d)
-        dirnames[:] = keep
-        for f in sorted(filenames):
-            if f.endswith(SOURCE_SUFFIXES):
-                full = Path(dirpath) / f
-                reason = _not_a_safe_file(full, real_root)
+                keep.append(full)
+        for e in files:
+            if e.name.endswith(SOURCE_SUFFIXES):
+                regular = not e.is_symlink() and e.is_file(follow_symlinks=False)
+                reason = None if regular else _not_a_safe_file(Path(e.path), real_root)
                 if reason is None:
-                    found.append(full)
+                    found.append(e.path)
                 else:
-                    skipped.append({"path": str(full.relative_to(root)), "reason": reason, "bytes": None})
-            elif extras is not None and (f.endswith(SCRIPT_SUFFIXES) or dirpath != str(root) and _SUB_README.fullmatch(f)):
-                full = Path(dirpath) / f
-                if _not_a_safe_file(full, real_root) is None:
-                    extras.append(full)
+                    skipped.append({"path": e.path[len(base):], "reason": reason, "bytes": None})
+            elif extras is not None and (e.name.endswith(SCRIPT_SUFFIXES) or not top and _SUB_README.fullmatch(e.name)):
+                if _not_a_safe_file(Path(e.path), real_root) is None:
+                    extras.append(e.path)
+        for full in keep:
+            visit(full)
+
+    visit(str(root), top=True)
     return found
 
 
@@ -208,11 +228,11 @@ def _read_bounded(path: Path, limit: int) -> tuple[bytes | None, str | None]:
     return b"".join(chunks), None
 
 
-def _signature(root: Path, paths: list[Path], options: dict[str, Any]) -> str:
+def _signature(root: Path, paths: list[str], options: dict[str, Any]) -> str:
     h = hashlib.sha1(json.dumps([str(root), CORPUS_VERSION, md.METADATA_VERSION, options], sort_keys=True).encode())
     for p in paths:
         try:
-            st = p.stat()
+            st = os.stat(p)
         except OSError:
             continue
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -278,10 +298,11 @@ def _read_file(root: Path, p: Path, max_bytes: int) -> tuple[dict[str, Any] | No
 
 def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project:
     skipped: list[dict[str, Any]] = []
-    extra_paths: list[Path] = []
-    paths = _walk(root, skipped, extra_paths)
+    extra_paths: list[str] = []
+    walked = _walk(root, skipped, extra_paths)
+    paths = [Path(p) for p in walked]
     proj = _Project(name=name, root=str(root), url=url,
-                    signature=_signature(root, paths + extra_paths, {"max_bytes": max_bytes}))
+                    signature=_signature(root, walked + extra_paths, {"max_bytes": max_bytes}))
     for p in paths:
         row, skip = _read_file(root, p, max_bytes)
         if row is not None:
@@ -289,7 +310,7 @@ def _ingest_project(root: Path, name: str, url: str, max_bytes: int) -> _Project
         else:
             skipped.append(skip)
     proj.skipped = skipped
-    proj.attributes = _project_attributes(root, proj.files, _read_extras(root, extra_paths, max_bytes))
+    proj.attributes = _project_attributes(root, proj.files, _read_extras(root, [Path(p) for p in extra_paths], max_bytes))
     for row in proj.files:  # only needed for the attributes; keep the cache small
         row.pop("_docstring")
         row.pop("_imports")
@@ -454,7 +475,7 @@ class Corpus:
             return _ingest_project(root, name, url, max_bytes)
         key = hashlib.sha1(f"{root}\0{max_bytes}".encode()).hexdigest()[:20]
         path = cache_dir / "corpus" / f"{key}.pkl"
-        extra_paths: list[Path] = []
+        extra_paths: list[str] = []
         signature = _signature(root, _walk(root, [], extra_paths) + extra_paths, {"max_bytes": max_bytes})
         if path.exists():
             try:
@@ -475,20 +496,27 @@ class Corpus:
 
     @classmethod
     def _assemble(cls, records: list[_Project]) -> "Corpus":
-        prows, frows, srows = [], [], []
+        prows, srows = [], []
+        # Files column by column (16k files: 0.3 s less than a dict per row): the file keys of the first file,
+        # then "library", then the project attributes, as the row-wise frame had them.
+        first = next((f for r in records for f in r.files), None)
+        keys = [k for k in first if not k.startswith("_")] if first is not None else []
+        columns: dict[str, list[Any]] = {k: [] for k in ["project", *keys, "library", *_ATTRIBUTES]}
         for r in records:
             attrs = r.attributes
             prows.append({"project": r.name, **attrs, "n_files": len(r.files), "n_skipped": len(r.skipped),
                           "root": r.root, "url": r.url})
-            for f in r.files:
-                row = {"project": r.name, **{k: v for k, v in f.items() if not k.startswith("_")}}
-                row["library"] = f["file_libraries"][0] if len(f["file_libraries"]) == 1 else (
-                    "several" if f["file_libraries"] else "none")
-                row.update({k: attrs[k] for k in _ATTRIBUTES})
-                frows.append(row)
+            n = len(r.files)
+            columns["project"].extend([r.name] * n)
+            for k in keys:
+                columns[k].extend(f.get(k) for f in r.files)
+            columns["library"].extend(f["file_libraries"][0] if len(f["file_libraries"]) == 1 else (
+                "several" if f["file_libraries"] else "none") for f in r.files)
+            for k in _ATTRIBUTES:
+                columns[k].extend([attrs[k]] * n)
             srows.extend({"project": r.name, **s} for s in r.skipped)
         projects = pd.DataFrame(prows, columns=_PROJECT_COLUMNS)
-        files = pd.DataFrame(frows)
+        files = pd.DataFrame(columns) if first is not None else pd.DataFrame()
         if files.empty:
             files = pd.DataFrame(columns=["project", "path", "kind", "content", "sha1", "n_lines", "n_bytes", "n_cells",
                                           "syntax_error", "file_libraries", "library", *_ATTRIBUTES])
@@ -537,5 +565,7 @@ class Corpus:
         """
         from .embed import embed
 
+        sha1 = self.files["sha1"] if "sha1" in self.files.columns else None
+        hashes = sha1.tolist() if sha1 is not None and sha1.notna().all() else None  # ingest hashed each content
         return embed(self.texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
-                     progress=progress, **options)
+                     progress=progress, hashes=hashes, **options)

@@ -174,7 +174,10 @@ class AcumenExplorerWidget(MlnbWidget):
         return {"start": int(start), "columns": cols, "rows": rows, "total": int(len(self.explorer.rows))}
 
     @command
-    def select(self, indices: list[int], mode: str = "replace") -> int:
+    def select(self, indices: list[int] | None = None, mode: str = "replace", buffers: list | None = None) -> int:
+        """Set the selection: file indices as a list, or (a lasso) as one int32 buffer."""
+        if indices is None:
+            indices = np.frombuffer(buffers[0], np.int32) if buffers else np.zeros(0, np.int64)
         self.explorer.select(np.asarray(indices, np.int64), mode=mode)
         return int(len(self.explorer.selection))
 
@@ -269,5 +272,7 @@ class AcumenExplorerWidget(MlnbWidget):
         return (f"<div>{ex._summary_html()}</div><table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>")
 
     def close(self) -> None:
-        self._unobserve()
+        unobserve = getattr(self, "_unobserve", None)  # absent when __init__ rejected its explorer
+        if unobserve is not None:
+            unobserve()
         super().close()
