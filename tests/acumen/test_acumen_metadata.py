@@ -502,3 +502,76 @@ def test_download_x_data_in_a_training_section_is_the_training_data(tmp_path):
     a = attrs(tmp_path / "vocoder", {"README.md": readme, "train.py": "import torch\n"})
     assert a["datasets"] == ["LJSpeech"]
     assert "[" not in a["evidence"]["datasets"]["LJSpeech"][0]["text"]
+
+
+# ------------------------------------------------------------------------------------------------- third pass
+def test_pretrained_weights_and_word_vectors_in_code_are_not_the_data(tmp_path):
+    """``pretrained='imagenet'``, a ``pretrained_settings`` table and ``glove.6B.100d.txt`` load someone else's
+    weights; the dataset the code loads is the data."""
+    backbone = ("pretrained_settings = {\n    'xception': {\n        'imagenet': {\n            'url': 'x.pth'}}}\n\n"
+                "def xception(pretrained='imagenet'):\n    return None\n")
+    train = ("import torch\nfrom torchvision import datasets\n\n"
+             "backbone = xception(pretrained= 'imagenet')\n"
+             "vectors = load_vectors('data/glove.6B/glove.6B.100d.txt')\n"
+             "train = datasets.Cityscapes('data/cityscapes', split='train')\n")
+    a = attrs(tmp_path / "seg", {"README.md": "# seg\n\nA semantic segmentation model.\n",
+                                 "network/xception.py": backbone, "train.py": train})
+    assert a["datasets"] == ["Cityscapes"]
+    # the same dataset named as data, not as weights, still counts
+    b = attrs(tmp_path / "cls", {"README.md": "# cls\n\nAn image classifier.\n",
+                                 "train.py": "import torch\nds = datasets.ImageNet('/data/imagenet', split='train')\n"})
+    assert b["datasets"] == ["ImageNet"]
+
+
+def test_supported_options_other_implementations_and_hypotheticals_are_not_the_data(tmp_path):
+    readme = ("# linkpred\n\nlinkpred predicts links in graphs with subgraph neural networks.\n\n"
+              "There is also a PyTorch Geometric implementation here, which tests linkpred on the open graph "
+              "benchmark (OGB) datasets. It also supports Planetoid datasets such as Cora and CiteSeer.\n\n"
+              "## Experiments\n\nWe evaluate on the USAir dataset. If you fine-tune on PubMed first, results are "
+              "better. In the paper we show results on several graphs (e.g., Yeast).\n")
+    a = attrs(tmp_path / "linkpred", {"README.md": readme, "main.py": "import torch\n"})
+    assert a["datasets"] == ["USAir"]
+
+
+def test_file_extensions_and_names_inside_file_names_are_not_datasets(tmp_path):
+    readme = ("# designer\n\ndesigner samples protein sequences for a backbone.\n\n## Usage\n\n"
+              "To sample sequences for a structure in PDB or mmCIF format, run `sample.py`. For example, to score the "
+              "sequences of data/5YH2.pdb, run the script. The scores of the unanswerable questions are saved in "
+              "predictions/null_odds.json for evaluation.\n")
+    pdb_module = "import torch\n\nclass PDBSidechain:\n    pass\n"
+    loader = "import torch\nfrom datasets.pdb import PDBSidechain\nfrom datasets import pdb\nds = datasets.pdb\n"
+    a = attrs(tmp_path / "designer", {"README.md": readme, "datasets/pdb.py": pdb_module, "datasets/loader.py": loader})
+    assert a["datasets"] == []
+    # the Protein Data Bank named as the data still counts
+    b = attrs(tmp_path / "folder", {"README.md": "# folder\n\nA protein structure predictor.\n\n## Training\n\n"
+                                                 "We train on structures from the Protein Data Bank.\n",
+                                    "train.py": "import torch\n"})
+    assert b["datasets"] == ["PDB"]
+
+
+def test_compound_words_negations_and_pipeline_steps_are_not_tasks(tmp_path):
+    readme = ("# qa\n\nqa answers open-domain questions with a question answering reader over Wikipedia.\n\n"
+              "We use sparse bag-of-word vectors to find documents. The reader works without NER features.\n\n"
+              "## Tokenization\n\nFor sentence-level tasks, tokenization is very simple: use the tokenization module.\n")
+    a = attrs(tmp_path / "qa", {"README.md": readme, "reader.py": "import torch\n"})
+    assert a["tasks"] == ["question answering"]
+    # a tokenizer that says so in its introduction is one
+    b = attrs(tmp_path / "tok", {"README.md": "# tok\n\nA fast subword tokenization library for NLP.\n",
+                                 "tok.py": "import numpy\n"})
+    assert "tokenization" in b["tasks"]
+    # named entity recognition stated as what the project does still counts
+    c = attrs(tmp_path / "ner", {"README.md": "# ner\n\nA BERT model for named entity recognition.\n",
+                                 "train.py": "import torch\n"})
+    assert c["tasks"] == ["named entity recognition"]
+
+
+def test_a_bold_dated_news_line_heads_a_news_log(tmp_path):
+    readme = ("# bigmodel\n\n**\\*\\*\\*\\*\\* New March 11th, 2020: Smaller models \\*\\*\\*\\*\\***\n\n"
+              "This release adds tiny models. We use WordPiece tokenization and report results on image captioning "
+              "for completeness.\n\n"
+              "## Introduction\n\nbigmodel is a language model pre-trained on text for question answering.\n")
+    sentences = md.readme_sentences(readme)
+    assert [s.kind for s in sentences if "tiny models" in s.text or "captioning" in s.text] == ["noise", "noise"]
+    assert [s.kind for s in sentences if "bigmodel is" in s.text] == ["intro"]
+    a = attrs(tmp_path / "bigmodel", {"README.md": readme, "model.py": "import torch\n"})
+    assert "image captioning" not in a["tasks"] and "tokenization" not in a["tasks"]
