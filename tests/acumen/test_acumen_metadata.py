@@ -575,3 +575,18 @@ def test_a_bold_dated_news_line_heads_a_news_log(tmp_path):
     assert [s.kind for s in sentences if "bigmodel is" in s.text] == ["intro"]
     a = attrs(tmp_path / "bigmodel", {"README.md": readme, "model.py": "import torch\n"})
     assert "image captioning" not in a["tasks"] and "tokenization" not in a["tasks"]
+
+
+def test_tasks_named_as_examples_of_something_else_are_not_the_projects(tmp_path):
+    """'(e.g., NER)' and 'context-free models such as word2vec' illustrate; they do not say what the project does."""
+    readme = ("# encoder\n\nencoder is a pre-trained language model for question answering.\n\n"
+              "## What is encoder?\n\nContext-free models such as word2vec produce one vector per word; encoder is "
+              "contextual. In the paper we show results on word-level tasks (e.g., NER) and span-level tasks "
+              "(e.g., SQuAD).\n")
+    a = attrs(tmp_path / "encoder", {"README.md": readme, "model.py": "import torch\n"})
+    assert "word embeddings" not in a["tasks"] and "named entity recognition" not in a["tasks"]
+    assert "question answering" in a["tasks"]
+    # the same task stated as the project's purpose counts
+    b = attrs(tmp_path / "w2v", {"README.md": "# w2v\n\nw2v trains word2vec word embeddings on your corpus.\n",
+                                 "train.py": "import torch\n"})
+    assert b["tasks"] == ["word embeddings"]

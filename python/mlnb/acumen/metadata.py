@@ -971,6 +971,7 @@ _HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|suc
                           r"any (other )?(\w+ )?tasks?|a variety of|a wide range of)", re.IGNORECASE)
 
 
+_SUCH_AS = re.compile(r"\b(such as|e\.g\.,?|for example,?|like)\s+([\w\-]+,?\s+(or\s+|and\s+)?){0,4}[\"']?$", re.IGNORECASE)
 _NOT_THE_TASK = re.compile(r"(\w-|\b(without|no|not|non)\s+(\w+\s+)?)$", re.IGNORECASE)
 
 
@@ -993,18 +994,21 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
         if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24 and source != "sub-readme":
             descriptive.append(text)
         hits = _matches(text, tmatch)
+        wt_full = w
         if len({name for _a, name, _ in hits}) >= 2 and _HEDGED_LIST.search(text):
             w = w * 0.5  # "translation, language modeling, summarization and many other tasks": what it could do
         seen: set[str] = set()
         for _alias, name, at in hits:
-            if _NOT_THE_TASK.search(text[max(0, at - 40):at]):
-                continue  # "bag-of-word vectors", "without NER features": a compound or a negation, not the task
+            if _NOT_THE_TASK.search(text[max(0, at - 40):at]) or _EXAMPLE_PAREN.search(text[max(0, at - 80):at]):
+                continue  # "bag-of-word vectors", "without NER features", "(e.g., NER)": not what the project does
             if tvocab[name].get("step") and (kind not in ("title", "intro", "heading-intro") or source == "sub-readme"):
                 continue  # a pipeline step every project of its field has (tokenization): only a description counts
             if name not in seen:
                 seen.add(name)
-                tscore[name] += w
-                ev.note("tasks", name, source, file, line, text, w)
+                # "context-free models such as word2vec": an example of something else, not a statement of purpose
+                wt = w * 0.5 if _SUCH_AS.search(text[max(0, at - 40):at]) and w == wt_full else w
+                tscore[name] += wt
+                ev.note("tasks", name, source, file, line, text, wt)
         dseen: set[str] = set()
         for _alias, name, _ in _matches(text, kmatch):
             if name not in dseen:
