@@ -590,3 +590,26 @@ def test_tasks_named_as_examples_of_something_else_are_not_the_projects(tmp_path
     b = attrs(tmp_path / "w2v", {"README.md": "# w2v\n\nw2v trains word2vec word embeddings on your corpus.\n",
                                  "train.py": "import torch\n"})
     assert b["tasks"] == ["word embeddings"]
+
+
+def test_copied_notebook_headings_and_model_parts_are_not_tasks(tmp_path):
+    """Two example notebooks copied from one template repeat their headings: one piece of evidence, not two. 'A
+    representation learning unit' is a part of the model, not what the project does."""
+    def example(name):
+        return notebook([("markdown", f"# {name} example"), ("code", "import torch\n"),
+                         ("markdown", "# Global explainability: feature importance"), ("code", "x = 1\n"),
+                         ("markdown", "# Local explainability and masks"), ("code", "y = 2\n")])
+    root = write(tmp_path / "tabnet", {
+        "README.md": ("# tabnet\n\nA deep learning model for tabular data classification and regression.\n\n"
+                      "## Model\n\nIt uses a gating mechanism as a feature representation learning unit.\n"),
+        "census_example.ipynb": example("Census"), "forest_example.ipynb": example("Forest"),
+        "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert "interpretability" not in row["tasks"] and "representation learning" not in row["tasks"]
+    assert "tabular classification" in row["tasks"]
+    # distinct headings in several notebooks still name a collection's topic
+    nbs = {f"{i}_explain.ipynb": notebook([("markdown", f"# Explainability of model {i}"), ("code", "import torch\n")])
+           for i in range(3)}
+    root = write(tmp_path / "xai", {"README.md": "# xai\n\nNotebooks.\n", **nbs, "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert "interpretability" in row["tasks"]

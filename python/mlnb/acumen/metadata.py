@@ -972,6 +972,7 @@ _HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|suc
 
 
 _SUCH_AS = re.compile(r"\b(such as|e\.g\.,?|for example,?|like)\s+([\w\-]+,?\s+(or\s+|and\s+)?){0,4}[\"']?$", re.IGNORECASE)
+_MODEL_PART = re.compile(r"^s?\s+(units?|layers?|modules?|blocks?|components?|mechanisms?|cells?)\b", re.IGNORECASE)
 _NOT_THE_TASK = re.compile(r"(\w-|\b(without|no|not|non)\s+(\w+\s+)?)$", re.IGNORECASE)
 
 
@@ -999,8 +1000,10 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
             w = w * 0.5  # "translation, language modeling, summarization and many other tasks": what it could do
         seen: set[str] = set()
         for _alias, name, at in hits:
-            if _NOT_THE_TASK.search(text[max(0, at - 40):at]) or _EXAMPLE_PAREN.search(text[max(0, at - 80):at]):
-                continue  # "bag-of-word vectors", "without NER features", "(e.g., NER)": not what the project does
+            if _NOT_THE_TASK.search(text[max(0, at - 40):at]) or _EXAMPLE_PAREN.search(text[max(0, at - 80):at]) \
+                    or _MODEL_PART.match(text[at + len(_alias):]):
+                continue  # "bag-of-word vectors", "without NER features", "(e.g., NER)", "a representation learning
+                # unit": a compound, a negation, an example or a part of the model, not what the project does
             if tvocab[name].get("step") and (kind not in ("title", "intro", "heading-intro") or source == "sub-readme"):
                 continue  # a pipeline step every project of its field has (tokenization): only a description counts
             if name not in seen:
@@ -1032,9 +1035,13 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
     # A notebook's headings ("# Clustering", "# Building an Image Classifier") name what it demonstrates: a little
     # evidence each, capped per task, so a collection of notebooks gets its topics and one demo cannot dominate.
     heading_hits: Counter = Counter()
+    seen_headings: set[str] = set()
     for f in own:
         for m in re.finditer(r"^#{1,2}\s+(.+)$", f.get("_markdown") or "", re.MULTILINE):
             heading = _strip_inline(m.group(1))
+            if heading.lower() in seen_headings:
+                continue  # the same heading in a copied notebook is no independent evidence
+            seen_headings.add(heading.lower())
             for _alias, name in {(a, n) for a, n, _ in _matches(heading, tmatch)}:
                 if heading_hits[name] < 3 and not tvocab[name].get("step"):
                     heading_hits[name] += 1
