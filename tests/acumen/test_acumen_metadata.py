@@ -613,3 +613,16 @@ def test_copied_notebook_headings_and_model_parts_are_not_tasks(tmp_path):
     root = write(tmp_path / "xai", {"README.md": "# xai\n\nNotebooks.\n", **nbs, "model.py": "import torch\n"})
     row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
     assert "interpretability" in row["tasks"]
+
+
+def test_a_web_api_endpoint_is_not_a_dataset_download(tmp_path):
+    """'https://api.example.com/fold/v1/pdb/' asks a service for a structure in PDB format; it downloads no data set."""
+    code = ("import requests\n\ndef fold(seq):\n"
+            "    return requests.post('https://api.esmatlas.example/foldSequence/v1/pdb/', data=seq).text\n")
+    a = attrs(tmp_path / "design", {"README.md": "# design\n\nProtein design with a language model.\n",
+                                    "fold.py": code, "design.ipynb": notebook([("code", code)])})
+    assert "PDB" not in a["datasets"]
+    # a download URL of the dataset's own folder still counts
+    b = attrs(tmp_path / "seg", {"README.md": "# seg\n\nSemantic segmentation.\n",
+                                 "get.py": "import torch\nURL = 'https://data.example.org/cityscapes/'\n"})
+    assert b["datasets"] == ["Cityscapes"]

@@ -46,7 +46,7 @@ import numpy as np
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
-METADATA_VERSION = 4  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
+METADATA_VERSION = 5  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
 DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
 TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
@@ -620,6 +620,8 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         exact = low == alias.lower() or re.search(r"(^|[/\\])" + re.escape(alias.lower()) + r"([/\\_.\-]|$)", low) is not None
         if ambiguous and not exact:
             continue
+        if re.match(r"https?://(api\.|[^/]+/(.*/)?api/)", low):
+            continue  # a web API's endpoint ('https://api.x.com/fold/v1/pdb/' names an output format), not a download
         path_like = "/" in low or "." in low.strip(".")
         if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
             add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
