@@ -626,3 +626,18 @@ def test_a_web_api_endpoint_is_not_a_dataset_download(tmp_path):
     b = attrs(tmp_path / "seg", {"README.md": "# seg\n\nSemantic segmentation.\n",
                                  "get.py": "import torch\nURL = 'https://data.example.org/cityscapes/'\n"})
     assert b["datasets"] == ["Cityscapes"]
+
+
+def test_a_table_of_datasets_nothing_reads_is_not_the_data(tmp_path):
+    """A config module lists dataset folders; only the tables the code reads name what it trains on."""
+    config = ('librispeech_datasets = {\n    "train": ["LibriSpeech/train-clean-100", "LibriSpeech/train-other-500"],\n}\n'
+              'libritts_datasets = {\n    "train": ["LibriTTS/train-clean-100"],\n}\n\n'
+              'other_datasets = [\n    "LJSpeech-1.1",\n]\n')
+    prep = ("import torch\nfrom encoder.config import librispeech_datasets\n\n"
+            "def preprocess(root):\n    return [root / d for d in librispeech_datasets['train']]\n")
+    a = attrs(tmp_path / "cloner", {"README.md": "# cloner\n\nA speaker encoder for voice cloning.\n",
+                                    "encoder/config.py": config, "encoder/preprocess.py": prep,
+                                    "encoder/paths.py": "import torch\nLIBRI = 'LibriSpeech/dev-clean'\nprint(LIBRI)\n",
+                                    "toolbox/browse.py": ("import torch\nrecognized = ['LibriTTS/dev-clean', "
+                                                          "'LJSpeech-1.1']\n\ndef show():\n    print(recognized)\n")})
+    assert a["datasets"] == ["LibriSpeech"]

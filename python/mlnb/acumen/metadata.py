@@ -634,6 +634,20 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
     return found
 
 
+def _config_variable(source: str, line: int) -> str | None:
+    """The module-level variable whose (possibly multi-line) value holds ``line``, e.g. ``other_datasets`` for a
+    path inside ``other_datasets = [...]``; None when the line is inside a function, a class or a call, or the value
+    is no list/dict/tuple literal (``ds = load_dataset("imdb")`` is a use)."""
+    lines = source.split("\n")
+    for i in range(min(line, len(lines)) - 1, max(-1, line - 80), -1):
+        text = lines[i]
+        if not text.strip() or text[:1] in " \t)]}\"'#":
+            continue
+        m = re.match(r"([A-Za-z_]\w*)\s*(:[^=]*)?=(?!=)\s*[\[{(]", text)  # a list, dict or tuple literal
+        return m.group(1) if m else None
+    return None
+
+
 # A data argument of a command (``--dataset coco``, ``--data_path ./data/ETTh1.csv``, ``-data=x``) or a data variable
 # (``DATASET=cora``, ``DATASETS=(ag_news dbpedia)``): its value names what the command trains or evaluates on.
 _SCRIPT_ARG = re.compile(r"(?:^|\s)--?[\w\-.]*data[\w\-]*(?:[ \t]*=[ \t]*|[ \t]+)([^\s\\;|&]+)", re.IGNORECASE)
@@ -943,10 +957,17 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
     evidence += [(f, _script_dataset_evidence(f["content"])) for f in scripts or []]
     # ``datasets.pdb`` where the project has its own ``datasets/pdb.py`` imports its own module, not a library's loader
     own_modules = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in (f["path"] for f in own) if p.endswith(".py")}
+    all_code: str | None = None
     for f, found in evidence:
         for name, (weight, line, snippet) in found.items():
             if dvocab[name].get("kind") == "embeddings":
                 continue  # pretrained word vectors (glove.6B.100d.txt) are weights, like an ImageNet backbone
+            var = _config_variable(f["content"], line) if f["path"].endswith(".py") else None
+            if var:
+                if all_code is None:
+                    all_code = "\n".join(g["content"] for g in own)
+                if len(re.findall(r"\b" + re.escape(var) + r"\b", all_code)) <= 1:
+                    continue  # a module-level table of datasets ('other_datasets = [...]') nothing ever reads
             local = re.fullmatch(r"datasets\.(\w+)", snippet)
             if local and local.group(1) in own_modules:
                 continue
