@@ -502,3 +502,142 @@ def test_download_x_data_in_a_training_section_is_the_training_data(tmp_path):
     a = attrs(tmp_path / "vocoder", {"README.md": readme, "train.py": "import torch\n"})
     assert a["datasets"] == ["LJSpeech"]
     assert "[" not in a["evidence"]["datasets"]["LJSpeech"][0]["text"]
+
+
+# ------------------------------------------------------------------------------------------------- third pass
+def test_pretrained_weights_and_word_vectors_in_code_are_not_the_data(tmp_path):
+    """``pretrained='imagenet'``, a ``pretrained_settings`` table and ``glove.6B.100d.txt`` load someone else's
+    weights; the dataset the code loads is the data."""
+    backbone = ("pretrained_settings = {\n    'xception': {\n        'imagenet': {\n            'url': 'x.pth'}}}\n\n"
+                "def xception(pretrained='imagenet'):\n    return None\n")
+    train = ("import torch\nfrom torchvision import datasets\n\n"
+             "backbone = xception(pretrained= 'imagenet')\n"
+             "vectors = load_vectors('data/glove.6B/glove.6B.100d.txt')\n"
+             "train = datasets.Cityscapes('data/cityscapes', split='train')\n")
+    a = attrs(tmp_path / "seg", {"README.md": "# seg\n\nA semantic segmentation model.\n",
+                                 "network/xception.py": backbone, "train.py": train})
+    assert a["datasets"] == ["Cityscapes"]
+    # the same dataset named as data, not as weights, still counts
+    b = attrs(tmp_path / "cls", {"README.md": "# cls\n\nAn image classifier.\n",
+                                 "train.py": "import torch\nds = datasets.ImageNet('/data/imagenet', split='train')\n"})
+    assert b["datasets"] == ["ImageNet"]
+
+
+def test_supported_options_other_implementations_and_hypotheticals_are_not_the_data(tmp_path):
+    readme = ("# linkpred\n\nlinkpred predicts links in graphs with subgraph neural networks.\n\n"
+              "There is also a PyTorch Geometric implementation here, which tests linkpred on the open graph "
+              "benchmark (OGB) datasets. It also supports Planetoid datasets such as Cora and CiteSeer.\n\n"
+              "## Experiments\n\nWe evaluate on the USAir dataset. If you fine-tune on PubMed first, results are "
+              "better. In the paper we show results on several graphs (e.g., Yeast).\n")
+    a = attrs(tmp_path / "linkpred", {"README.md": readme, "main.py": "import torch\n"})
+    assert a["datasets"] == ["USAir"]
+
+
+def test_file_extensions_and_names_inside_file_names_are_not_datasets(tmp_path):
+    readme = ("# designer\n\ndesigner samples protein sequences for a backbone.\n\n## Usage\n\n"
+              "To sample sequences for a structure in PDB or mmCIF format, run `sample.py`. For example, to score the "
+              "sequences of data/5YH2.pdb, run the script. The scores of the unanswerable questions are saved in "
+              "predictions/null_odds.json for evaluation.\n")
+    pdb_module = "import torch\n\nclass PDBSidechain:\n    pass\n"
+    loader = "import torch\nfrom datasets.pdb import PDBSidechain\nfrom datasets import pdb\nds = datasets.pdb\n"
+    a = attrs(tmp_path / "designer", {"README.md": readme, "datasets/pdb.py": pdb_module, "datasets/loader.py": loader})
+    assert a["datasets"] == []
+    # the Protein Data Bank named as the data still counts
+    b = attrs(tmp_path / "folder", {"README.md": "# folder\n\nA protein structure predictor.\n\n## Training\n\n"
+                                                 "We train on structures from the Protein Data Bank.\n",
+                                    "train.py": "import torch\n"})
+    assert b["datasets"] == ["PDB"]
+
+
+def test_compound_words_negations_and_pipeline_steps_are_not_tasks(tmp_path):
+    readme = ("# qa\n\nqa answers open-domain questions with a question answering reader over Wikipedia.\n\n"
+              "We use sparse bag-of-word vectors to find documents. The reader works without NER features.\n\n"
+              "## Tokenization\n\nFor sentence-level tasks, tokenization is very simple: use the tokenization module.\n")
+    a = attrs(tmp_path / "qa", {"README.md": readme, "reader.py": "import torch\n"})
+    assert a["tasks"] == ["question answering"]
+    # a tokenizer that says so in its introduction is one
+    b = attrs(tmp_path / "tok", {"README.md": "# tok\n\nA fast subword tokenization library for NLP.\n",
+                                 "tok.py": "import numpy\n"})
+    assert "tokenization" in b["tasks"]
+    # named entity recognition stated as what the project does still counts
+    c = attrs(tmp_path / "ner", {"README.md": "# ner\n\nA BERT model for named entity recognition.\n",
+                                 "train.py": "import torch\n"})
+    assert c["tasks"] == ["named entity recognition"]
+
+
+def test_a_bold_dated_news_line_heads_a_news_log(tmp_path):
+    readme = ("# bigmodel\n\n**\\*\\*\\*\\*\\* New March 11th, 2020: Smaller models \\*\\*\\*\\*\\***\n\n"
+              "This release adds tiny models. We use WordPiece tokenization and report results on image captioning "
+              "for completeness.\n\n"
+              "## Introduction\n\nbigmodel is a language model pre-trained on text for question answering.\n")
+    sentences = md.readme_sentences(readme)
+    assert [s.kind for s in sentences if "tiny models" in s.text or "captioning" in s.text] == ["noise", "noise"]
+    assert [s.kind for s in sentences if "bigmodel is" in s.text] == ["intro"]
+    a = attrs(tmp_path / "bigmodel", {"README.md": readme, "model.py": "import torch\n"})
+    assert "image captioning" not in a["tasks"] and "tokenization" not in a["tasks"]
+
+
+def test_tasks_named_as_examples_of_something_else_are_not_the_projects(tmp_path):
+    """'(e.g., NER)' and 'context-free models such as word2vec' illustrate; they do not say what the project does."""
+    readme = ("# encoder\n\nencoder is a pre-trained language model for question answering.\n\n"
+              "## What is encoder?\n\nContext-free models such as word2vec produce one vector per word; encoder is "
+              "contextual. In the paper we show results on word-level tasks (e.g., NER) and span-level tasks "
+              "(e.g., SQuAD).\n")
+    a = attrs(tmp_path / "encoder", {"README.md": readme, "model.py": "import torch\n"})
+    assert "word embeddings" not in a["tasks"] and "named entity recognition" not in a["tasks"]
+    assert "question answering" in a["tasks"]
+    # the same task stated as the project's purpose counts
+    b = attrs(tmp_path / "w2v", {"README.md": "# w2v\n\nw2v trains word2vec word embeddings on your corpus.\n",
+                                 "train.py": "import torch\n"})
+    assert b["tasks"] == ["word embeddings"]
+
+
+def test_copied_notebook_headings_and_model_parts_are_not_tasks(tmp_path):
+    """Two example notebooks copied from one template repeat their headings: one piece of evidence, not two. 'A
+    representation learning unit' is a part of the model, not what the project does."""
+    def example(name):
+        return notebook([("markdown", f"# {name} example"), ("code", "import torch\n"),
+                         ("markdown", "# Global explainability: feature importance"), ("code", "x = 1\n"),
+                         ("markdown", "# Local explainability and masks"), ("code", "y = 2\n")])
+    root = write(tmp_path / "tabnet", {
+        "README.md": ("# tabnet\n\nA deep learning model for tabular data classification and regression.\n\n"
+                      "## Model\n\nIt uses a gating mechanism as a feature representation learning unit.\n"),
+        "census_example.ipynb": example("Census"), "forest_example.ipynb": example("Forest"),
+        "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert "interpretability" not in row["tasks"] and "representation learning" not in row["tasks"]
+    assert "tabular classification" in row["tasks"]
+    # distinct headings in several notebooks still name a collection's topic
+    nbs = {f"{i}_explain.ipynb": notebook([("markdown", f"# Explainability of model {i}"), ("code", "import torch\n")])
+           for i in range(3)}
+    root = write(tmp_path / "xai", {"README.md": "# xai\n\nNotebooks.\n", **nbs, "model.py": "import torch\n"})
+    row = acumen.Corpus.from_paths([root], cache=False, progress=False).projects.iloc[0]
+    assert "interpretability" in row["tasks"]
+
+
+def test_a_web_api_endpoint_is_not_a_dataset_download(tmp_path):
+    """'https://api.example.com/fold/v1/pdb/' asks a service for a structure in PDB format; it downloads no data set."""
+    code = ("import requests\n\ndef fold(seq):\n"
+            "    return requests.post('https://api.esmatlas.example/foldSequence/v1/pdb/', data=seq).text\n")
+    a = attrs(tmp_path / "design", {"README.md": "# design\n\nProtein design with a language model.\n",
+                                    "fold.py": code, "design.ipynb": notebook([("code", code)])})
+    assert "PDB" not in a["datasets"]
+    # a download URL of the dataset's own folder still counts
+    b = attrs(tmp_path / "seg", {"README.md": "# seg\n\nSemantic segmentation.\n",
+                                 "get.py": "import torch\nURL = 'https://data.example.org/cityscapes/'\n"})
+    assert b["datasets"] == ["Cityscapes"]
+
+
+def test_a_table_of_datasets_nothing_reads_is_not_the_data(tmp_path):
+    """A config module lists dataset folders; only the tables the code reads name what it trains on."""
+    config = ('librispeech_datasets = {\n    "train": ["LibriSpeech/train-clean-100", "LibriSpeech/train-other-500"],\n}\n'
+              'libritts_datasets = {\n    "train": ["LibriTTS/train-clean-100"],\n}\n\n'
+              'other_datasets = [\n    "LJSpeech-1.1",\n]\n')
+    prep = ("import torch\nfrom encoder.config import librispeech_datasets\n\n"
+            "def preprocess(root):\n    return [root / d for d in librispeech_datasets['train']]\n")
+    a = attrs(tmp_path / "cloner", {"README.md": "# cloner\n\nA speaker encoder for voice cloning.\n",
+                                    "encoder/config.py": config, "encoder/preprocess.py": prep,
+                                    "encoder/paths.py": "import torch\nLIBRI = 'LibriSpeech/dev-clean'\nprint(LIBRI)\n",
+                                    "toolbox/browse.py": ("import torch\nrecognized = ['LibriTTS/dev-clean', "
+                                                          "'LJSpeech-1.1']\n\ndef show():\n    print(recognized)\n")})
+    assert a["datasets"] == ["LibriSpeech"]

@@ -46,7 +46,7 @@ import numpy as np
 DATA_DIR = Path(__file__).with_name("data")
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown",
                 "readme.rst", "Readme.rst", "README.MD")
-METADATA_VERSION = 4  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
+METADATA_VERSION = 5  # part of ingest's cache key: cached projects are re-analysed when the extractor changes
 DOMAINS = ("vision", "nlp", "speech", "reinforcement learning", "tabular", "graph", "time series", "biology", "general")
 TIMINGS: Counter = Counter()  # seconds spent per step, summed over projects (read by benchmarks/acumen_metadata.py)
 
@@ -161,7 +161,7 @@ _DATA_HEAD = re.compile(r"data|train|evaluat|result|benchmark|experiment|perform
 _INTRO_HEAD = re.compile(r"intro|overview|about|description|summary|what is|features|highlights|approach|method|"
                          r"model|architecture|abstract|background|motivation", re.IGNORECASE)
 _BANNER = re.compile(r"^\s*(\W{0,6}\s*)?(\*\*)?\s*(news|update[sd]?|note|announcement|important|warning|deprecated|"
-                     r"status|new:|latest|\(?\d{4}[-/.]\d{1,2}|\(?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)",
+                     r"status|new:|new (?=(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)|latest|\(?\d{4}[-/.]\d{1,2}|\(?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)",
                      re.IGNORECASE)
 _SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
@@ -250,11 +250,15 @@ def readme_sentences(text: str) -> list[Sentence]:
     para_kind = "intro"
 
     def flush() -> None:
+        nonlocal kind
         if not para:
             return
         joined = " ".join(t for _, t in para)
         first_line = para[0][0]
         banner = False
+        if len(para) == 1 and re.fullmatch(r"\s*(\*{2,}|__).{3,150}(\*{2,}|__)\s*", joined) and kind != "noise" \
+                and _BANNER.match(_strip_inline(joined.strip("*_ "))):
+            kind = "noise"  # a bold dated news line ("***** New March 11th, 2020: ... *****") heads a news log
         for piece in _SENT_SPLIT.split(joined):
             clean = _strip_inline(piece)
             if len(clean) < 3 or not re.search(r"[A-Za-z]{2}", clean):
@@ -541,7 +545,17 @@ _LOADERS = (
 _PRETRAINED_BEFORE = re.compile(r"\bpre-?trained\s+(\w+\s+){0,3}?(on|with|from|using)\s+(the\s+)?$", re.IGNORECASE)
 _PRETRAINED_AFTER = re.compile(r"^[\s\-]*(pre-?trained|weights|checkpoints?|initiali[sz]ation)\b", re.IGNORECASE)
 # A dataset's name used for a file format ("masks in COCO format", "COCO RLE", 'coco_rle', "PDB files") is no dataset.
-_FORMAT_AFTER = re.compile(r"^[\s_\-]*(format(ted)?|rle|style|files?|json format)\b", re.IGNORECASE)
+_FORMAT_AFTER = re.compile(r"^[\s_\-]*((or|and|/)\s*[\w\-]+\s+)?(format(ted)?|rle|style|files?|json format)\b", re.IGNORECASE)
+# Pretrained weights or word vectors named in code (``pretrained='imagenet'``, a ``pretrained_settings = {'imagenet':
+# {...}}`` table, ``model_urls``): the project downloads someone else's model, it does not train on that dataset.
+_PRETRAINED_CODE = re.compile(r"(pre_?trained|weights|checkpoints?|model_urls?)\w*['\"]?\s*[=:(]\s*(\{[^{}]*\{?[^{}]*)?$",
+                              re.IGNORECASE)
+# A sentence about what the code could do or what another code base does, not what this project trains on: "It also
+# supports datasets such as Cora", "there is also a PyTorch implementation here, which tests it on OGB", "If you
+# fine-tune on TriviaQA first...", "(e.g., SST-2)".
+_CAPABILITY = re.compile(r"\b(supports?|supported|can (also )?be (used|applied|trained)|compatible with|"
+                         r"(also|another|other) (an? )?([\w\-]+ ){0,3}implementations?)\b|^\W*if you\b", re.IGNORECASE)
+_EXAMPLE_PAREN = re.compile(r"\((e\.g\.|for example|such as)[^()]*$", re.IGNORECASE)
 _STRONG_CONTEXT = re.compile(
     r"\b(train(ed|ing|s)?|evaluat\w*|test(ed|ing)?|results?|accuracy|scores?|fine-?tun\w*|pre-?train\w*|benchmark\w*|"
     r"experiments?|reproduc\w*|mAP|AP|F1|BLEU|WER|perplexity|download\w*|makes use of|uses?|using)\s+(\w+\s+){0,3}?"
@@ -600,10 +614,14 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         within = at - starts[k] + len(alias)  # where the alias ends inside the literal
         if _FORMAT_AFTER.match(lit[within:]):
             continue  # 'coco_rle', 'coco-format': a file format named after a dataset
+        if _PRETRAINED_CODE.search(source[max(0, m.start() - 150):m.start()]):
+            continue  # pretrained='imagenet': someone else's weights
         # "exact": the literal is the name, or a path/URL component starting with it ('data/cora/', 'VOC2012.tar')
         exact = low == alias.lower() or re.search(r"(^|[/\\])" + re.escape(alias.lower()) + r"([/\\_.\-]|$)", low) is not None
         if ambiguous and not exact:
             continue
+        if re.match(r"https?://(api\.|[^/]+/(.*/)?api/)", low):
+            continue  # a web API's endpoint ('https://api.x.com/fold/v1/pdb/' names an output format), not a download
         path_like = "/" in low or "." in low.strip(".")
         if exact and _ARG_BEFORE.search(source[max(0, m.start() - 60):m.start()]):
             add(name, 1.5, m.start(), source[max(0, m.start() - 40):m.end()].strip())  # dataset="x", default="x"
@@ -614,6 +632,20 @@ def _code_dataset_evidence(path: str, source: str) -> dict[str, tuple[float, int
         else:
             add(name, 0.9 if ambiguous and not path_like else 1.0 if exact else 0.6, m.start(), lit)
     return found
+
+
+def _config_variable(source: str, line: int) -> str | None:
+    """The module-level variable whose (possibly multi-line) value holds ``line``, e.g. ``other_datasets`` for a
+    path inside ``other_datasets = [...]``; None when the line is inside a function, a class or a call, or the value
+    is no list/dict/tuple literal (``ds = load_dataset("imdb")`` is a use)."""
+    lines = source.split("\n")
+    for i in range(min(line, len(lines)) - 1, max(-1, line - 80), -1):
+        text = lines[i]
+        if not text.strip() or text[:1] in " \t)]}\"'#":
+            continue
+        m = re.match(r"([A-Za-z_]\w*)\s*(:[^=]*)?=(?!=)\s*[\[{(]", text)  # a list, dict or tuple literal
+        return m.group(1) if m else None
+    return None
 
 
 # A data argument of a command (``--dataset coco``, ``--data_path ./data/ETTh1.csv``, ``-data=x``) or a data variable
@@ -875,6 +907,7 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
               sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[list[str], Counter]:
     """Datasets the README says the project trains/evaluates on, datasets its code loads and its scripts train on."""
     dmatch = _dataset_matcher()
+    dvocab = dataset_vocabulary()
     score: Counter = Counter()
     docs = [(sentences, readme_name, 1.0), *((ss, path, SUB_README_WEIGHT) for ss, path in sub_docs or [])]
     for doc_sentences, doc_name, factor in docs:
@@ -888,10 +921,15 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
             verb = bool(_STRONG_CONTEXT.search(s.text))
             weak = verb or bool(_DATA_CONTEXT.search(s.text)) or bool(re.search(r"\bdata\b", s.text, re.IGNORECASE))
             names = {name for _, (name, _), _ in hits}
+            capability = _CAPABILITY.search(s.text) is not None
             damp = 0.5 if len(names) >= 4 else 1.0  # "supports datasets like A, B, C, D": a list, not what it trains on
             seen: set[str] = set()
             for alias, (name, ambiguous), at in hits:
                 if name in seen or ambiguous and not weak or _FORMAT_AFTER.match(s.text[at + len(alias):]):
+                    continue
+                if s.text[at - 1:at] == "." or ambiguous and "_" in s.text[max(0, at - 1):at + len(alias) + 1]:
+                    continue  # a file extension ('5YH2.pdb') or part of a file name ('null_odds.json')
+                if dvocab[name].get("kind") == "embeddings":
                     continue
                 seen.add(name)
                 strong = verb or re.search(r"(data ?set|corpus|benchmark)", alias, re.IGNORECASE) is not None or any(
@@ -902,6 +940,8 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
                         r"\b(on|using|from|with)\s+(the\s+)?" + re.escape(alias)))             # classification on MNIST
                 if _PRETRAINED_BEFORE.search(s.text[max(0, at - 60):at]) or _PRETRAINED_AFTER.match(s.text[at + len(alias):]):
                     strong = False  # "a backbone pretrained on ImageNet": someone else's weights, not this project's data
+                if capability or _EXAMPLE_PAREN.search(s.text[max(0, at - 80):at]):
+                    strong = False  # what the code could do, another code base, an example in passing
                 if s.kind in ("title", "heading-intro", "heading-data"):
                     weight = 1.5
                 elif s.kind == "table":
@@ -915,8 +955,22 @@ def _datasets(sentences: list[Sentence], own: list[dict[str, Any]], readme_name:
     bare: Counter = Counter()
     evidence = [(f, _code_dataset_evidence(f["path"], f["content"])) for f in own]
     evidence += [(f, _script_dataset_evidence(f["content"])) for f in scripts or []]
+    # ``datasets.pdb`` where the project has its own ``datasets/pdb.py`` imports its own module, not a library's loader
+    own_modules = {p.rsplit("/", 1)[-1].removesuffix(".py") for p in (f["path"] for f in own) if p.endswith(".py")}
+    all_code: str | None = None
     for f, found in evidence:
         for name, (weight, line, snippet) in found.items():
+            if dvocab[name].get("kind") == "embeddings":
+                continue  # pretrained word vectors (glove.6B.100d.txt) are weights, like an ImageNet backbone
+            var = _config_variable(f["content"], line) if f["path"].endswith(".py") else None
+            if var:
+                if all_code is None:
+                    all_code = "\n".join(g["content"] for g in own)
+                if len(re.findall(r"\b" + re.escape(var) + r"\b", all_code)) <= 1:
+                    continue  # a module-level table of datasets ('other_datasets = [...]') nothing ever reads
+            local = re.fullmatch(r"datasets\.(\w+)", snippet)
+            if local and local.group(1) in own_modules:
+                continue
             if weight == 0.9:  # an ordinary word as a bare string ('maps', 'cora'): counts once per project
                 bare[name] = weight
             else:
@@ -940,10 +994,16 @@ _HEDGED_LIST = re.compile(r"\b(many other|and more|among others|etc\b|e\.g\.|suc
                           r"any (other )?(\w+ )?tasks?|a variety of|a wide range of)", re.IGNORECASE)
 
 
+_SUCH_AS = re.compile(r"\b(such as|e\.g\.,?|for example,?|like)\s+([\w\-]+,?\s+(or\s+|and\s+)?){0,4}[\"']?$", re.IGNORECASE)
+_MODEL_PART = re.compile(r"^s?\s+(units?|layers?|modules?|blocks?|components?|mechanisms?|cells?)\b", re.IGNORECASE)
+_NOT_THE_TASK = re.compile(r"(\w-|\b(without|no|not|non)\s+(\w+\s+)?)$", re.IGNORECASE)
+
+
 def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any]], readme_name: str, ev: _Evidence,
                               sub_docs: list[tuple[list[Sentence], str]] | None = None) -> tuple[Counter, Counter, list[str]]:
     """Task scores and domain keyword scores from the README's descriptive text; the descriptive sentences."""
     tmatch, kmatch = _task_matcher(), _domain_matcher()
+    tvocab = task_vocabulary()
     tscore: Counter = Counter()
     dom: Counter = Counter()
     descriptive: list[str] = []
@@ -958,14 +1018,23 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
         if kind in ("title", "intro", "heading-intro") and len(descriptive) < 24 and source != "sub-readme":
             descriptive.append(text)
         hits = _matches(text, tmatch)
+        wt_full = w
         if len({name for _a, name, _ in hits}) >= 2 and _HEDGED_LIST.search(text):
             w = w * 0.5  # "translation, language modeling, summarization and many other tasks": what it could do
         seen: set[str] = set()
-        for _alias, name, _ in hits:
+        for _alias, name, at in hits:
+            if _NOT_THE_TASK.search(text[max(0, at - 40):at]) or _EXAMPLE_PAREN.search(text[max(0, at - 80):at]) \
+                    or _MODEL_PART.match(text[at + len(_alias):]):
+                continue  # "bag-of-word vectors", "without NER features", "(e.g., NER)", "a representation learning
+                # unit": a compound, a negation, an example or a part of the model, not what the project does
+            if tvocab[name].get("step") and (kind not in ("title", "intro", "heading-intro") or source == "sub-readme"):
+                continue  # a pipeline step every project of its field has (tokenization): only a description counts
             if name not in seen:
                 seen.add(name)
-                tscore[name] += w
-                ev.note("tasks", name, source, file, line, text, w)
+                # "context-free models such as word2vec": an example of something else, not a statement of purpose
+                wt = w * 0.5 if _SUCH_AS.search(text[max(0, at - 40):at]) and w == wt_full else w
+                tscore[name] += wt
+                ev.note("tasks", name, source, file, line, text, wt)
         dseen: set[str] = set()
         for _alias, name, _ in _matches(text, kmatch):
             if name not in dseen:
@@ -982,18 +1051,22 @@ def _task_and_domain_evidence(sentences: list[Sentence], own: list[dict[str, Any
     for path in sorted({f["path"].rsplit(".", 1)[0] for f in own}):
         words = re.sub(r"[_\-/]+", " ", path)
         for alias, name, _ in _matches(words, tmatch):
-            if " " in alias and path_hits[name] < 3:
+            if " " in alias and path_hits[name] < 3 and not tvocab[name].get("step"):
                 path_hits[name] += 1
                 tscore[name] += 0.5
                 ev.note("tasks", name, "path", path, None, path, 0.5)
     # A notebook's headings ("# Clustering", "# Building an Image Classifier") name what it demonstrates: a little
     # evidence each, capped per task, so a collection of notebooks gets its topics and one demo cannot dominate.
     heading_hits: Counter = Counter()
+    seen_headings: set[str] = set()
     for f in own:
         for m in re.finditer(r"^#{1,2}\s+(.+)$", f.get("_markdown") or "", re.MULTILINE):
             heading = _strip_inline(m.group(1))
+            if heading.lower() in seen_headings:
+                continue  # the same heading in a copied notebook is no independent evidence
+            seen_headings.add(heading.lower())
             for _alias, name in {(a, n) for a, n, _ in _matches(heading, tmatch)}:
-                if heading_hits[name] < 3:
+                if heading_hits[name] < 3 and not tvocab[name].get("step"):
                     heading_hits[name] += 1
                     tscore[name] += 0.5
                     ev.note("tasks", name, "notebook", f["path"], None, heading, 0.5)
