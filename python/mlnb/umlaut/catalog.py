@@ -124,8 +124,8 @@ _P_LEAKAGE = ("Kapoor & Narayanan 2023: Leakage and the reproducibility crisis i
 _P_SMITH = ("Smith 2017: Cyclical learning rates (the learning-rate range test)", "https://arxiv.org/abs/1506.01186")
 
 # The probe sentence shared by activation/gradient heuristics.
-_PROBE = ("mlnb probes a sample batch of {probe_rows} rows (every {probe_every} batches in PyTorch; in Keras after "
-          "each of the first epochs, then as long as its work stays under {probe_budget:g} of the training time) "
+_PROBE = ("mlnb probes a sample batch of {probe_rows} rows (in PyTorch every {probe_every} batches of the first epoch, "
+          "then at the first batch of each epoch; in Keras after each of the first epochs, then as long as its work stays under {probe_budget:g} of the training time) "
           "and reports a finding only when it holds at {probe_patience} probes in a row.")
 
 _ENTRIES = [
@@ -725,8 +725,8 @@ _ENTRIES = [
             oscillates or overflows to NaN.
         """,
         heuristic="""
-            mlnb probes a sample batch of {probe_rows} rows (every {probe_every} batches in PyTorch; in
-            Keras after the first epochs, then within {probe_budget:g} of the training time), computes the global norm of all weight gradients, and flags it when it is
+            mlnb probes a sample batch of {probe_rows} rows (in PyTorch every {probe_every} batches of the
+            first epoch, then once per epoch; in Keras after the first epochs, then within {probe_budget:g} of the training time), computes the global norm of all weight gradients, and flags it when it is
             above {explode_norm:g} or not finite.
         """,
         fix="""

@@ -81,7 +81,9 @@ class Thresholds:
     """bad-initial-loss: initial cross-entropy above this × ln(classes) (chance) is suspicious."""
     # -- activations and gradients (probes on a sample batch) ------------------------------
     probe_every: int = 50
-    """Batches between two activation/gradient probes (PyTorch; Keras probes once per epoch)."""
+    """PyTorch: batches between two activation/gradient probes in the first epoch (its length is
+    unknown yet); later epochs are probed at their first batch (one probe per epoch feeds the checks).
+    Keras probes once per epoch."""
     probe_rows: int = 64
     """Rows of the sample batch used by a probe."""
     probe_patience: int = 2

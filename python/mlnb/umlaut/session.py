@@ -88,6 +88,9 @@ class Session(Observable):
         self.dismissed: set[tuple[str, str]] = set()  # (key, subject) marked as false alarms
         self.running: list[tuple[float, float]] = []  # (fractional epoch, running loss) within epochs
         self._next_batch_report = 0.0
+        # Seconds the adapters spent inside their hooks for this session (UMLAUT's own overhead
+        # on the training thread; see mlnb.umlaut.adapters.timed and benchmarks/umlaut_overhead.py).
+        self.hook_seconds = 0.0
 
     # -- findings ------------------------------------------------------------------------------
     def add(self, findings: Iterable[Finding]) -> list[Finding]:

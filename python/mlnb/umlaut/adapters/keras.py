@@ -12,7 +12,7 @@ import numpy as np
 
 import keras
 
-from mlnb.umlaut.adapters import is_chief, notice
+from mlnb.umlaut.adapters import is_chief, notice, timed
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
@@ -250,6 +250,9 @@ class UmlautCallback(keras.callbacks.Callback):
         self.monitor: Monitor | None = None
         self._fit_args: dict[str, Any] | None = None  # set by umlaut.instrument's fit wrapper
         self._epoch_now = 0
+        self._probe_fn = self._feature_model = None
+        self._probe_ok = False
+        self._traced = 0.0
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # Displaying the callback shows its session's live dashboard; the session is made now
@@ -261,13 +264,28 @@ class UmlautCallback(keras.callbacks.Callback):
                 framework="keras", record=self.record, echo=self.echo)
         return self.session.view()._repr_mimebundle_(**kwargs)
 
+    @property
+    def async_safe(self) -> bool:
+        """Whether Keras may run this callback's batch hooks on its worker thread.
+
+        On the backends Keras dispatches batch hooks from a worker thread (JAX, PyTorch), a
+        callback that overrides ``on_train_batch_end`` makes Keras wait for every step's logs on
+        the training thread instead, unless it says it is async-safe. The only per-batch work here is the running loss for a displayed
+        dashboard, so the callback is async-safe when no dashboard listens as ``fit`` starts
+        (Keras decides once, when it builds its callback list); with one listening, the running
+        loss is reported from the training thread as before.
+        """
+        session = self.session or self._given_session
+        return session is None or not session.__dict__.get("_listeners")
+
     # -- training lifecycle ------------------------------------------------------------------
+    @timed
     def on_train_begin(self, logs: Any = None) -> None:
         from mlnb.notebook import location_of_frame
 
         model = self._user_model or self.model
         self._active_model = model
-        self._train_started, self._spent = time.perf_counter(), 0.0
+        self._train_started, self._spent, self._traced = time.perf_counter(), 0.0, 0.0
         session = self._given_session or Session(
             self.name or model.name, thresholds=self.thresholds, input_type=self.input_type, output_type=self.output_type,
             framework="keras", record=self.record, echo=self.echo)
@@ -279,6 +297,9 @@ class UmlautCallback(keras.callbacks.Callback):
         summary = mon.guarded("summarize_model", summarize, model)
         fit = self._fit_args or mon.guarded("fit_arguments", _fit_frame, model) or {}
         self._sample = None
+        # compiled probe, weight reader and feature model of this fit's model (built on first use)
+        self._probe_fn = self._feature_model = None
+        self._probe_ok = False
         data = mon.guarded("data_sample", self._gather_data, fit)
         if summary is not None and not summary.graph_known and self._sample is not None:
             mon.guarded("output_probe", self._infer_outputs, summary)
@@ -300,11 +321,13 @@ class UmlautCallback(keras.callbacks.Callback):
         session.flush()
         session.print_new()
 
+    @timed
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._epoch_now = epoch
         if self.session is not None:
             self.session.print_new()
 
+    @timed
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
         mon = self.monitor
         if mon is None:
@@ -317,7 +340,9 @@ class UmlautCallback(keras.callbacks.Callback):
         probe = self._guarded_probe(epoch) if self._probe_due(epoch) else None
         change = mon.guarded("weight_change", self._weight_change)
         mon.epoch(epoch, logs, probe=probe, weight_change=change)
-        self._spent += time.perf_counter() - started
+        # the probe's one-off trace is not per-epoch work: it would hold back the cheap compiled probes
+        self._spent += time.perf_counter() - started - self._traced
+        self._traced = 0.0
 
     def _why_no_probe(self, fit: Mapping[str, Any]) -> str | None:
         """Why the probes cannot run on this model and data (None when they can)."""
@@ -348,6 +373,7 @@ class UmlautCallback(keras.callbacks.Callback):
             self.monitor.session.add([finding])
             return None
 
+    @timed
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         # The running loss for a displayed dashboard: one clock read per batch; Keras has already
         # turned the logs into Python floats for its progress bar, so reading them costs nothing.
@@ -357,12 +383,14 @@ class UmlautCallback(keras.callbacks.Callback):
 
     def _probe_due(self, epoch: int) -> bool:
         """Probe the first epochs always (findings need ``probe_patience`` probes in a row), later
-        ones only while UMLAUT's per-epoch work stays within its share of the training time."""
+        ones only while UMLAUT's per-epoch work stays within its share of the training time (the
+        compiled probe's one-off trace is not counted: it is paid once, in the first epoch)."""
         t = self.thresholds
         if epoch <= t.probe_patience:
             return True
         return self._spent <= t.probe_budget * (time.perf_counter() - self._train_started)
 
+    @timed
     def on_train_end(self, logs: Any = None) -> None:
         if self.session is not None:
             self.session.end("finished")
@@ -417,23 +445,109 @@ class UmlautCallback(keras.callbacks.Callback):
         return max(changes) if changes else None
 
     def _probe(self, epoch: int) -> Probe | None:
-        """Activation and gradient statistics of the sample batch (one forward/backward pass)."""
+        """Activation and gradient statistics of the sample batch (one forward/backward pass).
+
+        The probe runs eagerly, except in a fit of at least :data:`COMPILE_FROM_EPOCHS` epochs with
+        TensorFlow: there it is one ``tf.function``, traced at the first epoch's probe and reused
+        at every later one. Tracing costs about three eager probes and a compiled probe a quarter
+        of one, so compiling pays off from a few probes on and would slow short fits. If the model
+        cannot be traced (Python side effects in ``call``), the probe stays eager."""
         model = self._active_model
         if self._sample is None or self._sample[1] is None or getattr(model, "_compile_loss", None) is None:
             return None  # no labels, or no compiled loss (a custom train_step): nothing to differentiate
-        xs, ys = self._sample
-        probe = Probe(epoch=epoch, batch=-1)
+        if epoch >= 0 and self._probe_fn is not False and self._compile_probe():
+            try:
+                return self._probe_compiled(epoch)
+            except Exception:  # noqa: BLE001 - not traceable: the eager probe below says why if it fails too
+                if self._probe_ok:
+                    raise  # it worked before: a real failure, reported by _guarded_probe
+                self._probe_fn = False
+        return self._probe_eager(epoch)
+
+    def _compile_probe(self) -> bool:
+        """Whether this fit's probe is worth compiling (TensorFlow, a built model, enough epochs)."""
+        epochs = (self.params or {}).get("epochs") or 0
+        return keras.backend.backend() == "tensorflow" and self._active_model.built and epochs >= COMPILE_FROM_EPOCHS
+
+    def _probe_layout(self) -> tuple[list[Any], dict[int, str], list[tuple[Any, str]]]:
+        """(trainable variables, layer name by variable id, (layer, activation) to watch)."""
+        model = self._active_model
         by_var = {}
         for layer in model.layers:
             for w in layer.trainable_weights:
                 by_var[id(w)] = layer.name
+        return list(model.trainable_variables), by_var, self._watched_layers()
+
+    def _probe_compiled(self, epoch: int) -> Probe:
+        import tensorflow as tf
+
+        model = self._active_model
+        key = tuple(id(v) for v in model.trainable_variables)
+        if self._probe_fn is not None and key != self._probe_key:
+            self._probe_fn = None  # layers frozen or unfrozen since the trace: trace again
+        if self._probe_fn is None:
+            variables, by_var, wanted = self._probe_layout()
+            self._feature_model_for(wanted)  # a Keras model is built outside the trace
+            layout: list[tuple[str, Any]] = []  # what each entry of the result vector is (filled by the trace)
+
+            def run(xs: Any, ys: Any) -> Any:
+                layout.clear()
+                with tf.GradientTape() as tape:
+                    y_pred, acts = self._forward(xs, wanted)
+                    loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
+                grads = tape.gradient(loss, variables)
+                parts = [tf.reshape(tf.cast(loss, tf.float32), [1])]
+                layout.append(("loss", None))
+                for v, g in zip(variables, grads):
+                    if g is None:
+                        continue
+                    g = tf.cast(tf.convert_to_tensor(g), tf.float32)
+                    parts.append(tf.reshape(tf.reduce_sum(tf.square(g)), [1]))
+                    layout.append(("grad", (by_var.get(id(v)), int(np.prod(g.shape)))))
+                for name, out, act in acts:
+                    stat = _activation_stat(tf, out, act)
+                    if stat is not None:
+                        parts.append(tf.reshape(stat, [1]))
+                        layout.append((_STAT_OF[act], name))
+                return tf.concat(parts, 0)
+
+            self._probe_fn, self._probe_key, self._probe_layout_now, self._probe_ok = _tf_function(run), key, layout, False
+        started = time.perf_counter()
+        values = self._probe_fn(*self._sample).numpy().tolist()
+        if not self._probe_ok:
+            self._traced = time.perf_counter() - started  # the first call traces
+        self._probe_ok = True
+        probe = Probe(epoch=epoch, batch=-1)
+        probe.loss = values[0]
+        sq: dict[str, list[float]] = {}
+        total = 0.0
+        for (what, info), value in zip(self._probe_layout_now, values):
+            if what == "grad":
+                total += value
+                name, n = info
+                if name is not None:
+                    acc = sq.setdefault(name, [0.0, 0])
+                    acc[0] += value
+                    acc[1] += n
+            elif what != "loss":
+                setattr(probe.layers.setdefault(info, LayerStats()), what + "_fraction", value)
+        probe.grad_norm = math.sqrt(total) if math.isfinite(total) else math.inf
+        probe.grad_order = tuple(layer.name for layer in model.layers if layer.name in sq)
+        for name, (s, n) in sq.items():
+            probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
+        return probe
+
+    def _probe_eager(self, epoch: int) -> Probe | None:
+        model = self._active_model
+        xs, ys = self._sample
+        probe = Probe(epoch=epoch, batch=-1)
+        variables, by_var, wanted = self._probe_layout()
         if keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
             with tf.GradientTape() as tape:
-                y_pred = model(xs, training=False)
+                y_pred, acts = self._forward(xs, wanted)
                 loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
-            variables = model.trainable_variables
             grads = tape.gradient(loss, variables)
             sq: dict[str, list[float]] = {}
             total = 0.0
@@ -454,47 +568,69 @@ class UmlautCallback(keras.callbacks.Callback):
             for name, (s, n) in sq.items():
                 probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
         else:
-            y_pred = model(xs, training=False)
+            y_pred, acts = self._forward(xs, wanted)
             loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
         probe.loss = float(keras.ops.convert_to_numpy(loss))
-        for name, out, act in self._activations(xs):
-            stats = probe.layers.setdefault(name, LayerStats())
-            a = np.asarray(out, dtype=np.float32)
-            if a.ndim < 2:
-                continue
-            if act in ("relu", "relu6"):
-                stats.dead_fraction = float(np.mean(np.all(a.reshape(-1, a.shape[-1]) <= 0, axis=0)))
-            elif act == "sigmoid":
-                stats.saturated_fraction = float(np.mean((a < 0.01) | (a > 0.99)))
-            elif act == "tanh":
-                stats.saturated_fraction = float(np.mean(np.abs(a) > 0.99))
+        for name, out, act in acts:
+            stat = _activation_stat(np, np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float32), act)
+            if stat is not None:
+                setattr(probe.layers.setdefault(name, LayerStats()), _STAT_OF[act] + "_fraction", float(stat))
         return probe
 
-    def _activations(self, xs: Any) -> list[tuple[str, Any, str]]:
-        """(layer name, output, activation) of ReLU/sigmoid/tanh layers for the sample (Sequential/functional)."""
-        model = self._active_model
+    def _watched_layers(self) -> list[tuple[Any, str]]:
+        """(layer, activation) of the ReLU/sigmoid/tanh layers whose outputs the probe judges."""
         wanted = []
-        for layer in model.layers:
+        for layer in self._active_model.layers:
             info = _layer_info(layer, 0) if not hasattr(layer, "_mlnb_act") else None
             act = info.activation if info is not None else None
-            if act in ("relu", "relu6", "sigmoid", "tanh"):
+            if act in _STAT_OF:
                 wanted.append((layer, act))
-        if not wanted:
-            return []
-        inputs = None
+        return wanted
+
+    def _feature_model_for(self, wanted: list[tuple[Any, str]]) -> Any:
+        """A Keras model from the model's inputs to the watched layers' outputs followed by the
+        model's output, so one forward pass gives both (None for a model without symbolic inputs:
+        a Sequential built without Input, a subclassed model; and for several outputs)."""
+        if self._feature_model is not None:
+            return self._feature_model or None
+        model = self._active_model
+        if not model.built:
+            return None  # the first call builds it; decide then
+        self._feature_model = False
         try:
             inputs = model.inputs  # a Sequential built from keras.Input has them too
+            outputs = model.outputs
         except (AttributeError, ValueError):  # a Sequential built without Input, a subclassed model
-            pass
-        if inputs:
-            # The model's own graph casts each input to its Input dtype (uint8 images, int32
-            # boards, dict features), exactly as in training.
-            if getattr(self, "_feature_model", None) is None:
-                self._feature_model = keras.Model(model.inputs, [layer.output for layer, _ in wanted])
-            values = self._feature_model(xs, training=False)
-            values = values if isinstance(values, (list, tuple)) else [values]
-            return [(layer.name, keras.ops.convert_to_numpy(v), act) for (layer, act), v in zip(wanted, values)]
-        if isinstance(model, keras.Sequential):
+            return None
+        if not inputs or not outputs or not wanted:
+            return None
+        # The model's own graph casts each input to its Input dtype (uint8 images, int32 boards, dict
+        # features), exactly as in training. The inputs go in the structure the model was built with
+        # (one tensor, a list, a dict), so that Keras does not warn about a structure mismatch.
+        structure = inputs[0] if len(inputs) == 1 else getattr(model, "_inputs_struct", inputs)
+        heads = [layer.output for layer, _ in wanted]
+        self._feature_outputs = len(outputs)
+        self._feature_model = keras.Model(structure, heads + ([outputs[0]] if len(outputs) == 1 else []))
+        return self._feature_model
+
+    def _forward(self, xs: Any, wanted: list[tuple[Any, str]]) -> tuple[Any, list[tuple[str, Any, str]]]:
+        """(predictions, [(layer name, output, activation)] of the watched layers) for the sample."""
+        model = self._active_model
+        features = self._feature_model_for(wanted)
+        if features is None:
+            return model(xs, training=False), self._activation_tensors(xs, wanted)
+        values = features(xs, training=False)
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        acts = [(layer.name, v, act) for (layer, act), v in zip(wanted, values)]
+        if self._feature_outputs == 1:
+            return values[-1], acts
+        return model(xs, training=False), acts  # several outputs: the model's own structure for the loss
+
+    def _activation_tensors(self, xs: Any, wanted: list[tuple[Any, str]]) -> list[tuple[str, Any, str]]:
+        """The watched layers' outputs of a Sequential built without Input, layer by layer (a
+        subclassed model gives none)."""
+        model = self._active_model
+        if wanted and isinstance(model, keras.Sequential):
             out, h = [], xs
             first = _layer_info(model.layers[0], 0) if model.layers else None
             if first is not None and first.kind != "embedding" and "int" in str(getattr(h, "dtype", "")):
@@ -503,10 +639,50 @@ class UmlautCallback(keras.callbacks.Callback):
             for layer in model.layers:
                 h = layer(h, training=False)
                 if id(layer) in acts:
-                    out.append((layer.name, keras.ops.convert_to_numpy(h), acts[id(layer)]))
+                    out.append((layer.name, h, acts[id(layer)]))
             return out
         return []
 
+
+def _tf_function(fn: Any) -> Any:
+    """``tf.function(fn)``, traced once per fit. Every fit traces a new one of the same code, which
+    TensorFlow would report as "excessive retracing" after a few fits in a notebook: not here."""
+    import tensorflow as tf
+
+    compiled = tf.function(fn)
+    compiled._omit_frequent_tracing_warning = True  # noqa: SLF001 - TensorFlow's own switch for this warning
+    return compiled
+
+
+# which LayerStats field a watched activation feeds: "dead" -> dead_fraction, "saturated" -> saturated_fraction
+_STAT_OF = {"relu": "dead", "relu6": "dead", "sigmoid": "saturated", "tanh": "saturated"}
+
+
+def _activation_stat(xp: Any, a: Any, act: str) -> Any:
+    """The probe's statistic of one activation output ``a`` (rows first), with numpy (``xp=np``) or
+    TensorFlow (``xp=tf``, inside the compiled probe): the fraction of dead units (no positive output
+    for any row or position) after a ReLU, of saturated outputs after sigmoid/tanh. None for outputs
+    of fewer than two dimensions."""
+    rank = a.ndim if xp is np else a.shape.rank
+    if rank is None or rank < 2:
+        return None
+    if xp is not np:
+        a = xp.cast(a, xp.float32)
+    mean = np.mean if xp is np else xp.reduce_mean
+    if act in ("relu", "relu6"):
+        units = a.shape[-1]
+        flat = xp.reshape(a, (-1, units)) if units is not None else xp.reshape(a, (-1, xp.shape(a)[-1]))
+        dead = np.all(flat <= 0, axis=0) if xp is np else xp.reduce_all(flat <= 0, axis=0)
+        return mean(dead.astype(np.float32) if xp is np else xp.cast(dead, xp.float32))
+    if act == "sigmoid":
+        hit = (a < 0.01) | (a > 0.99)
+    else:
+        hit = xp.abs(a) > 0.99
+    return mean(hit.astype(np.float32) if xp is np else xp.cast(hit, xp.float32))
+
+
+# A fit of at least this many epochs compiles its probe (TensorFlow): see UmlautCallback._probe.
+COMPILE_FROM_EPOCHS = 5
 
 PROBE_CHECKS = ("dead-relu", "saturated-activation", "vanishing-gradient", "exploding-gradient")
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from mlnb.umlaut.adapters import is_chief, notice
+from mlnb.umlaut.adapters import is_chief, notice, timed
 from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
@@ -125,6 +125,10 @@ def _channel_view(t: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1, t.shape[-1])
 
 
+def _raise(exc: BaseException) -> None:
+    raise exc
+
+
 class TorchMonitor:
     """UMLAUT for a PyTorch training loop.
 
@@ -138,10 +142,12 @@ class TorchMonitor:
     ...     mon.epoch(val_loss=..., val_accuracy=...)
     >>> mon.close(); mon.session.findings                                            # doctest: +SKIP
 
-    Forward hooks record activations (and the dataflow between modules) on the first batch and
-    then every ``probe_every`` batches only; the gradients are read on the same batches. Losses
-    are summed on the device; the host syncs only at probes and epoch ends. Usable as a context
-    manager (the session then ends as finished, failed or interrupted).
+    Forward hooks record activations (and the dataflow between modules) on the first batch, every
+    ``probe_every`` batches of the first epoch, and the first batch of every later epoch (the epoch
+    checks use one probe per epoch); the gradients are read on the same batches. A batch that is not
+    probed costs a few microseconds: its loss is kept as a device scalar, read with the others in one
+    host copy every 64 batches and at the epoch's end. Usable as a context manager (the session then
+    ends as finished, failed or interrupted).
     """
 
     def __init__(self, model: nn.Module, optimizer: Any = None, loss_fn: Any = None, input_type: str | None = None,
@@ -170,10 +176,14 @@ class TorchMonitor:
         self._epoch, self._batch, self._epoch_batches = 0, 0, 0
         self._calls: list[tuple[str, tuple[int, ...], int, Any]] = []
         self._stats: dict[str, tuple[str, torch.Tensor]] = {}
-        self._loss_sum: torch.Tensor | float = 0.0
+        self._loss_sum = 0.0  # host sum of the batch losses read so far in this epoch
+        self._losses: list[Any] = []  # this epoch's batch losses not read yet (device scalars)
+        self._losses_from = 0  # the batch (within the epoch) of the first of them
         self._steps_per_epoch: int | None = None
         self._loss_count = 0
-        self._inputs_sum: torch.Tensor | float = 0.0
+        self._input_sums: list[Any] = []  # one device reduction per float input batch (NaN/Inf carry into it)
+        self._inputs_nonfinite = False
+        self._batch_failed = False
         self._data_x: list[Any] = []
         self._data_y: list[Any] = []
         self._val_x: list[Any] = []  # first validation batches, for train-val-overlap
@@ -227,42 +237,68 @@ class TorchMonitor:
                 self._stats[name] = ("saturated", (out.abs() > 0.99).float().mean())
 
     # -- the loop -------------------------------------------------------------------------------
+    @timed
     def batch(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per training batch, after ``optimizer.step()`` (gradients still present)."""
         if self._closed:
             raise RuntimeError("TorchMonitor.batch() called after close(); create a new TorchMonitor")
+        try:
+            if loss is not None:
+                if torch.is_tensor(loss):
+                    # kept on the device: no host sync per batch (read every 64 batches, see _read_losses)
+                    if not self._losses:
+                        self._losses_from = self._epoch_batches
+                    self._losses.append(loss.detach() if loss.ndim == 0 else loss.detach().float().mean())
+                    self._loss_count += 1
+                    if len(self._losses) >= 64:
+                        self._read_losses()
+                else:
+                    self._track_loss(loss)
+            if inputs is not None and torch.is_tensor(inputs) and inputs.is_floating_point():
+                # One reduction on the device per batch, read with the losses: NaN/Inf in any input
+                # batch carries into it, to name bad inputs as a NaN loss's cause.
+                self._input_sums.append((inputs.detach() if inputs.requires_grad else inputs).sum())
+        except Exception as exc:  # noqa: BLE001 - UMLAUT must never stop training; said once per run
+            if not self._batch_failed:
+                self._batch_failed = True
+                self.monitor.guarded("batch_loss", _raise, exc)
+        if self._batch == 0 or self._sampling or (inputs is not None and not self.monitor.data_checked):
+            self._sampled_batch(loss, inputs, targets, outputs)
+        self._batch += 1
+        self._epoch_batches += 1
+        if self._loss_count and self.session.batch_due():  # a displayed dashboard: a few times a second
+            self.monitor.guarded("batch_loss", self._read_losses)
+            self.session.log_batch(self._epoch, self._epoch_batches - 1, self._loss_sum / self._loss_count,
+                                   self._steps_per_epoch)
+        # Probe every probe_every batches of the first epoch (its length is unknown yet); later
+        # epochs are probed at their first batch only (set by epoch()): the epoch checks use one
+        # probe per epoch, so more probes would cost without changing any finding.
+        sample = self._epoch == 0 and self._batch % self.thresholds.probe_every == 0
+        if sample != self._sampling:
+            self._set_sampling(sample)
+        self._calls, self._root_output = [], None
+        if self._batch == 1:
+            self.session.flush()
+            self.session.print_new()
+
+    def _sampled_batch(self, loss: Any, inputs: Any, targets: Any, outputs: Any) -> None:
+        """The rare batches with more work: the first one (static checks), those sampled for the
+        data checks, and the probed ones."""
         mon = self.monitor
         if not self._started:
             from mlnb.notebook import location_of_frame
 
             self._started = True
-            mon.ctx.location = location_of_frame(sys._getframe(1)) or mon.ctx.location
+            mon.ctx.location = location_of_frame(sys._getframe(2)) or mon.ctx.location
             self.session.start({"model": type(self.model).__name__})
-        if loss is not None:
-            mon.guarded("batch_loss", self._track_loss, loss)
-        if torch.is_tensor(inputs) and inputs.is_floating_point():
-            # One reduction on the device, read once per epoch: NaN/Inf in any input batch carries
-            # into the sum, to name bad inputs as a NaN loss's cause.
-            self._inputs_sum = self._inputs_sum + inputs.detach().sum()
         if self._batch == 0:
             mon.guarded("first_batch", self._first_batch, loss, targets, outputs)
         if len(self._data_x) < 8 and not mon.data_checked and inputs is not None:
             mon.guarded("data_sample", self._collect, inputs, targets)
         if self._sampling:
             self._pending_probe = mon.guarded("probe", self._probe) or self._pending_probe
-        self._batch += 1
-        self._epoch_batches += 1
-        if self._loss_count and self.session.batch_due():  # a displayed dashboard: a few times a second
-            total = self._loss_sum
-            self.session.log_batch(self._epoch, self._epoch_batches - 1,
-                                   (float(total) if torch.is_tensor(total) else total) / self._loss_count,
-                                   self._steps_per_epoch)
-        self._set_sampling(self._batch % self.thresholds.probe_every == 0)
-        self._calls, self._root_output = [], None
-        if self._batch == 1:
-            self.session.flush()
-            self.session.print_new()
 
+    @timed
     def validation(self, inputs: Any, targets: Any = None) -> None:
         """Optionally, once per validation batch: the first batches are compared with the training
         sample (train-val-overlap). Costs a host copy of the first few batches only."""
@@ -290,19 +326,27 @@ class TorchMonitor:
             mon.ctx.epoch = saved
 
     def _track_loss(self, loss: Any) -> None:
-        # One device add per batch: a NaN/Inf in any batch loss carries into the sum, which is
-        # read only at probes and epoch ends (no host sync per batch).
+        """A loss given as a Python number (or anything float() takes)."""
+        value = float(loss)
         self._loss_count += 1
-        if torch.is_tensor(loss):
-            value = loss.detach()
-            self._loss_sum = self._loss_sum + (value if value.ndim == 0 else value.float().mean())
-            if self._sampling and not math.isfinite(float(self._loss_sum)):
-                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, float(value.float().mean()))
-        else:
-            value = float(loss)
-            self._loss_sum = self._loss_sum + value
-            if not math.isfinite(value):
-                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, value)
+        self._loss_sum += value
+        if not math.isfinite(value):
+            self.monitor.note_nonfinite(self._epoch, self._epoch_batches, value)
+
+    def _read_losses(self) -> None:
+        """Copy the batch losses kept on the device to the host (one transfer) and add them up;
+        the first non-finite one is noted with its exact batch. The input sums are read with them."""
+        losses, self._losses = self._losses, []
+        if losses:
+            values = torch.stack([v.float() for v in losses]).tolist()
+            for i, value in enumerate(values):
+                if not math.isfinite(value):
+                    self.monitor.note_nonfinite(self._epoch, self._losses_from + i, value)
+                    break
+            self._loss_sum += math.fsum(values)
+        sums, self._input_sums = self._input_sums, []
+        if sums and not self._inputs_nonfinite:
+            self._inputs_nonfinite = not math.isfinite(float(torch.stack([v.float() for v in sums]).sum()))
 
     def _first_batch(self, loss: Any, targets: Any, outputs: Any) -> None:
         edges, outputs_names = self._dataflow()
@@ -409,6 +453,7 @@ class TorchMonitor:
             changes = [((a - b).abs().max() / (b.abs().max() + 1e-12)).float() for a, b in zip(now, self._weights0) if b.numel()]
         return float(torch.stack(changes).max()) if changes else None
 
+    @timed
     def epoch(self, loss: Any = None, val_loss: Any = None, accuracy: Any = None, val_accuracy: Any = None,
               **metrics: Any) -> None:
         """Call once per epoch; ``loss`` defaults to the mean of the batch losses given to :meth:`batch`."""
@@ -420,14 +465,14 @@ class TorchMonitor:
             mon.guarded("data_checks", self._run_data_checks)
         if self._val_x and not self._val_checked:
             mon.guarded("train_val_overlap", self._check_overlap)  # fewer validation rows than a full sample
+        mon.guarded("batch_loss", self._read_losses)
         if loss is None and self._loss_count:
-            total = self._loss_sum
-            loss = float(total) / self._loss_count if torch.is_tensor(total) else total / self._loss_count
+            loss = self._loss_sum / self._loss_count
         values = {"loss": loss, "val_loss": val_loss, "accuracy": accuracy, "val_accuracy": val_accuracy, **metrics}
         logs = {k: (float(v.detach()) if torch.is_tensor(v) else float(v)) for k, v in values.items() if v is not None}
         if "loss" in logs and not math.isfinite(logs["loss"]):
             mon.note_nonfinite(self._epoch, None, logs["loss"])
-        if not math.isfinite(float(self._inputs_sum)):
+        if self._inputs_nonfinite:
             mon.ctx.inputs_nonfinite = True
         if self.optimizer is not None:
             mon.ctx.model and setattr(mon.ctx.model, "lr", optimizer_info(self.optimizer)[1])
@@ -439,7 +484,7 @@ class TorchMonitor:
         self._steps_per_epoch = self._epoch_batches or None  # epochs after the first know their length
         self._epoch_batches = 0
         self._set_sampling(True)  # probe the first batch of every epoch (plus every probe_every batches)
-        self._loss_sum, self._loss_count, self._inputs_sum = 0.0, 0, 0.0
+        self._loss_sum, self._loss_count, self._losses, self._input_sums = 0.0, 0, [], []
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Displaying the monitor shows its session's live dashboard."""
