@@ -211,7 +211,9 @@ def loss_oscillating(ctx: CheckContext):
 @check("overfitting", phase="epoch")
 def overfitting(ctx: CheckContext):
     """Validation loss rose for ``overfit_patience`` epochs in a row while training loss fell, and
-    ends ``overfit_min_rise`` above its best (the thesis's one-epoch rule, with persistence)."""
+    ends ``overfit_min_rise`` above its best (the thesis's one-epoch rule, with persistence), unless
+    the training data evaluated in inference mode score as badly as the validation data (see
+    :func:`_inference_gap`: a BatchNorm train/inference gap, not overfitting)."""
     t = ctx.thresholds
     loss, val = _series(ctx, "loss"), _series(ctx, "val_loss")
     n = t.overfit_patience + 1
@@ -269,7 +271,9 @@ def suspicious_val_accuracy(ctx: CheckContext):
     ``val_acc_error_ratio`` of the training error (leakage or a too-easy split). Training accuracy
     is measured with dropout on and averaged over an improving epoch, so a modest lead of
     validation is normal; the error ratio tells that apart. The thesis's "above 95 %" rule is
-    dropped: it flagged every good MNIST model."""
+    dropped: it flagged every good MNIST model. The training accuracy of each epoch is taken at its
+    estimated end (epoch mean + half the epoch's gain): early on, when it climbs fast, the epoch mean
+    lags the model that the validation data see."""
     t = ctx.thresholds
     names = _accuracy_names(ctx)
     if names is None:
