@@ -522,7 +522,8 @@ def _clean_keras_relu_relu(umlaut):
 
 
 @_program("nan-loss", "keras", "nan-loss",
-          bug="sensor table with missing values (NaN) fed to the model without imputation")
+          bug="sensor table with missing values (NaN) fed to the model without imputation",
+          related=("nonfinite-input",))  # the NaN rows themselves, named before training
 def _nan_loss(umlaut):
     keras = _keras()
     x, y, xv, yv = digits()
@@ -848,16 +849,21 @@ def _saturated(umlaut):
     return _train_torch(model, opt, torch.nn.CrossEntropyLoss(), x, y, umlaut, epochs=4, x_val=xv, y_val=yv)
 
 
-@_program("loss-oscillating", "keras", "loss-oscillating",
-          bug="Adam(learning_rate=0.3) (meant 0.003): the loss jumps up and down instead of settling",
-          related=("lr-out-of-range", "loss-diverging", "overfitting"))
+@_program("loss-oscillating", "torch", "loss-oscillating",
+          bug="full-batch SGD(lr=1.0, momentum=0.95) on a linear regression: every step overshoots the "
+              "minimum, so the loss jumps between ~5 and ~20 each epoch instead of settling (lr 0.1 converges)")
 def _oscillating(umlaut):
-    keras = _keras()
-    x, y, xv, yv = digits()
-    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(keras.optimizers.Adam(learning_rate=0.3), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    return _fit_keras(model, x, y, umlaut, validation_data=(xv, yv), epochs=10, batch_size=32)
+    """A deterministic oscillation: with momentum 0.95 and lr 1.0 (lr x curvature ~ 1 + momentum) the
+    heavy-ball iteration turns by about 90 degrees per step, so the squared error alternates between
+    small and large every epoch and barely decays (amplitude x0.975 per step)."""
+    torch = _torch()
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(256, 1)).astype("float32")
+    y = (3 * x + 2 + 2.0 * rng.normal(size=(256, 1))).astype("float32")
+    model = torch.nn.Linear(1, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0, momentum=0.95)
+    return _train_torch(model, opt, torch.nn.MSELoss(), x, y, umlaut, epochs=12, batch_size=256, classify=False,
+                        output_type="regression")
 
 
 @_program("unshuffled-data", "torch", "unshuffled-data",
@@ -893,6 +899,120 @@ def _class_imbalance(umlaut):
     model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
     return _fit_keras(model, x, t, umlaut, output_type="classification", validation_data=(xv, tv),
                       epochs=4, batch_size=32)
+
+
+# --------------------------------------------------------------------------------------------
+# Heuristics added on the evidence of the real-program suite (benchmarks/umlaut_real/)
+# --------------------------------------------------------------------------------------------
+
+
+@_program("clean-keras-batchnorm-conv1d-early", "keras")
+def _clean_keras_bn_conv1d(umlaut):
+    """The Keras timeseries-classification recipe (Conv1D + BatchNorm + ReLU x3, GAP, softmax) early in
+    training: BatchNorm's moving statistics lag, so the validation loss (inference mode) can rise for
+    a few epochs while the training loss (batch statistics) falls. The training data in inference mode
+    score as badly: a train/inference gap, not overfitting."""
+    keras = _keras()
+    rng = np.random.default_rng(0)
+    n, length = 320, 64
+    y = rng.integers(0, 2, n)
+    t = np.linspace(0, 1, length)
+    freq = np.where(y > 0, 9.0, 6.0)[:, None] + rng.normal(0, 0.7, (n, 1))
+    x = np.sin(2 * np.pi * freq * t + rng.uniform(0, 6.3, (n, 1))) + rng.normal(0, 0.8, (n, length))
+    x = ((x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)).astype("float32")[..., None]
+    inputs = keras.Input((length, 1))
+    h = inputs
+    for _ in range(3):
+        h = keras.layers.Conv1D(32, 3, padding="same")(h)
+        h = keras.layers.BatchNormalization()(h)
+        h = keras.layers.ReLU()(h)
+    outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.GlobalAveragePooling1D()(h))
+    model = keras.Model(inputs, outputs)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["sparse_categorical_accuracy"])
+    return _fit_keras(model, x, y, umlaut, validation_split=0.2, epochs=8, batch_size=32)
+
+
+@_program("missing-softmax-one-unit", "keras", "missing-softmax", mention="single unit",
+          bug="binary classifier ending in Dense(1) + Activation('softmax') (SO 45378493): the output is always 1",
+          related=("loss-not-decreasing", "weights-unchanged", "vanishing-gradient"))
+def _softmax_one_unit(umlaut):
+    keras = _keras()
+    x, y, xv, yv = digits()
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1),
+                              keras.layers.Activation("softmax")])
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, (y >= 5).astype("float32"), umlaut, validation_data=(xv, (yv >= 5).astype("float32")),
+                      epochs=4, batch_size=32)
+
+
+@_program("double-activation-relu-logits", "torch", "double-activation", mention="logits",
+          bug="the classifier's last module is nn.ReLU (the hidden-layer helper reused) before nn.CrossEntropyLoss",
+          related=("dead-relu", "loss-not-decreasing"))
+def _relu_logits(umlaut):
+    torch = _torch()
+    x, y, xv, yv = digits()
+    model = _mlp(torch, [64, 32, 10], last_act=torch.nn.ReLU())
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return _train_torch(model, opt, torch.nn.CrossEntropyLoss(), x, y, umlaut, epochs=4, x_val=xv, y_val=yv,
+                        output_type="classification")
+
+
+@_program("lr-out-of-range-for-problem", "keras", "lr-out-of-range", mention="too high for this model",
+          bug="SGD(learning_rate=0.1) (inside SGD's usual range) on a linear regression with inputs in [-8, 8]: "
+              "every step overshoots and the loss grows 3x per epoch (TheDeepChecker IPS_5)",
+          related=("loss-diverging", "loss-not-decreasing", "nan-loss", "exploding-gradient"))
+def _lr_for_problem(umlaut):
+    keras = _keras()
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-8, 8, (64, 1)).astype("float32")
+    y = (2.5 * x - 3 + rng.uniform(-1, 1, (64, 1))).astype("float32")
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    return _fit_keras(model, x, y, umlaut, output_type="regression", epochs=6, batch_size=64)
+
+
+@_program("loss-not-decreasing-frozen-accuracy", "keras", "loss-not-decreasing", mention="stuck",
+          bug="RMSprop's default rate on a 2-2-1 sigmoid net (SO 50306988): the loss creeps down 2%, "
+              "the accuracy stays at exactly 0.5 every epoch")
+def _frozen_accuracy(umlaut):
+    keras = _keras()
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(0.2, 0.4, (200, 2)), rng.uniform(0.5, 0.7, (200, 2))]).astype("float32")
+    y = np.concatenate([np.zeros(200), np.ones(200)]).astype("float32")
+    order = rng.permutation(400)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="sigmoid"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("rmsprop", "binary_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x[order], y[order], umlaut, epochs=5, batch_size=32)
+
+
+@_program("wrong-loss-for-task-sigmoid-regression", "keras", "wrong-loss-for-task", mention="sigmoid",
+          bug="house prices in thousands (50..500) regressed through Dense(1, activation='sigmoid'): the output "
+              "can never exceed 1", related=("loss-not-decreasing",))
+def _sigmoid_regression(umlaut):
+    keras = _keras()
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(256, 4)).astype("float32")
+    y = (250 + 60 * x[:, 0] - 40 * x[:, 1] + 10 * rng.normal(size=256)).clip(50, 500).astype("float32")[:, None]
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "mse")
+    return _fit_keras(model, x, y, umlaut, epochs=4, batch_size=32)
+
+
+@_program("nonfinite-input", "keras", "nonfinite-input", mention="nan",
+          bug="validation features read from a second CSV with missing values (NaN): the training loss stays "
+              "finite, every validation loss is NaN")
+def _nonfinite_input(umlaut):
+    keras = _keras()
+    x, y, xv, yv = digits()
+    xv = xv.copy()
+    xv[::10, 5] = np.nan  # every 10th validation row misses feature 5
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x, y, umlaut, output_type="classification", validation_data=(xv, yv), epochs=3,
+                      batch_size=32)
 
 
 def summary(run: Run) -> str:

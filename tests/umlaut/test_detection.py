@@ -18,7 +18,7 @@ import programs as zoo
 SEVERITY = {
     **dict.fromkeys(["nan-loss", "wrong-loss-for-task", "label-encoding-mismatch", "loss-diverging",
                      "weights-unchanged"], "critical"),
-    **dict.fromkeys(["input-not-normalized", "image-shape", "missing-softmax", "double-activation",
+    **dict.fromkeys(["input-not-normalized", "nonfinite-input", "image-shape", "missing-softmax", "double-activation",
                      "lr-out-of-range", "missing-activation", "vanishing-gradient", "exploding-gradient",
                      "train-val-overlap", "constant-input", "loss-not-decreasing", "bad-initial-loss",
                      "dead-relu"], "error"),
@@ -60,10 +60,7 @@ def test_zoo_covers_the_catalog():
 
 
 # Programs whose bug UMLAUT does not name today, each with the reason (kept visible as xfail).
-KNOWN_GAPS = {
-    "loss-oscillating": "with Keras 3.15 / TF 2.21 this seeded Adam(0.3) run converges with swings (net progress), "
-                        "so it is named only by lr-out-of-range; the zoo needs a run that oscillates without progress",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _marked(programs):

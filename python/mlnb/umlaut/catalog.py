@@ -204,6 +204,9 @@ _ENTRIES = [
             Before training mlnb compares the loss with the task: a cross-entropy loss when you declared
             output_type='regression', a regression loss (MSE, MAE, Huber, ...) when you declared
             output_type='classification', or, without a declaration, a regression loss on a softmax output.
+            On the training targets it also checks that a regression's output activation can reach them:
+            a sigmoid/tanh output when more than 5% of the targets lie outside (0, 1) / (-1, 1), or a ReLU
+            output for negative targets.
         """,
         fix="""
             Choose the loss from the task. Single-label classification: categorical cross-entropy on a
@@ -392,7 +395,8 @@ _ENTRIES = [
             a feature's mean exceeds {norm_mean_max:g} in absolute value, or a feature's
             standard deviation exceeds {norm_std_max:g} (image statistics are pooled over all pixels). Data
             in [0, 1] or [-1, 1] and z-scored data pass; integer token ids feeding an Embedding are not
-            checked.
+            checked. For a regression (which often converges on unscaled features anyway) the finding
+            waits for evidence: it is raised, as an error, once the loss becomes NaN, diverges or stalls.
         """,
         fix="""
             Scale the inputs before they reach the first weight layer, with statistics computed on the
@@ -426,6 +430,49 @@ _ENTRIES = [
               ("PyTorch: torch.Tensor.std", "https://pytorch.org/docs/stable/generated/torch.std.html"),
               _P_LECUN),
         so_query="normalize input images 255",
+    ),
+    _e(
+        "nonfinite-input", "Input data contains NaN or Inf", "error", "data",
+        description="""
+            A NaN (or infinite) value in an input row makes every activation computed from it NaN, so
+            its loss and its gradient are NaN too; one such row in a batch poisons the whole update.
+            The training loss can still look finite for a while: the rows may sit in the validation data
+            only (then every validation metric is NaN or silently skips them), in batches not reached yet,
+            or behind a layer that masks them. Missing values from a CSV, a division by a zero standard
+            deviation, or a log of zero in feature engineering are the usual sources.
+        """,
+        heuristic="""
+            mlnb looks at a sample of up to {sample_rows} training rows and the validation rows before
+            training and reports how many rows hold a NaN or an infinite value.
+        """,
+        fix="""
+            Find where the values come from and fix them there: impute missing values (a mean or median,
+            or a constant plus an "is missing" indicator feature), drop the rows, or guard the
+            transformation (divide by std + epsilon, log1p). Check with np.isfinite(x).all() after
+            preprocessing, for the validation data too.
+        """,
+        keras="""
+            import numpy as np
+
+            bad = ~np.isfinite(x_train).all(axis=1)
+            print(f"{bad.sum()} rows with NaN/Inf")
+            column_means = np.nanmean(x_train, axis=0)
+            x_train = np.where(np.isfinite(x_train), x_train, column_means)  # impute with training means
+            x_val = np.where(np.isfinite(x_val), x_val, column_means)
+        """,
+        torch="""
+            import torch
+
+            bad = ~torch.isfinite(x_train).all(dim=1)
+            print(f"{int(bad.sum())} rows with NaN/Inf")
+            column_means = torch.nanmean(x_train, dim=0)
+            x_train = torch.where(torch.isfinite(x_train), x_train, column_means)  # impute with training means
+            x_val = torch.where(torch.isfinite(x_val), x_val, column_means)
+        """,
+        docs=(_K_FIT,
+              ("scikit-learn: imputation of missing values", "https://scikit-learn.org/stable/modules/impute.html"),
+              ("NumPy: isfinite", "https://numpy.org/doc/stable/reference/generated/numpy.isfinite.html")),
+        so_query="nan in input data neural network",
     ),
     _e(
         "image-shape", "Image batch has the wrong layout", "error", "data",
@@ -486,7 +533,8 @@ _ENTRIES = [
         heuristic="""
             Before training mlnb checks the loss and the output layer: a cross-entropy loss that expects
             probabilities (Keras from_logits=False, the default; PyTorch nn.BCELoss) on an output whose
-            last activation is neither softmax nor sigmoid. An activation='softmax' argument counts.
+            last activation is neither softmax nor sigmoid. An activation='softmax' argument counts. With
+            any loss it also flags a softmax over a single output unit, which outputs 1 for every input.
         """,
         fix="""
             Keras: either give the last layer the softmax (Dense(num_classes, activation='softmax')) and
@@ -541,7 +589,8 @@ _ENTRIES = [
             has a nonlinear activation (for example Dense(activation='softmax') followed by
             Activation('softmax')), and a softmax/sigmoid output fed to a loss that applies its own
             (Keras from_logits=True, PyTorch nn.CrossEntropyLoss / nn.BCEWithLogitsLoss) or that expects
-            log-probabilities (nn.NLLLoss).
+            log-probabilities (nn.NLLLoss), and a ReLU-like activation on the logits of a loss that applies
+            its own softmax/sigmoid (negative scores are cut to 0).
         """,
         fix="""
             Keep one activation after each layer and exactly one output normalization. Keras:
@@ -588,7 +637,9 @@ _ENTRIES = [
             RMSprop and their relatives, 10 times that for Adagrad, 1000 times for Adadelta (whose
             usual rate is 1.0), {lr_max_sgd:g} for plain SGD. Up to ten times above the range is a
             warning (it often still trains); further above, an error. The best value is
-            problem-specific; these bounds only catch values that are almost never right.
+            problem-specific; these bounds only catch values that are almost never right. During the first
+            epochs it also flags a rate inside the range that is too high for this model and data: the
+            training loss never got below its value before training and diverged (or rose and became NaN).
         """,
         fix="""
             Start from the optimizer's default (Adam 1e-3) and tune by factors of 3 to 10. Check sign and
@@ -851,7 +902,8 @@ _ENTRIES = [
         heuristic="""
             After {stall_epochs} epochs mlnb flags the run when the best training loss is not at least
             {stall_min_rel:.0%} below the loss at the start of training. A model that improved and then
-            converged is not flagged.
+            converged is not flagged. A loss that creeps down by less than 10% while the training accuracy
+            keeps exactly the same value in every epoch is flagged too: the predictions are not changing.
         """,
         fix="""
             Read the other findings of this run first: they often name the cause. Then do the standard
@@ -988,7 +1040,9 @@ _ENTRIES = [
             validation accuracy that exceeds training accuracy by more than {val_acc_margin:g} (as a
             fraction, e.g. 0.85 vs 0.70) for {val_acc_patience} epochs in a row, with the validation
             error below {val_acc_error_ratio:g} of the training error. Dropout and the averaging of
-            training accuracy over an improving epoch make validation lead a little; not that much.
+            training accuracy over an improving epoch make validation lead a little; not that much. The
+            training accuracy is compared at its estimated end-of-epoch value (the epoch mean plus half the
+            epoch's gain), since the mean lags the model while it improves quickly.
         """,
         fix="""
             Make sure the splits are disjoint (see train-val-overlap) and that no input encodes the label
@@ -1033,7 +1087,10 @@ _ENTRIES = [
         heuristic="""
             mlnb flags the run when the validation loss rose for {overfit_patience} epochs in a row while
             the training loss fell, and ends more than {overfit_min_rise:.0%} above its best value. It
-            needs validation data (validation_data= or validation_split=).
+            needs validation data (validation_data= or validation_split=). When the training data evaluated
+            in inference mode (as the validation data are) score at least 80% of the validation loss, the
+            gap is the model's train/inference difference (BatchNorm statistics still settling), not
+            overfitting, and nothing is raised.
         """,
         fix="""
             Keep the weights of the best validation epoch (early stopping), get more data or augment it,
@@ -1155,7 +1212,8 @@ _ENTRIES = [
             Over the last {oscillation_window} epochs mlnb counts how often the training loss changes
             direction; it flags {oscillation_min_flips} or more changes when the average epoch-to-epoch
             change is more than {oscillation_rel:.0%} of the mean loss and larger than the net progress
-            over the window.
+            over the window, unless the run has already fallen from its first loss by more than ten such
+            changes (then the swings are noise around a converged level).
         """,
         fix="""
             Lower the learning rate or decay it during training (ReduceLROnPlateau, cosine decay), increase

@@ -90,6 +90,14 @@ class ModelSummary:
     def output_layers(self) -> list[LayerInfo]:
         return [layer for name in self.outputs if (layer := self.layer(name)) is not None]
 
+    def output_units(self, output: LayerInfo) -> int | None:
+        """The width of ``output``: its own units, or those of the layer an activation/pass-through
+        layer applies to (``Dense(1)`` followed by ``Activation('softmax')`` has 1 unit)."""
+        layer, seen = output, 0
+        while layer is not None and layer.units is None and layer.kind in ("activation", *PASS_THROUGH_KINDS) and seen < 1000:
+            layer, seen = self.producer(layer), seen + 1
+        return layer.units if layer is not None else None
+
     def output_activation(self, output: LayerInfo) -> str | None:
         """The activation applied last before ``output`` leaves the model ('linear' if none)."""
         layer = self.through_pass_layers(output)

@@ -253,6 +253,7 @@ class UmlautCallback(keras.callbacks.Callback):
         self._probe_fn = self._feature_model = None
         self._probe_ok = False
         self._traced = 0.0
+        self._last_val: float | None = None
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # Displaying the callback shows its session's live dashboard; the session is made now
@@ -300,6 +301,7 @@ class UmlautCallback(keras.callbacks.Callback):
         # compiled probe, weight reader and feature model of this fit's model (built on first use)
         self._probe_fn = self._feature_model = None
         self._probe_ok = False
+        self._last_val = None
         data = mon.guarded("data_sample", self._gather_data, fit)
         if summary is not None and not summary.graph_known and self._sample is not None:
             mon.guarded("output_probe", self._infer_outputs, summary)
@@ -338,11 +340,30 @@ class UmlautCallback(keras.callbacks.Callback):
         if loss is not None and not math.isfinite(float(loss)):
             mon.note_nonfinite(epoch, None, float(loss))
         probe = self._guarded_probe(epoch) if self._probe_due(epoch) else None
+        val = logs.get("val_loss")
+        if probe is not None and probe.loss is not None:
+            mon.ctx.inference_loss[epoch] = probe.loss  # the probe runs the sample in inference mode
+        elif val is not None and self._last_val is not None and float(val) > self._last_val:
+            # the validation loss rose: measure the training sample in inference mode (one forward
+            # pass of probe_rows rows) so that overfitting can be told from a train/inference gap
+            value = mon.guarded("inference_loss", self._inference_loss)
+            if value is not None:
+                mon.ctx.inference_loss[epoch] = value
+        self._last_val = float(val) if val is not None else None
         change = mon.guarded("weight_change", self._weight_change)
         mon.epoch(epoch, logs, probe=probe, weight_change=change)
         # the probe's one-off trace is not per-epoch work: it would hold back the cheap compiled probes
         self._spent += time.perf_counter() - started - self._traced
         self._traced = 0.0
+
+    def _inference_loss(self) -> float | None:
+        """The compiled loss of the probe sample with the model in inference mode."""
+        model = self._active_model
+        if self._sample is None or self._sample[1] is None or getattr(model, "_compile_loss", None) is None:
+            return None
+        xs, ys = self._sample
+        y_pred = model(xs, training=False)
+        return float(keras.ops.convert_to_numpy(model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)))
 
     def _why_no_probe(self, fit: Mapping[str, Any]) -> str | None:
         """Why the probes cannot run on this model and data (None when they can)."""
@@ -413,7 +434,16 @@ class UmlautCallback(keras.callbacks.Callback):
             first = _first_batches(x, rows)
             if first is not None:
                 x, y = first
-        val_from_split = bool(fit.get("validation_split")) and fit.get("validation_data") is None
+        # Keras 3's fit replaces x, y and validation_data by the split before the callbacks run, so in
+        # fit's frame (no _fit_args) validation_data is set although it came from validation_split.
+        val_from_split = bool(fit.get("validation_split")) and (fit.get("validation_data") is None
+                                                                or self._fit_args is None)
+        if val_from_split and x_val is None and y is not None and as_array(x, 2) is not None:
+            # validation_split takes the last rows (before any shuffling): split as Keras does
+            n = len(as_array(y))
+            cut = n - int(n * float(fit.get("validation_split")))
+            if 0 < cut < n:
+                x, y, x_val, y_val = x[:cut], y[:cut], x[cut:], y[cut:]
         if isinstance(x, (dict, list, tuple)) or as_array(x, 2) is not None:
             self._sample = (_rows(x, self.thresholds.probe_rows), _rows(y, self.thresholds.probe_rows))
         return dict(x=x, y=y, x_val=x_val, y_val=y_val, shuffled=shuffled, val_from_split=val_from_split)

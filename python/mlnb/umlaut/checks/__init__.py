@@ -69,6 +69,9 @@ class CheckContext:
     nonfinite_loss: dict[str, Any] | None = None  # first non-finite batch loss seen: {"epoch", "batch", "value"}
     inputs_nonfinite: bool | None = None
     weight_change: float | None = None  # largest relative weight change since training began
+    # epoch -> loss of the training sample evaluated in inference mode (BatchNorm moving statistics,
+    # no dropout), as the validation data are; filled by adapters that can measure it (Keras)
+    inference_loss: dict[int, float] = field(default_factory=dict)
     location: Any = None  # the fit call / training loop
 
     # -- derived facts shared by several checks -------------------------------------------------

@@ -10,13 +10,54 @@ CHANNEL_SIZES = (1, 3, 4)
 
 
 def _is_text(ctx: CheckContext) -> bool:
-    """Token ids are not features to normalize: the user says text, or integer input feeds an Embedding."""
+    """Token ids are not features to normalize: the user says text, or integer input feeds an Embedding.
+    A multi-input model's inputs arrive as one table (token ids next to 0/1 tags, as float): if
+    every value is a whole number and the model embeds its inputs, the table is ids, not measurements."""
     if ctx.input_type == "text":
         return True
+    x = ctx.x
     first = ctx.model.layers[0] if ctx.model is not None and ctx.model.layers else None
-    integer = ctx.x is not None and np.issubdtype(ctx.x.dtype, np.integer)
+    integer = x is not None and np.issubdtype(x.dtype, np.integer)
     embeds = ctx.model is not None and any(layer.kind == "embedding" for layer in ctx.model.layers[:3])
-    return bool(integer and (embeds or (first is not None and first.kind == "embedding")))
+    if integer and (embeds or (first is not None and first.kind == "embedding")):
+        return True
+    if x is not None and x.ndim == 2 and ctx.model is not None and np.issubdtype(x.dtype, np.floating) \
+            and any(layer.kind == "embedding" for layer in ctx.model.layers):
+        finite = x[np.isfinite(x)]
+        return bool(finite.size and np.all(finite == np.round(finite)))
+    return False
+
+
+def normalization_problem(ctx: CheckContext) -> tuple[str, dict] | None:
+    """(title, context) when the inputs are far from a common small scale, else None (shared by the
+    data check and its regression variant, which waits for evidence from the loss)."""
+    x, t = ctx.x, ctx.thresholds
+    if x is None or not np.issubdtype(x.dtype, np.number) or x.size == 0 or _is_text(ctx):
+        return None
+    if ctx.model is not None and any(layer.kind == "preprocess" for layer in ctx.model.layers[:4]):
+        return None  # the model rescales/normalizes its inputs itself (Rescaling, Normalization)
+    finite = x[np.isfinite(x)] if np.issubdtype(x.dtype, np.floating) else x
+    if finite.size == 0:
+        return None
+    image = ctx.input_type == "image" or x.ndim >= 3
+    mean, std = _feature_stats(np.where(np.isfinite(x), x, 0) if np.issubdtype(x.dtype, np.floating) else x, image)
+    lo, hi = float(finite.min()), float(finite.max())
+    worst_mean, worst_std = float(np.abs(mean).max()), float(std.max())
+    # A robust bound: z-scoring a nearly constant feature makes a few large values, which is fine.
+    high = float(np.quantile(np.abs(finite.astype(np.float64)), 0.999))
+    reasons = []
+    if high > t.norm_abs_max:
+        reasons.append(f"values reach {high:g}")
+    if worst_mean > t.norm_mean_max:
+        reasons.append(f"a feature mean is {worst_mean:.3g}")
+    if worst_std > t.norm_std_max:
+        reasons.append(f"a feature std is {worst_std:.3g}")
+    if not reasons:
+        return None
+    return f"Input data not normalized (range {lo:g} to {hi:g})", {
+        "min": lo, "max": hi, "max_abs_mean": worst_mean, "max_std": worst_std, "dtype": str(x.dtype),
+        "reasons": reasons, "norm_abs_max": t.norm_abs_max, "norm_mean_max": t.norm_mean_max,
+        "norm_std_max": t.norm_std_max}
 
 
 def _feature_stats(x: np.ndarray, image: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -32,40 +73,87 @@ def _feature_stats(x: np.ndarray, image: bool) -> tuple[np.ndarray, np.ndarray]:
 def input_not_normalized(ctx: CheckContext):
     """Inputs far from a common small scale: |values| above ``norm_abs_max`` (99.9th percentile), a feature mean
     above ``norm_mean_max`` or a feature std above ``norm_std_max``. z-scored and [0, 1] / [-1, 1]
-    data pass (the thesis's fixed [-1, 1] rule called z-scores "not normalized")."""
-    x, t = ctx.x, ctx.thresholds
-    if x is None or not np.issubdtype(x.dtype, np.number) or x.size == 0 or _is_text(ctx):
+    data pass (the thesis's fixed [-1, 1] rule called z-scores "not normalized"). Classification on
+    raw pixels or features is the classic bug: an error at once. A regression on unscaled features
+    (polynomial terms, raw units) often converges anyway (the official PyTorch regression example
+    does): it is judged by :func:`input_not_normalized_regression` once the loss shows harm."""
+    if ctx.task() == "regression":
         return
-    if ctx.model is not None and any(layer.kind == "preprocess" for layer in ctx.model.layers[:4]):
-        return  # the model rescales/normalizes its inputs itself (Rescaling, Normalization)
-    finite = x[np.isfinite(x)] if np.issubdtype(x.dtype, np.floating) else x
-    if finite.size == 0:
+    problem = normalization_problem(ctx)
+    if problem is not None:
+        yield Issue(*problem)
+
+
+@check("input-not-normalized", phase="epoch")
+def input_not_normalized_regression(ctx: CheckContext):
+    """Regression on unnormalized inputs, reported when the training loss shows the harm: it became
+    non-finite, diverges, or did not decrease in ``stall_epochs`` epochs."""
+    if ctx.task() != "regression" or ctx.epoch < 0:
         return
-    image = ctx.input_type == "image" or x.ndim >= 3
-    mean, std = _feature_stats(np.where(np.isfinite(x), x, 0) if np.issubdtype(x.dtype, np.floating) else x, image)
-    lo, hi = float(finite.min()), float(finite.max())
-    worst_mean, worst_std = float(np.abs(mean).max()), float(std.max())
-    # A robust bound: z-scoring a nearly constant feature makes a few large values, which is fine.
-    high = float(np.quantile(np.abs(finite.astype(np.float64)), 0.999))
-    reasons = []
-    if high > t.norm_abs_max:
-        reasons.append(f"values reach {high:g}")
-    if worst_mean > t.norm_mean_max:
-        reasons.append(f"a feature mean is {worst_mean:.3g}")
-    if worst_std > t.norm_std_max:
-        reasons.append(f"a feature std is {worst_std:.3g}")
-    if reasons:
-        # A regression on unscaled features (polynomial terms, raw units) often converges anyway:
-        # a warning until the loss shows trouble (checks.revise raises it to an error then).
-        # Classification on raw pixels or features is the classic bug: an error at once.
-        regression = ctx.task() == "regression"
-        yield Issue(
-            f"Input data not normalized (range {lo:g} to {hi:g})",
-            {"min": lo, "max": hi, "max_abs_mean": worst_mean, "max_std": worst_std, "dtype": str(x.dtype),
-             "reasons": reasons, "norm_abs_max": t.norm_abs_max, "norm_mean_max": t.norm_mean_max,
-             "norm_std_max": t.norm_std_max},
-            severity="warning" if regression else None,
-        )
+    from mlnb.umlaut.checks.training import loss_trouble
+
+    trouble = loss_trouble(ctx)
+    if trouble is None:
+        return
+    problem = normalization_problem(ctx)
+    if problem is not None:
+        title, context = problem
+        yield Issue(f"{title}, and the loss {trouble}", {**context, "loss_trouble": trouble})
+
+
+@check("nonfinite-input", phase="data")
+def nonfinite_input(ctx: CheckContext):
+    """The sampled training (or validation) inputs contain NaN or Inf values. The loss may stay
+    finite for a while (the rows were not reached yet, a mask or a NaN-ignoring metric hides them),
+    but every update computed from such a row is NaN."""
+    found = []
+    for name, x in (("training", ctx.x), ("validation", ctx.x_val)):
+        if x is not None and x.size and np.issubdtype(x.dtype, np.floating):
+            bad = ~np.isfinite(x.reshape(len(x), -1))
+            if bad.any():
+                found.append((name, int(bad.any(axis=1).sum()), int(len(x)), int(np.isnan(x).sum()), int(np.isinf(x).sum())))
+    if found:
+        name, rows, total, nans, infs = found[0]
+        yield Issue(f"{rows} of {total} sampled {name} rows contain NaN or Inf",
+                    {"data": [f[0] for f in found], "rows_with_nonfinite": rows, "rows_sampled": total,
+                     "nan_values": nans, "inf_values": infs})
+
+
+BOUNDED_OUTPUTS = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
+                   "softsign": (-1.0, 1.0), "relu": (0.0, np.inf), "softplus": (0.0, np.inf)}
+
+
+@check("wrong-loss-for-task", phase="data")
+def bounded_output_for_targets(ctx: CheckContext):
+    """A regression whose output activation cannot reach the targets: a sigmoid/tanh output (range
+    (0, 1) / (-1, 1)) for targets outside that range, or a ReLU output for negative targets, in more
+    than 5 % of the sampled rows. The model can only approach the bound: the loss stays high."""
+    model, y = ctx.model, ctx.y
+    if model is None or model.loss is None or y is None or y.size == 0 or not np.issubdtype(y.dtype, np.number):
+        return
+    from mlnb.umlaut.summary import REGRESSION_LOSSES
+
+    if model.loss.kind not in REGRESSION_LOSSES and ctx.output_type != "regression":
+        return
+    outs = model.output_layers()
+    if len(outs) != 1:
+        return
+    act = model.output_activation(outs[0])
+    if act not in BOUNDED_OUTPUTS or (act == "softmax" and model.output_units(outs[0]) == 1):
+        return  # a one-unit softmax is reported by missing-softmax
+    lo, hi = BOUNDED_OUTPUTS[act]
+    values = y.astype(np.float64).reshape(-1)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return
+    outside = float(np.mean((values < lo - 1e-6) | (values > hi + 1e-6)))
+    if outside > 0.05:
+        yield Issue(f"{act} output of {outs[0].label} ranges over [{lo:g}, {hi:g}] but {outside:.0%} of the "
+                    f"targets ({float(values.min()):g}..{float(values.max()):g}) lie outside it",
+                    {"output_layer": outs[0].name, "output_activation": act, "output_range": [lo, hi],
+                     "target_min": float(values.min()), "target_max": float(values.max()),
+                     "fraction_outside": outside, "loss": model.loss.name},
+                    subject=f"output-range:{outs[0].name}", location=outs[0].location)
 
 
 @check("image-shape", phase="data")

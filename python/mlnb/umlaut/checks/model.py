@@ -28,6 +28,8 @@ def lr_range(optimizer: str | None, t) -> tuple[float, float]:
 # f(f(x)) == f(x) for these, and relu leaves the outputs of the non-negative ones unchanged.
 IDEMPOTENT = ("relu", "relu6", "hardtanh")
 SQUASHING = ("tanh", "sigmoid", "softsign", "hard_sigmoid", "hardsigmoid", "hardtanh")
+# Activations that cut off part of the real line: on logits they destroy the scores a softmax needs.
+CLIPPING_ACTIVATIONS = ("relu", "relu6", "elu", "selu", "softplus", "exponential")
 NONNEGATIVE_ACTIVATIONS = ("relu", "relu6", "sigmoid", "softmax", "softplus", "hard_sigmoid", "hardsigmoid", "exponential")
 
 
@@ -86,6 +88,15 @@ def double_activation(ctx: CheckContext):
                 severity=severity,
             )
     loss = model.loss
+    if loss is not None and loss.expects == "logits" and loss.kind in CE_KINDS:
+        for out in model.output_layers():
+            act = model.output_activation(out)
+            if act in CLIPPING_ACTIVATIONS:
+                # ReLU on the logits: every negative score becomes 0, so a class can never be pushed
+                # below the others and units stuck at 0 get no gradient (a bug whatever the backend).
+                yield Issue(f"{act} on the logits of {out.label}, fed to {loss.name}, which applies its own softmax/sigmoid",
+                            {"output_layer": out.name, "output_activation": act, "loss": loss.name,
+                             "loss_expects": loss.expects}, subject=f"loss:{out.name}", location=out.location)
     if loss is not None and loss.expects in ("logits", "log_probabilities") and loss.kind in CE_KINDS:
         if model.framework == "keras" and model.backend == "tensorflow":
             # Keras's TensorFlow backend recovers the logits behind a softmax/sigmoid output and
@@ -113,16 +124,22 @@ def missing_softmax(ctx: CheckContext):
     if model is None or model.loss is None:
         return
     loss = model.loss
+    single = []
+    for out in model.output_layers():
+        if model.output_activation(out) == "softmax" and model.output_units(out) == 1:
+            # softmax over one unit is exp(z)/exp(z) = 1 for every input, whatever the loss: nothing
+            # can be learned (a sigmoid for a probability, no activation for a value)
+            single.append(out.name)
+            wanted_act = "a sigmoid" if loss.kind in CE_KINDS else "no activation (or a sigmoid for a probability)"
+            yield Issue(f"Softmax over the single unit of {out.label} always outputs 1; {loss.name} needs {wanted_act} there",
+                        {"output_layer": out.name, "output_activation": "softmax", "units": 1, "loss": loss.name,
+                         "loss_expects": loss.expects}, subject=out.name, location=out.location)
     if loss.kind not in CE_KINDS or loss.expects not in ("probabilities", "log_probabilities"):
         return
     wanted = PROBABILITY_ACTIVATIONS if loss.expects == "probabilities" else ("log_softmax",)
     for out in model.output_layers():
         act = model.output_activation(out)
-        if act == "softmax" and out.units == 1:
-            # softmax over one unit is exp(z)/exp(z) = 1 for every input: nothing can be learned
-            yield Issue(f"Softmax over the single unit of {out.label} always outputs 1; {loss.name} needs a sigmoid there",
-                        {"output_layer": out.name, "output_activation": act, "units": 1, "loss": loss.name,
-                         "loss_expects": loss.expects}, subject=out.name, location=out.location)
+        if out.name in single:
             continue
         if act == "sigmoid" and loss.kind == "categorical_crossentropy" and (out.units or 0) > 1 \
                 and loss.expects == "probabilities":
@@ -157,7 +174,8 @@ def wrong_loss_for_task(ctx: CheckContext):
         yield Issue(f"Regression loss {loss.name} on a classification task", {"loss": loss.name, "output_type": hint})
     elif hint is None and loss.kind in REGRESSION_LOSSES:
         for out in model.output_layers():
-            if model.output_activation(out) == "softmax":
+            if model.output_activation(out) == "softmax" and model.output_units(out) != 1:
+                # (a one-unit softmax is reported by missing-softmax: the softmax itself is the bug)
                 yield Issue(
                     f"Regression loss {loss.name} on the softmax output of {out.name}",
                     {"loss": loss.name, "output_layer": out.name, "output_activation": "softmax"},

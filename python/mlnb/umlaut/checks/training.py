@@ -85,6 +85,54 @@ def loss_diverging(ctx: CheckContext):
         )
 
 
+def loss_trouble(ctx: CheckContext) -> str | None:
+    """How the training loss shows that training is in trouble (None when it does not): non-finite,
+    diverging, or not decreasing after ``stall_epochs`` epochs."""
+    t = ctx.thresholds
+    loss = _series(ctx, "loss")
+    if ctx.nonfinite_loss is not None or any(not math.isfinite(v) for v in loss):
+        return "became NaN or Inf"
+    if _diverging(loss, t)[0]:
+        return "diverges"
+    if len(loss) >= t.stall_epochs:
+        start = max(ctx.initial_loss, loss[0]) if is_finite(ctx.initial_loss) else loss[0]
+        if start > 0 and min(loss) > start * (1 - t.stall_min_rel):
+            return f"did not decrease in {len(loss)} epochs"
+    return None
+
+
+@check("lr-out-of-range", phase="epoch")
+def lr_too_high_for_problem(ctx: CheckContext):
+    """The learning rate is inside the optimizer's usual range but too high for this model and data:
+    from its very first epoch the training loss never got below the loss before training and it
+    diverged or became non-finite within ``diverge_patience + 1`` epochs. Steps that make the loss
+    rise from the start are too large (the "learning rate range test" reading); a bug in the data
+    shows up differently (the loss starts falling, then breaks)."""
+    model, t = ctx.model, ctx.thresholds
+    if model is None or model.lr is None or model.lr <= 0 or ctx.epoch > t.diverge_patience + 1:
+        return
+    from mlnb.umlaut.checks.model import lr_range
+
+    if model.lr > lr_range(model.optimizer, t)[1]:
+        return  # reported by the static check
+    loss = _series(ctx, "loss")
+    if not loss or not is_finite(ctx.initial_loss):
+        return
+    finite = _finite(loss)
+    if not finite:
+        return  # non-finite from the first epoch: a log(0) or overflow tells nothing about the step size
+    broke = ctx.nonfinite_loss is not None or len(finite) < len(loss)
+    start = ctx.initial_loss
+    never_better = all(v >= start * (1 - 1e-3) for v in finite)  # (1e-3: float noise of the same loss)
+    rose = max(finite) > 2 * start
+    exploded = finite[-1] > t.diverge_jump * start
+    if start > 0 and never_better and ((broke and rose) or exploded or _diverging(loss, t)[0]):
+        yield Issue(f"Learning rate {model.lr:g} is too high for this model and data: the loss rose from its first "
+                    f"value {ctx.initial_loss:.4g} and " + ("became non-finite" if broke else "diverged"),
+                    {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "high for this problem",
+                     "initial_loss": ctx.initial_loss, "losses": loss})
+
+
 @check("loss-not-decreasing", phase="epoch")
 def loss_not_decreasing(ctx: CheckContext):
     """After ``stall_epochs`` epochs the best training loss is not ``stall_min_rel`` below the first
@@ -103,6 +151,35 @@ def loss_not_decreasing(ctx: CheckContext):
             f"Training loss did not decrease in {len(loss)} epochs ({start:.4g} → best {best:.4g})",
             {"initial_loss": start, "best_loss": best, "epochs": len(loss), "stall_min_rel": t.stall_min_rel},
         )
+        return
+    # A loss that creeps down while the training accuracy does not move at all is no progress either:
+    # the model still predicts the same classes (a constant output, a far too low learning rate).
+    acc = _frozen_accuracy(ctx, len(loss))
+    if acc is not None and start > 0 and best > start * (1 - FROZEN_ACC_MAX_FALL):
+        yield Issue(
+            f"No learning in {len(loss)} epochs: training accuracy stuck at {acc:.3g} while the loss fell only "
+            f"{1 - best / start:.1%} ({start:.4g} → {best:.4g})",
+            {"initial_loss": start, "best_loss": best, "epochs": len(loss), "accuracy": acc,
+             "stall_min_rel": t.stall_min_rel},
+        )
+
+
+FROZEN_ACC_MAX_FALL = 0.1  # a loss falling less than this while the accuracy is frozen is no progress
+
+
+def _frozen_accuracy(ctx: CheckContext, n: int) -> float | None:
+    """The training accuracy if it had exactly the same value in each of the ``n`` epochs."""
+    for name in ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy"):
+        values = _finite(_series(ctx, name))
+        if len(values) >= n >= ctx.thresholds.stall_epochs:
+            tail = values[-n:]
+            return tail[0] if max(tail) - min(tail) < 1e-9 else None
+    return None
+
+
+# The run's fall from its first loss, in units of the window's mean epoch-to-epoch change, above which
+# the swings are noise around a converged level (the loss fell from 12 to 0.3 and moves by 0.2).
+OSCILLATION_PROGRESS = 10.0
 
 
 @check("loss-oscillating", phase="epoch")
@@ -120,6 +197,10 @@ def loss_oscillating(ctx: CheckContext):
     val = [v for v in _series(ctx, "val_loss")[-t.oscillation_window:] if math.isfinite(v)]
     if len(val) >= 3 and val[-1] < val[0] and np.mean(np.diff(val) < 0) >= 2 / 3:
         return  # validation loss falls across the window: the training swings are batch noise
+    run = _finite(_series(ctx, "loss"))
+    start = max(run[0], ctx.initial_loss) if is_finite(ctx.initial_loss) else run[0]
+    if start - float(np.mean(loss)) > OSCILLATION_PROGRESS * float(np.mean(np.abs(deltas))):
+        return  # the run already fell far below where it started: swings this small are noise at its floor
     if flips >= t.oscillation_min_flips and swing > t.oscillation_rel and net < swing:
         yield Issue(
             f"Training loss oscillates ({flips} direction changes in {len(loss)} epochs)",
@@ -130,7 +211,9 @@ def loss_oscillating(ctx: CheckContext):
 @check("overfitting", phase="epoch")
 def overfitting(ctx: CheckContext):
     """Validation loss rose for ``overfit_patience`` epochs in a row while training loss fell, and
-    ends ``overfit_min_rise`` above its best (the thesis's one-epoch rule, with persistence)."""
+    ends ``overfit_min_rise`` above its best (the thesis's one-epoch rule, with persistence), unless
+    the training data evaluated in inference mode score as badly as the validation data (see
+    :func:`_inference_gap`: a BatchNorm train/inference gap, not overfitting)."""
     t = ctx.thresholds
     loss, val = _series(ctx, "loss"), _series(ctx, "val_loss")
     n = t.overfit_patience + 1
@@ -143,10 +226,35 @@ def overfitting(ctx: CheckContext):
     train_falling = lw[-1] < lw[0]
     best = min(_finite(val))
     if val_rising and train_falling and vw[-1] > best * (1 + t.overfit_min_rise):
+        gap = _inference_gap(ctx, n)
+        if gap is not None:
+            return  # the training data score as badly as the validation data in inference mode: no overfitting
         yield Issue(
             f"Possible overfitting: validation loss rose for {t.overfit_patience} epochs while training loss fell",
             {"val_losses": vw, "losses": lw, "best_val_loss": best, "overfit_patience": t.overfit_patience},
         )
+
+
+def _inference_gap(ctx: CheckContext, n: int) -> float | None:
+    """The loss of the training sample evaluated in inference mode if, at the latest epoch of the
+    last ``n`` where it was measured, it is at least ``INFERENCE_GAP`` x that epoch's validation loss.
+
+    Overfitting means the model fits its training data far better than new data. A model with
+    BatchNorm (or dropout) whose training loss falls while the validation loss rises may instead
+    behave differently in inference mode (moving statistics not yet settled): then the training data
+    themselves, evaluated like the validation data, score as badly, and there is no generalization gap."""
+    val = _series(ctx, "val_loss")
+    epochs = [e for e in ctx.inference_loss if len(val) - n <= e < len(val)]
+    if not epochs:
+        return None
+    e = max(epochs)
+    loss = ctx.inference_loss[e]
+    if math.isfinite(loss) and math.isfinite(val[e]) and val[e] > 0 and loss >= INFERENCE_GAP * val[e]:
+        return loss
+    return None
+
+
+INFERENCE_GAP = 0.8  # inference-mode training loss / validation loss above which there is no generalization gap
 
 
 def _accuracy_names(ctx: CheckContext) -> tuple[str, str] | None:
@@ -163,7 +271,9 @@ def suspicious_val_accuracy(ctx: CheckContext):
     ``val_acc_error_ratio`` of the training error (leakage or a too-easy split). Training accuracy
     is measured with dropout on and averaged over an improving epoch, so a modest lead of
     validation is normal; the error ratio tells that apart. The thesis's "above 95 %" rule is
-    dropped: it flagged every good MNIST model."""
+    dropped: it flagged every good MNIST model. The training accuracy of each epoch is taken at its
+    estimated end (epoch mean + half the epoch's gain): early on, when it climbs fast, the epoch mean
+    lags the model that the validation data see."""
     t = ctx.thresholds
     names = _accuracy_names(ctx)
     if names is None:
@@ -172,7 +282,11 @@ def suspicious_val_accuracy(ctx: CheckContext):
     n = t.val_acc_patience
     if len(val) < max(n, t.val_acc_min_epoch + 1) or len(acc) < n:
         return
-    pairs = list(zip(acc[-n:], val[-n:]))
+    # The training accuracy is the mean over an epoch in which the model improved: by the epoch's end
+    # it is about half that epoch's gain higher. Compare validation with that end-of-epoch estimate.
+    ended = [a + max(0.0, a - acc[i - 1]) / 2 if i > 0 and math.isfinite(acc[i - 1]) else a
+             for i, a in enumerate(acc)]
+    pairs = list(zip(ended[-n:], val[-n:]))
     if all(
         math.isfinite(a) and math.isfinite(v) and v - a > t.val_acc_margin and 1 - v < t.val_acc_error_ratio * (1 - a)
         for a, v in pairs
