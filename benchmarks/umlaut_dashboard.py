@@ -142,10 +142,10 @@ def overhead(epochs: int, n: int) -> None:
     print(f"UMLAUT with a dashboard: {epochs - 1} timed epochs, n={n}, batch 32, 1 thread")
     for name, kind in (("keras CNN 28x28", "cnn"), ("keras MLP 64-256-256", "mlp")):
         bench.keras_epochs(kind, False, 2, n)  # warm up
-        plain, _ = bench.keras_epochs(kind, False, epochs, n)
+        plain, _, _ = bench.keras_epochs(kind, False, epochs, n)  # (wall, cpu, hook) per epoch
         dashboard_seconds[0] = 0.0
         t0 = time.perf_counter()
-        times, inside = bench.keras_epochs(kind, True, epochs, n)
+        times, _, inside = bench.keras_epochs(kind, True, epochs, n)
         wall = time.perf_counter() - t0
         a, b, c = statistics.mean(plain), statistics.mean(times), statistics.mean(inside)
         print(f"  {name:22} without {a:.3f} s/epoch, with {b:.3f} s/epoch (ratio {b / a:.3f}); "
