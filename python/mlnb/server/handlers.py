@@ -81,6 +81,16 @@ class _StoreHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json_dumps(payload))
 
+    def _send_store_error(self, exc: StoreError, **extra: Any) -> None:
+        self._send({"message": str(exc), "store": exc.path, "problem": exc.kind, **extra}, status=503)
+
+    def _refused_run_id(self, run_id: str) -> bool:
+        """Answer 400 and return True when ``run_id`` is not a run id (a non-negative integer)."""
+        if run_id.isdigit():
+            return False
+        self._send({"message": f"run id {run_id!r} is not valid; expected a non-negative integer"}, status=400)
+        return True
+
 
 def _alive(run: dict, kernel_ids: set[str]) -> bool | None:
     """Whether the process that wrote ``run`` is alive (``None`` if this server cannot tell)."""
@@ -137,7 +147,7 @@ class RunsHandler(_StoreHandler):
         except KeyError:
             pass  # deleted meanwhile by someone else: gone either way
         except StoreError as exc:
-            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind, "deleted": deleted}, status=503)
+            self._send_store_error(exc, deleted=deleted)
             return
         self._send({"deleted": deleted})
 
@@ -146,8 +156,7 @@ class RunHandler(_StoreHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        if not run_id.isdigit():
-            self._send({"message": f"run id {run_id!r} is not valid; expected a non-negative integer"}, status=400)
+        if self._refused_run_id(run_id):
             return
         store = self._store()
         try:
@@ -160,7 +169,7 @@ class RunHandler(_StoreHandler):
             self._send({"message": f"no run with id {run_id}"}, status=404)
             return
         except StoreError as exc:
-            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind}, status=503)
+            self._send_store_error(exc)
             return
         kernel_ids, paths = await self._live()
         run = self._join(run, kernel_ids, paths)
@@ -174,12 +183,10 @@ class RunHandler(_StoreHandler):
                     location["notebook_path"] = None
         self._send({"run": run, "metrics": metrics, "findings": findings})
 
-
     @tornado.web.authenticated
     @authorized
     async def delete(self, run_id: str) -> None:
-        if not run_id.isdigit():
-            self._send({"message": f"run id {run_id!r} is not valid; expected a non-negative integer"}, status=400)
+        if self._refused_run_id(run_id):
             return
         store = self._store()
         try:
@@ -196,7 +203,7 @@ class RunHandler(_StoreHandler):
             self._send({"message": f"no run with id {run_id}"}, status=404)
             return
         except StoreError as exc:
-            self._send({"message": str(exc), "store": exc.path, "problem": exc.kind}, status=503)
+            self._send_store_error(exc)
             return
         self._send({"deleted": [run["id"]]})
 
