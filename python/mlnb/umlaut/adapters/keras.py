@@ -216,6 +216,23 @@ def _fit_frame(model: Any) -> dict[str, Any] | None:
     return None
 
 
+def _set_grad_stats(probe: Probe, model: Any, grads: list[tuple[str | None, float, int]]) -> None:
+    """Fill ``probe``'s gradient norm, layer order and per-layer RMS from ``(layer name or None, sum of
+    squares, size)`` per variable; the compiled and the eager probe both report through here."""
+    sq: dict[str, list[float]] = {}
+    total = 0.0
+    for name, s, n in grads:
+        total += s
+        if name is not None:
+            acc = sq.setdefault(name, [0.0, 0])
+            acc[0] += s
+            acc[1] += n
+    probe.grad_norm = math.sqrt(total) if math.isfinite(total) else math.inf
+    probe.grad_order = tuple(layer.name for layer in model.layers if layer.name in sq)
+    for name, (s, n) in sq.items():
+        probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
+
+
 class UmlautCallback(keras.callbacks.Callback):
     """Checks a Keras model, its data and its training against UMLAUT's heuristics.
 
@@ -549,22 +566,14 @@ class UmlautCallback(keras.callbacks.Callback):
         self._probe_ok = True
         probe = Probe(epoch=epoch, batch=-1)
         probe.loss = values[0]
-        sq: dict[str, list[float]] = {}
-        total = 0.0
+        grads = []
         for (what, info), value in zip(self._probe_layout_now, values):
             if what == "grad":
-                total += value
                 name, n = info
-                if name is not None:
-                    acc = sq.setdefault(name, [0.0, 0])
-                    acc[0] += value
-                    acc[1] += n
+                grads.append((name, value, n))
             elif what != "loss":
                 setattr(probe.layers.setdefault(info, LayerStats()), what + "_fraction", value)
-        probe.grad_norm = math.sqrt(total) if math.isfinite(total) else math.inf
-        probe.grad_order = tuple(layer.name for layer in model.layers if layer.name in sq)
-        for name, (s, n) in sq.items():
-            probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
+        _set_grad_stats(probe, model, grads)
         return probe
 
     def _probe_eager(self, epoch: int) -> Probe | None:
@@ -578,25 +587,13 @@ class UmlautCallback(keras.callbacks.Callback):
             with tf.GradientTape() as tape:
                 y_pred, acts = self._forward(xs, wanted)
                 loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
-            grads = tape.gradient(loss, variables)
-            sq: dict[str, list[float]] = {}
-            total = 0.0
-            for v, g in zip(variables, grads):
-                if g is None:
-                    continue
-                g = tf.convert_to_tensor(g)
-                s = float(tf.reduce_sum(tf.square(tf.cast(g, tf.float32))))
-                total += s
-                name = by_var.get(id(v))
-                if name is not None:
-                    acc = sq.setdefault(name, [0.0, 0])
-                    acc[0] += s
-                    acc[1] += int(np.prod(g.shape))
-            probe.grad_norm = math.sqrt(total) if math.isfinite(total) else math.inf
-            order = [layer.name for layer in model.layers if layer.name in sq]
-            probe.grad_order = tuple(order)
-            for name, (s, n) in sq.items():
-                probe.layers.setdefault(name, LayerStats()).grad_rms = math.sqrt(s / max(n, 1))
+            grads = []
+            for v, g in zip(variables, tape.gradient(loss, variables)):
+                if g is not None:
+                    g = tf.convert_to_tensor(g)
+                    grads.append((by_var.get(id(v)), float(tf.reduce_sum(tf.square(tf.cast(g, tf.float32)))),
+                                  int(np.prod(g.shape))))
+            _set_grad_stats(probe, model, grads)
         else:
             y_pred, acts = self._forward(xs, wanted)
             loss = model.compute_loss(x=xs, y=ys, y_pred=y_pred, training=False)
