@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 import weakref
 from typing import Any, Mapping
 
@@ -36,6 +37,8 @@ _KINDS = {
     "recurrent": ("LSTM", "GRU", "RNN"),
     "attention": ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"),
 }
+# Modules whose training and inference behaviour differ (batch vs running statistics, dropout).
+_MODE_DEPENDENT = (nn.modules.batchnorm._NormBase, nn.modules.dropout._DropoutNd)
 _KIND_OF = {name: kind for kind, names in _KINDS.items() for name in names}
 _ACTIVATIONS = {"ReLU": "relu", "ReLU6": "relu6", "LeakyReLU": "leaky_relu", "ELU": "elu", "SELU": "selu", "CELU": "celu",
                 "GELU": "gelu", "SiLU": "silu", "Mish": "mish", "Softplus": "softplus", "Sigmoid": "sigmoid", "Tanh": "tanh",
@@ -125,6 +128,14 @@ def _channel_view(t: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1, t.shape[-1])
 
 
+def _nonfinite(inputs: Any) -> bool:
+    """Whether a float input tensor holds NaN or Inf (False for anything else)."""
+    if not torch.is_tensor(inputs) or not inputs.is_floating_point():
+        return False
+    with torch.no_grad():
+        return not bool(torch.isfinite(inputs).all())
+
+
 def _raise(exc: BaseException) -> None:
     raise exc
 
@@ -191,22 +202,36 @@ class TorchMonitor:
         self._started = self._closed = False
         self._root_output: Any = None
         self._weights0 = self._snapshot()
+        self._moved: float | None = None  # the weight change once it reached unchanged_rel (see _weight_change)
+        # Modules that behave differently in training and inference (BatchNorm, dropout): for them a
+        # training sample is kept, scored in inference mode when the validation loss rises.
+        self._mode_dependent = any(isinstance(m, _MODE_DEPENDENT) for m in model.modules())
+        self._train_sample: tuple[torch.Tensor, torch.Tensor] | None = None
+        self._last_val: float | None = None
         self._pending_probe: Probe | None = None
         # One global forward hook, registered only while a batch is probed: nothing of UMLAUT is
         # stored in the model (per-module hooks made torch.save/pickle/deepcopy of the model carry
         # the monitor and its session along), and unprobed batches pay no hook call at all.
         self._hook: Any = None
+        self._probe_every = self.thresholds.probe_every
+        self._quiet = False  # True while batch() may take its hot path
         self._set_sampling(True)  # the first forward pass is probed (dataflow + statistics)
 
     def _set_sampling(self, on: bool) -> None:
         self._sampling = on
+        if on:
+            self._quiet = False
         if on and self._hook is None and not self._closed:
             method = weakref.WeakMethod(self._forward_hook)  # an abandoned monitor is not kept alive
 
             def hook(module: nn.Module, inputs: Any, output: Any) -> None:
                 bound = method()
                 if bound is not None:
-                    bound(module, inputs, output)
+                    start = time.perf_counter()  # counted in hook_seconds like every other hook
+                    try:
+                        bound(module, inputs, output)
+                    finally:
+                        bound.__self__.session.hook_seconds += time.perf_counter() - start
 
             self._hook = torch.nn.modules.module.register_module_forward_hook(hook)
         elif not on and self._hook is not None:
@@ -237,31 +262,38 @@ class TorchMonitor:
                 self._stats[name] = ("saturated", (out.abs() > 0.99).float().mean())
 
     # -- the loop -------------------------------------------------------------------------------
-    @timed
     def batch(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per training batch, after ``optimizer.step()`` (gradients still present)."""
+        start = time.perf_counter()
+        # The hot path, most batches: a finite scalar loss on the host, no probe, no data sample, no
+        # dashboard listening. It touches as little as it can: after the training step has filled
+        # the caches with tensors, every attribute and call here costs a cache miss or more.
+        if self._quiet and type(loss) is torch.Tensor and loss.is_cpu and not loss.ndim \
+                and (self._epoch or (self._batch + 1) % self._probe_every):
+            value = loss.item()
+            session = self.session
+            if value - value == 0.0 and not session.__dict__.get("_listeners"):  # finite (NaN/Inf give NaN)
+                self._loss_sum += value
+                self._loss_count += 1
+                self._batch += 1
+                self._epoch_batches += 1
+                session.hook_seconds += time.perf_counter() - start
+                return
+        try:
+            self._batch_slow(loss, inputs, targets, outputs)
+        finally:
+            self.session.hook_seconds += time.perf_counter() - start
+
+    def _batch_slow(self, loss: Any, inputs: Any, targets: Any, outputs: Any) -> None:
         if self._closed:
             raise RuntimeError("TorchMonitor.batch() called after close(); create a new TorchMonitor")
-        try:
-            if loss is not None:
-                if torch.is_tensor(loss):
-                    # kept on the device: no host sync per batch (read every 64 batches, see _read_losses)
-                    if not self._losses:
-                        self._losses_from = self._epoch_batches
-                    self._losses.append(loss.detach() if loss.ndim == 0 else loss.detach().float().mean())
-                    self._loss_count += 1
-                    if len(self._losses) >= 64:
-                        self._read_losses()
-                else:
-                    self._track_loss(loss)
-            if inputs is not None and torch.is_tensor(inputs) and inputs.is_floating_point():
-                # One reduction on the device per batch, read with the losses: NaN/Inf in any input
-                # batch carries into it, to name bad inputs as a NaN loss's cause.
-                self._input_sums.append((inputs.detach() if inputs.requires_grad else inputs).sum())
-        except Exception as exc:  # noqa: BLE001 - UMLAUT must never stop training; said once per run
-            if not self._batch_failed:
-                self._batch_failed = True
-                self.monitor.guarded("batch_loss", _raise, exc)
+        if loss is not None:
+            try:
+                self._add_loss(loss, inputs)
+            except Exception as exc:  # noqa: BLE001 - UMLAUT must never stop training; said once per run
+                if not self._batch_failed:
+                    self._batch_failed = True
+                    self.monitor.guarded("batch_loss", _raise, exc)
         if self._batch == 0 or self._sampling or (inputs is not None and not self.monitor.data_checked):
             self._sampled_batch(loss, inputs, targets, outputs)
         self._batch += 1
@@ -276,10 +308,13 @@ class TorchMonitor:
         sample = self._epoch == 0 and self._batch % self.thresholds.probe_every == 0
         if sample != self._sampling:
             self._set_sampling(sample)
-        self._calls, self._root_output = [], None
+        if self._calls or self._root_output is not None:
+            self._calls, self._root_output = [], None
         if self._batch == 1:
             self.session.flush()
             self.session.print_new()
+        # the next batches may take the hot path until a probe, a data sample or an epoch's end
+        self._quiet = not self._sampling and self.monitor.data_checked and not self._closed
 
     def _sampled_batch(self, loss: Any, inputs: Any, targets: Any, outputs: Any) -> None:
         """The rare batches with more work: the first one (static checks), those sampled for the
@@ -293,6 +328,11 @@ class TorchMonitor:
             self.session.start({"model": type(self.model).__name__})
         if self._batch == 0:
             mon.guarded("first_batch", self._first_batch, loss, targets, outputs)
+            # (a summed loss would not compare with a validation loss over another number of rows)
+            if self._mode_dependent and callable(self.loss_fn) and getattr(self.loss_fn, "reduction", "mean") == "mean" \
+                    and torch.is_tensor(inputs) and torch.is_tensor(targets):
+                rows = self.thresholds.probe_rows
+                self._train_sample = (inputs.detach()[:rows].clone(), targets.detach()[:rows].clone())
         if len(self._data_x) < 8 and not mon.data_checked and inputs is not None:
             mon.guarded("data_sample", self._collect, inputs, targets)
         if self._sampling:
@@ -324,6 +364,37 @@ class TorchMonitor:
             self.session.add(run_checks("data", mon.ctx, keys=["train-val-overlap"]))
         finally:
             mon.ctx.epoch = saved
+
+    def _add_loss(self, loss: Any, inputs: Any) -> None:
+        """Account for one batch's loss, the per-batch hot path.
+
+        A loss on the host (CPU) is read at once: ``item()`` costs less than keeping the tensor,
+        and its first non-finite value has the batch's inputs at hand to tell whether they carry
+        the NaN/Inf (named as the likely cause). A loss on an accelerator stays there (reading it
+        would wait for the device every batch): such losses are read every 64 batches in one host
+        copy (see :meth:`_read_losses`), with one device reduction per float input batch, into
+        which NaN/Inf in any input batch carries."""
+        if not torch.is_tensor(loss):
+            self._track_loss(loss)
+            if not self._inputs_nonfinite and self.monitor.ctx.nonfinite_loss is not None:
+                self._inputs_nonfinite = _nonfinite(inputs)
+            return
+        if loss.is_cpu:
+            value = loss.item() if loss.ndim == 0 else float(loss.detach().float().mean())
+            self._loss_count += 1
+            self._loss_sum += value
+            if not math.isfinite(value) and self.monitor.ctx.nonfinite_loss is None:
+                self.monitor.note_nonfinite(self._epoch, self._epoch_batches, value)
+                self._inputs_nonfinite = self._inputs_nonfinite or _nonfinite(inputs)
+            return
+        if not self._losses:
+            self._losses_from = self._epoch_batches
+        self._losses.append(loss.detach() if loss.ndim == 0 else loss.detach().float().mean())
+        self._loss_count += 1
+        if torch.is_tensor(inputs) and inputs.is_floating_point():
+            self._input_sums.append((inputs.detach() if inputs.requires_grad else inputs).sum())
+        if len(self._losses) >= 64:
+            self._read_losses()
 
     def _track_loss(self, loss: Any) -> None:
         """A loss given as a Python number (or anything float() takes)."""
@@ -446,12 +517,39 @@ class TorchMonitor:
             return [p.detach().reshape(-1)[:4096].clone() for p in self.model.parameters() if p.requires_grad]
 
     def _weight_change(self) -> float | None:
-        if not self._weights0:
-            return None
+        """The largest relative change of a weight since training began. Once the weights have
+        moved by ``unchanged_rel`` (weights-unchanged can no longer fire), that value is kept and
+        the snapshot dropped: later epochs pay nothing for it."""
+        if self._moved is not None or not self._weights0:
+            return self._moved
         with torch.no_grad():
             now = [p.detach().reshape(-1)[:4096] for p in self.model.parameters() if p.requires_grad]
             changes = [((a - b).abs().max() / (b.abs().max() + 1e-12)).float() for a, b in zip(now, self._weights0) if b.numel()]
-        return float(torch.stack(changes).max()) if changes else None
+        change = float(torch.stack(changes).max()) if changes else None
+        if change is not None and change >= self.thresholds.unchanged_rel:
+            self._moved, self._weights0 = change, []
+        return change
+
+    def _inference_loss(self) -> float | None:
+        """The loss of the training sample (the first batch's first ``probe_rows`` rows) with the
+        model in inference mode (``eval()``, no gradients): BatchNorm's running statistics and no
+        dropout, as the validation data are scored. Every module's train/eval flag is restored."""
+        if self._train_sample is None:
+            return None
+        x, y = self._train_sample
+        modes = [(m, m.training) for m in self.model.modules()]
+        sampling, self._sampling = self._sampling, False  # UMLAUT's forward hook ignores this pass
+        try:
+            self.model.eval()
+            with torch.no_grad():
+                loss = self.loss_fn(self.model(x), y)
+        finally:
+            for m, mode in modes:
+                m.training = mode
+            self._sampling = sampling
+        if not torch.is_tensor(loss) or not loss.numel():
+            return None
+        return float(loss.detach().float().mean())
 
     @timed
     def epoch(self, loss: Any = None, val_loss: Any = None, accuracy: Any = None, val_accuracy: Any = None,
@@ -476,6 +574,14 @@ class TorchMonitor:
             mon.ctx.inputs_nonfinite = True
         if self.optimizer is not None:
             mon.ctx.model and setattr(mon.ctx.model, "lr", optimizer_info(self.optimizer)[1])
+        val = logs.get("val_loss")
+        if val is not None and self._last_val is not None and val > self._last_val and self._train_sample is not None:
+            # the validation loss rose: score the training sample in inference mode (one forward pass
+            # of probe_rows rows) so that overfitting can be told from a BatchNorm/dropout train/inference gap
+            value = mon.guarded("inference_loss", self._inference_loss)
+            if value is not None:
+                mon.ctx.inference_loss[self._epoch] = value
+        self._last_val = val
         change = mon.guarded("weight_change", self._weight_change)
         probe, self._pending_probe = self._pending_probe, None
         mon.epoch(self._epoch, logs, probe=probe, weight_change=change)
@@ -496,6 +602,7 @@ class TorchMonitor:
             return
         self._set_sampling(False)
         self._closed = True
+        self._quiet = False
         self.session.end(status)
         self.session.print_new()
 
