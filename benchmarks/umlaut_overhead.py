@@ -247,6 +247,7 @@ def main(argv=None) -> int:
     if unknown or not models:
         parser.error(f"--models={args.models!r} is not valid; expected a comma-separated list of {', '.join(MODELS)}")
 
+    print("load average (1, 5, 15 min) at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"epoch time, {args.epochs - 1} timed epochs x {args.repeats} interleaved runs each way "
           f"(without, with, without, with, ...), n={args.n}, batch 32, 1 thread, {os.cpu_count()} cores")
     print(f"{'model':22} {'without s/ep':>12} {'with s/ep':>10} {'in hooks s/ep':>14} {'share':>6} "
@@ -278,6 +279,7 @@ def main(argv=None) -> int:
     print(f"worst share {worst_share:.1%} (target <= 2%): {'met' if worst_share <= 0.02 else 'NOT met'}; "
           f"worst CPU ratio {worst_ratio:.3f} (target <= 1.03): {'met' if worst_ratio <= 1.03 else 'NOT met'}")
 
+    print("load average (1, 5, 15 min) at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.no_latency:
         return 0
     found, plain, key = time_to_first_finding(args.n // 4)

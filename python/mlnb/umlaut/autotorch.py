@@ -18,6 +18,7 @@ BCE, BCE-with-logits). Everything is undone when the cell ends, also when it rai
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -47,6 +48,21 @@ class _Watcher:
         self.failed = False
         self.inputs: Any = None  # the model's input of the current batch (for the data checks)
         self.input_hook: Any = None
+        self.seconds = 0.0  # time in the watching wrappers before a monitor is attached
+
+    def counted(self) -> float:
+        """UMLAUT's clock so far (0 before a monitor is attached)."""
+        return self.monitor.session.hook_seconds if self.monitor is not None else 0.0
+
+    def spent(self, start: float, inner: float = 0.0) -> None:
+        """Count the time since ``start`` (a wrapper's own work), less ``inner`` seconds the
+        monitor's hooks counted themselves meanwhile, in UMLAUT's clock, ``session.hook_seconds``."""
+        dt = time.perf_counter() - start - inner
+        if self.monitor is not None:
+            self.monitor.session.hook_seconds += dt + self.seconds
+            self.seconds = 0.0
+        else:
+            self.seconds += dt
 
     # -- events ---------------------------------------------------------------------------------
     def on_backward(self, tensor: Any) -> None:
@@ -126,32 +142,40 @@ def watch_torch(namespace: list[dict[str, Any]], **options: Any) -> Iterator[_Wa
     original_backward, original_iter = torch.Tensor.backward, DataLoader.__iter__
 
     def backward(self: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
         try:
             watcher.on_backward(self)
         except Exception:  # noqa: BLE001 - watching must never break the loop
             pass
+        watcher.spent(start)
         return original_backward(self, *args, **kwargs)
 
     def loader_iter(self: Any) -> Any:
+        start, counted = time.perf_counter(), watcher.counted()
         try:
-            watcher.on_iter(self)
+            watcher.on_iter(self)  # may end an epoch: monitor.epoch() counts itself
         except Exception:  # noqa: BLE001
             pass
+        watcher.spent(start, watcher.counted() - counted)
         return original_iter(self)
 
     def step_hook(optimizer: Any, args: Any, kwargs: Any) -> None:
+        start, counted = time.perf_counter(), watcher.counted()
         try:
-            watcher.on_step(optimizer)
+            watcher.on_step(optimizer)  # attaches the monitor (its setup is counted here), calls monitor.batch()
         except Exception:  # noqa: BLE001
             watcher.failed = True
+        watcher.spent(start, watcher.counted() - counted)  # monitor.batch() counted itself
 
     torch.Tensor.backward = backward  # type: ignore[method-assign]
     DataLoader.__iter__ = loader_iter  # type: ignore[method-assign]
     def forward_pre_hook(module: Any, args: Any) -> None:
+        start = time.perf_counter()
         try:
             watcher.on_forward(module, args)
         except Exception:  # noqa: BLE001
             pass
+        watcher.spent(start)
 
     handle = register_optimizer_step_post_hook(step_hook)
     watcher.input_hook = torch.nn.modules.module.register_module_forward_pre_hook(forward_pre_hook)
