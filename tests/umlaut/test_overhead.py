@@ -205,3 +205,29 @@ def test_torch_a_batch_the_monitor_cannot_read_does_not_stop_training(torch):
     internal = [f for f in mon.session.findings if f.key == "internal-check-error" and f.subject == "batch_loss"]
     assert len(internal) == 1  # said once, not once per batch
     assert mon.session.status == "finished" and not math.isnan(mon.session.hook_seconds)
+
+
+def test_torch_nan_in_one_input_batch_is_named_as_the_cause_of_the_nan_loss(torch):
+    # The data checks sample the first batches only; a NaN in a later batch is found where the loss
+    # first goes NaN (the hot path reads a host loss at once and then looks at that batch's inputs).
+    from mlnb.umlaut.adapters.torch import TorchMonitor
+
+    m, opt = _torch_model(torch)
+    mon = TorchMonitor(m, opt, torch.nn.CrossEntropyLoss(), echo=False, record=False)
+    torch.manual_seed(0)
+    x, y = torch.randn(40 * 8, 6), torch.randint(0, 3, (40 * 8,))
+    x[30 * 8 + 3, 2] = float("nan")
+    for e in range(2):
+        for b in range(40):
+            xb, yb = x[b * 8:(b + 1) * 8], y[b * 8:(b + 1) * 8]
+            out = m(xb)
+            loss = torch.nn.functional.cross_entropy(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            mon.batch(loss=loss, inputs=xb, targets=yb, outputs=out)
+        mon.epoch()
+    mon.close()
+    assert mon.monitor.ctx.nonfinite_loss == {"epoch": 0, "value": "nan", "batch": 30}
+    (nan,) = [f for f in mon.session.findings if f.key == "nan-loss"]
+    assert nan.context["inputs_nonfinite"] and "inputs contain NaN" in nan.context["likely_cause"]

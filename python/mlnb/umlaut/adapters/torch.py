@@ -37,6 +37,8 @@ _KINDS = {
     "recurrent": ("LSTM", "GRU", "RNN"),
     "attention": ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"),
 }
+_Tensor, _clock = torch.Tensor, time.perf_counter  # module globals: the per-batch hot path looks them up once
+
 # Modules whose training and inference behaviour differ (batch vs running statistics, dropout).
 _MODE_DEPENDENT = (nn.modules.batchnorm._NormBase, nn.modules.dropout._DropoutNd)
 _KIND_OF = {name: kind for kind, names in _KINDS.items() for name in names}
@@ -264,11 +266,11 @@ class TorchMonitor:
     # -- the loop -------------------------------------------------------------------------------
     def batch(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per training batch, after ``optimizer.step()`` (gradients still present)."""
-        start = time.perf_counter()
+        start = _clock()
         # The hot path, most batches: a finite scalar loss on the host, no probe, no data sample, no
         # dashboard listening. It touches as little as it can: after the training step has filled
         # the caches with tensors, every attribute and call here costs a cache miss or more.
-        if self._quiet and type(loss) is torch.Tensor and loss.is_cpu and not loss.ndim \
+        if self._quiet and type(loss) is _Tensor and loss.is_cpu and not loss.ndim \
                 and (self._epoch or (self._batch + 1) % self._probe_every):
             value = loss.item()
             session = self.session
@@ -277,12 +279,12 @@ class TorchMonitor:
                 self._loss_count += 1
                 self._batch += 1
                 self._epoch_batches += 1
-                session.hook_seconds += time.perf_counter() - start
+                session.hook_seconds += _clock() - start
                 return
         try:
             self._batch_slow(loss, inputs, targets, outputs)
         finally:
-            self.session.hook_seconds += time.perf_counter() - start
+            self.session.hook_seconds += _clock() - start
 
     def _batch_slow(self, loss: Any, inputs: Any, targets: Any, outputs: Any) -> None:
         if self._closed:
