@@ -217,7 +217,7 @@ def test_torch_nan_in_one_input_batch_is_named_as_the_cause_of_the_nan_loss(torc
     torch.manual_seed(0)
     x, y = torch.randn(40 * 8, 6), torch.randint(0, 3, (40 * 8,))
     x[30 * 8 + 3, 2] = float("nan")
-    for e in range(2):
+    for _ in range(2):
         for b in range(40):
             xb, yb = x[b * 8:(b + 1) * 8], y[b * 8:(b + 1) * 8]
             out = m(xb)
