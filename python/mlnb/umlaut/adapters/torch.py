@@ -158,9 +158,12 @@ class TorchMonitor:
     Forward hooks record activations (and the dataflow between modules) on the first batch, every
     ``probe_every`` batches of the first epoch, and the first batch of every later epoch (the epoch
     checks use one probe per epoch); the gradients are read on the same batches. A batch that is not
-    probed costs a few microseconds: its loss is kept as a device scalar, read with the others in one
-    host copy every 64 batches and at the epoch's end. Usable as a context manager (the session then
-    ends as finished, failed or interrupted).
+    probed costs a few microseconds: a loss on the host is read at once (``item()``), a loss on an
+    accelerator is kept as a device scalar, read with the others in one host copy every 64 batches
+    and at the epoch's end. When the validation loss given to :meth:`epoch` rises and the model has
+    BatchNorm or dropout, the first batch's first ``probe_rows`` rows are scored in inference mode,
+    so that a train/inference gap is not reported as overfitting. Usable as a context manager (the
+    session then ends as finished, failed or interrupted).
     """
 
     def __init__(self, model: nn.Module, optimizer: Any = None, loss_fn: Any = None, input_type: str | None = None,
