@@ -32,6 +32,8 @@ def _nan_cause(ctx: CheckContext) -> tuple[str, dict]:
     probes = [p for p in ctx.probes if p.grad_norm is not None]
     if probes and (not math.isfinite(probes[-1].grad_norm) or probes[-1].grad_norm > t.explode_norm):
         return "the gradients exploded", {"gradient_norm": probes[-1].grad_norm}
+    if model is not None and model.loss is not None and model.loss.saturated_finite is False:
+        return "the hand-written loss takes the log of a probability that reached 0 (log(0) = -inf)", {}
     if model is not None and model.loss is not None and model.loss.kind in CE_KINDS and model.loss.expects == "probabilities":
         acts = [model.output_activation(o) for o in model.output_layers()]
         if any(a not in PROBABILITY_ACTIVATIONS for a in acts if a is not None):
@@ -131,6 +133,40 @@ def lr_too_high_for_problem(ctx: CheckContext):
                     f"value {ctx.initial_loss:.4g} and " + ("became non-finite" if broke else "diverged"),
                     {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "high for this problem",
                      "initial_loss": ctx.initial_loss, "losses": loss})
+
+
+@check("lr-out-of-range", phase="epoch")
+def lr_too_low_for_problem(ctx: CheckContext):
+    """The learning rate is inside the optimizer's usual range but too low for this model and data:
+    after ``stall_epochs`` (at least 4) epochs the training loss fell in every single epoch, so the
+    steps point downhill, but by less than ``FROZEN_ACC_MAX_FALL`` in all, while the training accuracy
+    did not change at all (no prediction flipped). A flat loss (dead units, a constant output, a
+    wrong loss) is not this; vanishing or saturated gradients, which also make tiny steps, are
+    reported by their own checks instead."""
+    model, t = ctx.model, ctx.thresholds
+    if model is None or model.lr is None or model.lr <= 0:
+        return
+    from mlnb.umlaut.checks.model import lr_range
+
+    lo, hi = lr_range(model.optimizer, t)
+    if not lo <= model.lr <= hi:
+        return  # reported by the static check
+    loss = _series(ctx, "loss")
+    n = len(loss)
+    if n < max(t.stall_epochs, 4) or not all(math.isfinite(v) for v in loss) or loss[0] <= 0:
+        return
+    start = max(loss[0], ctx.initial_loss) if is_finite(ctx.initial_loss) else loss[0]
+    steady = all(b < a - 1e-5 * abs(loss[0]) for a, b in zip(loss, loss[1:]))
+    fall = 1 - loss[-1] / start
+    acc = _frozen_accuracy(ctx, n)
+    if not steady or fall >= FROZEN_ACC_MAX_FALL or acc is None:
+        return
+    if any(True for _ in vanishing_gradient(ctx)) or any(True for _ in saturated_activation(ctx)):
+        return
+    yield Issue(f"Learning rate {model.lr:g} is too low for this model and data: the loss fell in every epoch but only "
+                f"{fall:.1%} in {n} epochs, and the training accuracy stayed at {acc:.3g}",
+                {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "low for this problem",
+                 "losses": loss, "accuracy": acc})
 
 
 @check("loss-not-decreasing", phase="epoch")
