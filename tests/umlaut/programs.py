@@ -1001,6 +1001,28 @@ def _lr_too_low(umlaut):
     return _fit_keras(model, x[order], y[order], umlaut, epochs=5, batch_size=32)
 
 
+@_program("lr-out-of-range-summed-loss", "keras", "lr-out-of-range", mention="non-finite within the first epoch",
+          bug="cross-entropy from logits summed over the batch (not averaged) with std-1 initial weights and SGD(0.1) "
+              "(TensorFlow-Examples before bc09f95): the step is batch-size times too large, NaN in the first epoch",
+          related=("nan-loss", "exploding-gradient", "bad-initial-loss", "loss-diverging", "dead-relu"))
+def _summed_loss(umlaut):
+    keras = _keras()
+    import tensorflow as tf
+
+    x, y, xv, yv = digits()
+    init = dict(kernel_initializer=keras.initializers.RandomNormal(stddev=1.0),
+                bias_initializer=keras.initializers.RandomNormal(stddev=1.0))
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu", **init),
+                              keras.layers.Dense(128, activation="relu", **init), keras.layers.Dense(10, **init)])
+
+    def summed_loss(y_true, logits):
+        return tf.reduce_sum(keras.losses.categorical_crossentropy(y_true, logits, from_logits=True))
+
+    model.compile(keras.optimizers.SGD(0.1), summed_loss, metrics=["accuracy"])
+    eye = np.eye(10, dtype="float32")
+    return _fit_keras(model, x, eye[y], umlaut, validation_data=(xv, eye[yv]), epochs=2, batch_size=32)
+
+
 @_program("wrong-loss-for-task-sigmoid-regression", "keras", "wrong-loss-for-task", mention="sigmoid",
           bug="house prices in thousands (50..500) regressed through Dense(1, activation='sigmoid'): the output "
               "can never exceed 1", related=("loss-not-decreasing",))

@@ -614,9 +614,10 @@ _ENTRIES = [
             import torch.nn as nn
             import torch.nn.functional as F
 
-            # instead of: loss = -(y_onehot * torch.log(torch.softmax(logits, 1))).sum()
+            logits = model(x)
+            # instead of: loss = -(F.one_hot(y, 3) * torch.log(torch.softmax(logits, 1))).sum()
             loss = nn.CrossEntropyLoss()(logits, y)            # log-softmax from the logits, stable
-            # or, with log-probabilities: F.nll_loss(F.log_softmax(logits, dim=1), y)
+            loss = F.nll_loss(F.log_softmax(logits, dim=1), y)  # the same from log-probabilities
         """,
         docs=(_K_PROB_LOSSES, _T_CE,
               ("TensorFlow: tf.nn.softmax_cross_entropy_with_logits",

@@ -103,6 +103,28 @@ def loss_trouble(ctx: CheckContext) -> str | None:
     return None
 
 
+def _nonfinite_by_updates(ctx: CheckContext) -> bool:
+    """The loss was finite before training and became non-finite in the first epoch, with finite
+    inputs and a loss that is numerically safe on its own: only the weight updates can have done it."""
+    model, info = ctx.model, ctx.nonfinite_loss
+    if model is None or model.loss is None or ctx.inputs_nonfinite or info is None or info.get("epoch") != 0:
+        return False
+    loss = model.loss
+    if loss.saturated_finite is False:
+        return False  # log(0) in a hand-written loss: unstable-loss
+    if loss.kind in CE_KINDS and loss.expects == "probabilities":
+        acts = [model.output_activation(o) for o in model.output_layers()]
+        if any(a not in PROBABILITY_ACTIVATIONS for a in acts if a is not None):
+            return False  # the log of raw outputs: missing-softmax
+    return loss.kind != "other" or loss.saturated_finite is True or _linear_output(model)
+
+
+def _linear_output(model) -> bool:
+    """A single output without activation: a hand-written loss on it gets logits, not probabilities."""
+    outs = model.output_layers()
+    return len(outs) == 1 and model.output_activation(outs[0]) == "linear"
+
+
 @check("lr-out-of-range", phase="epoch")
 def lr_too_high_for_problem(ctx: CheckContext):
     """The learning rate is inside the optimizer's usual range but too high for this model and data:
@@ -122,7 +144,16 @@ def lr_too_high_for_problem(ctx: CheckContext):
         return
     finite = _finite(loss)
     if not finite:
-        return  # non-finite from the first epoch: a log(0) or overflow tells nothing about the step size
+        # Non-finite from the first epoch although the loss before training was finite: the updates
+        # made it so. With finite inputs and a loss that cannot produce NaN by itself (a built-in
+        # loss, or a hand-written one that stays finite at saturated probabilities) the steps were too
+        # large (a high rate, or a loss summed over the batch, which multiplies the step by the batch size).
+        if _nonfinite_by_updates(ctx):
+            yield Issue(f"Learning rate {model.lr:g} is too high for this model and data: the loss was "
+                        f"{ctx.initial_loss:.4g} before training and non-finite within the first epoch",
+                        {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "high for this problem",
+                         "initial_loss": ctx.initial_loss, "losses": loss})
+        return
     broke = ctx.nonfinite_loss is not None or len(finite) < len(loss)
     start = ctx.initial_loss
     never_better = all(v >= start * (1 - 1e-3) for v in finite)  # (1e-3: float noise of the same loss)
