@@ -752,7 +752,7 @@ def _constant_input(umlaut):
 
 @_program("loss-not-decreasing", "torch", "loss-not-decreasing",
           bug="SGD(lr=1e-5) (meant 1e-2): after several epochs the loss has not moved",
-          related=("weights-unchanged",))
+          related=("weights-unchanged", "lr-out-of-range"))  # the too-low rate, named from the steady creep
 def _not_decreasing(umlaut):
     torch = _torch()
     x, y, xv, yv = digits()
