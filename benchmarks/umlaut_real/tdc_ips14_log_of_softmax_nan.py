@@ -20,7 +20,7 @@ from _common import callback, keras as _keras, mnist_like
 KIND = "buggy"
 SOURCE = "TheDeepChecker SO_buggy_examples/IPS_14.py"
 BUG = "cross-entropy written as -sum(y * log(softmax)): log(0) makes the loss NaN"
-NAMES = ("nan-loss",)
+NAMES = ("nan-loss", "unstable-loss")
 
 
 def main(umlaut: bool = True):

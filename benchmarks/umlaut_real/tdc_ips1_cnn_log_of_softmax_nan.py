@@ -21,7 +21,7 @@ from _common import callback, keras as _keras, mnist_like
 KIND = "buggy"
 SOURCE = "TheDeepChecker SO_buggy_examples/IPS_1.py / SO 33712178"
 BUG = "CNN with cross-entropy written as -sum(y * log(softmax)): NaN loss"
-NAMES = ("nan-loss",)
+NAMES = ("nan-loss", "unstable-loss")
 
 
 def main(umlaut: bool = True):

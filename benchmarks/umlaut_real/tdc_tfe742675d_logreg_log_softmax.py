@@ -19,7 +19,7 @@ from _common import callback, keras as _keras, mnist_like
 KIND = "buggy"
 SOURCE = "TheDeepChecker GH_buggy_examples/TFE_742675d (aymericdamien/TensorFlow-Examples)"
 BUG = "cost = -reduce_sum(y * log(softmax)) summed over the batch: NaN cost"
-NAMES = ("nan-loss",)
+NAMES = ("nan-loss", "unstable-loss")
 
 
 def main(umlaut: bool = True):

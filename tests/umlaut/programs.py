@@ -752,7 +752,7 @@ def _constant_input(umlaut):
 
 @_program("loss-not-decreasing", "torch", "loss-not-decreasing",
           bug="SGD(lr=1e-5) (meant 1e-2): after several epochs the loss has not moved",
-          related=("weights-unchanged",))
+          related=("weights-unchanged", "lr-out-of-range"))  # the too-low rate, named from the steady creep
 def _not_decreasing(umlaut):
     torch = _torch()
     x, y, xv, yv = digits()
@@ -973,7 +973,7 @@ def _lr_for_problem(umlaut):
 
 @_program("loss-not-decreasing-frozen-accuracy", "keras", "loss-not-decreasing", mention="stuck",
           bug="RMSprop's default rate on a 2-2-1 sigmoid net (SO 50306988): the loss creeps down 2%, "
-              "the accuracy stays at exactly 0.5 every epoch")
+              "the accuracy stays at exactly 0.5 every epoch", related=("lr-out-of-range",))
 def _frozen_accuracy(umlaut):
     keras = _keras()
     rng = np.random.default_rng(0)
@@ -984,6 +984,43 @@ def _frozen_accuracy(umlaut):
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile("rmsprop", "binary_crossentropy", metrics=["accuracy"])
     return _fit_keras(model, x[order], y[order], umlaut, epochs=5, batch_size=32)
+
+
+@_program("lr-out-of-range-too-low", "keras", "lr-out-of-range", mention="too low",
+          bug="SGD(learning_rate=1e-4) (inside SGD's usual range) on two separable blobs: the loss falls a little "
+              "every epoch, no prediction ever changes", related=("loss-not-decreasing",))
+def _lr_too_low(umlaut):
+    keras = _keras()
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.normal(-1, 0.5, (160, 4)), rng.normal(1, 0.5, (160, 4))]).astype("float32")
+    y = np.concatenate([np.zeros(160), np.ones(160)]).astype("float32")
+    order = rng.permutation(320)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.SGD(1e-4), "binary_crossentropy", metrics=["accuracy"])
+    return _fit_keras(model, x[order], y[order], umlaut, epochs=5, batch_size=32)
+
+
+@_program("lr-out-of-range-summed-loss", "keras", "lr-out-of-range", mention="non-finite within the first epoch",
+          bug="cross-entropy from logits summed over the batch (not averaged) with std-1 initial weights and SGD(0.1) "
+              "(TensorFlow-Examples before bc09f95): the step is batch-size times too large, NaN in the first epoch",
+          related=("nan-loss", "exploding-gradient", "bad-initial-loss", "loss-diverging", "dead-relu"))
+def _summed_loss(umlaut):
+    keras = _keras()
+    import tensorflow as tf
+
+    x, y, xv, yv = digits()
+    init = dict(kernel_initializer=keras.initializers.RandomNormal(stddev=1.0),
+                bias_initializer=keras.initializers.RandomNormal(stddev=1.0))
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu", **init),
+                              keras.layers.Dense(128, activation="relu", **init), keras.layers.Dense(10, **init)])
+
+    def summed_loss(y_true, logits):
+        return tf.reduce_sum(keras.losses.categorical_crossentropy(y_true, logits, from_logits=True))
+
+    model.compile(keras.optimizers.SGD(0.1), summed_loss, metrics=["accuracy"])
+    eye = np.eye(10, dtype="float32")
+    return _fit_keras(model, x, eye[y], umlaut, validation_data=(xv, eye[yv]), epochs=2, batch_size=32)
 
 
 @_program("wrong-loss-for-task-sigmoid-regression", "keras", "wrong-loss-for-task", mention="sigmoid",
@@ -1013,6 +1050,45 @@ def _nonfinite_input(umlaut):
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     return _fit_keras(model, x, y, umlaut, output_type="classification", validation_data=(xv, yv), epochs=3,
                       batch_size=32)
+
+
+@_program("unstable-loss", "keras", "unstable-loss", mention="log(0)",
+          bug="cross-entropy written by hand as -reduce_sum(y * log(softmax)) (TensorFlow's early MNIST tutorials, "
+              "SO 33712178): finite for now, NaN once a probability underflows",
+          related=("nan-loss", "bad-initial-loss", "loss-oscillating"))
+def _unstable_loss(umlaut):
+    keras = _keras()
+    import tensorflow as tf
+
+    x, y, xv, yv = digits()
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+
+    def cross_entropy(y_true, y_pred):
+        return -tf.reduce_sum(y_true * tf.math.log(y_pred))
+
+    model.compile("adam", cross_entropy, metrics=["accuracy"])
+    eye = np.eye(10, dtype="float32")
+    return _fit_keras(model, x, eye[y], umlaut, validation_data=(xv, eye[yv]), epochs=3, batch_size=32)
+
+
+@_program("clean-keras-clipped-handwritten-ce", "keras")
+def _clean_clipped_loss(umlaut):
+    """The same hand-written cross-entropy as the unstable-loss program, guarded the way the Keras
+    built-ins are: probabilities clipped into [1e-7, 1 - 1e-7] before the log, mean over the batch."""
+    keras = _keras()
+    x, y, xv, yv = digits()
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+
+    def cross_entropy(y_true, y_pred):
+        p = keras.ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -keras.ops.mean(keras.ops.sum(y_true * keras.ops.log(p), axis=-1))
+
+    model.compile(keras.optimizers.Adam(3e-3), cross_entropy, metrics=["accuracy"])
+    eye = np.eye(10, dtype="float32")
+    return _fit_keras(model, x, eye[y], umlaut, output_type="classification", validation_data=(xv, eye[yv]),
+                      epochs=6, batch_size=32)
 
 
 def summary(run: Run) -> str:

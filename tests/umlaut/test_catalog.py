@@ -16,7 +16,7 @@ from mlnb.umlaut.explain import explain, format_epochs, stack_overflow_url, summ
 
 EXPECTED = {
     "critical": {"nan-loss", "wrong-loss-for-task", "label-encoding-mismatch", "loss-diverging", "weights-unchanged"},
-    "error": {"input-not-normalized", "nonfinite-input", "image-shape", "missing-softmax", "double-activation", "lr-out-of-range",
+    "error": {"input-not-normalized", "nonfinite-input", "unstable-loss", "image-shape", "missing-softmax", "double-activation", "lr-out-of-range",
               "missing-activation", "vanishing-gradient", "exploding-gradient", "train-val-overlap", "constant-input",
               "loss-not-decreasing", "bad-initial-loss", "dead-relu"},
     "warning": {"suspicious-val-accuracy", "overfitting", "high-dropout", "saturated-activation", "loss-oscillating",

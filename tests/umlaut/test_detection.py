@@ -18,7 +18,7 @@ import programs as zoo
 SEVERITY = {
     **dict.fromkeys(["nan-loss", "wrong-loss-for-task", "label-encoding-mismatch", "loss-diverging",
                      "weights-unchanged"], "critical"),
-    **dict.fromkeys(["input-not-normalized", "nonfinite-input", "image-shape", "missing-softmax", "double-activation",
+    **dict.fromkeys(["input-not-normalized", "nonfinite-input", "unstable-loss", "image-shape", "missing-softmax", "double-activation",
                      "lr-out-of-range", "missing-activation", "vanishing-gradient", "exploding-gradient",
                      "train-val-overlap", "constant-input", "loss-not-decreasing", "bad-initial-loss",
                      "dead-relu"], "error"),

@@ -29,10 +29,10 @@ def _runner():
 runner = _runner()
 
 CLEAN = ["clean_tf_basic_classification", "clean_tf_text_classification", "clean_keras_timeseries_classification",
-         "clean_torch_mnist", "clean_torch_regression"]
+         "clean_torch_mnist", "clean_torch_regression", "heldout_clean_tf_load_csv_abalone"]
 BUGGY = ["d4ml_084_so34311586_softmax_one_unit_mse", "d4ml_100_so55328966_unnormalized_mnist",
          "tdc_ips5_linear_regression_high_lr", "tdc_ips7_bce_on_linear_output", "tdc_ips14_log_of_softmax_nan",
-         "tdc_ips11_relu_on_logits"]
+         "tdc_ips11_relu_on_logits", "heldout_d4ml_003_dlt726b371_unclipped_bce"]
 
 
 def _describe(findings) -> str:

@@ -571,6 +571,60 @@ _ENTRIES = [
         so_query="softmax cross entropy logits",
     ),
     _e(
+        "unstable-loss", "Hand-written loss takes the log of a probability without a guard", "error", "training",
+        description="""
+            A cross-entropy written by hand, such as -Σ y·log(softmax(z)) or -mean(y·log p + (1-y)·log(1-p)),
+            is exact on paper but not in float32: a softmax or sigmoid output underflows to exactly 0 (or
+            rounds to exactly 1) once its logits differ by about 100, which a high learning rate, a large
+            initialisation or a summed loss reaches quickly. log(0) is -inf, 0·log(0) is NaN, and from the
+            first such batch the loss and then every weight are NaN. The built-in losses clip the
+            probabilities into [ε, 1-ε] or, better, compute log-softmax from the logits in one stable step.
+            Such a program often trains well for a while and then breaks (Stack Overflow "Tensorflow NaN
+            bug?", TensorFlow-Examples' early logistic regression).
+        """,
+        heuristic="""
+            Before training mlnb calls a hand-written loss of a model with a softmax or sigmoid output on
+            two confidently wrong predictions whose probabilities are exactly 0 and 1. A built-in or
+            guarded loss stays finite there; a loss that returns NaN or Inf takes the log (or divides by)
+            a probability without clipping. Keras models only (a PyTorch loss is not called before training).
+        """,
+        fix="""
+            Use the framework's cross-entropy: Keras categorical_crossentropy / binary_crossentropy (they
+            clip), or better a linear output with from_logits=True; TensorFlow
+            tf.nn.softmax_cross_entropy_with_logits; PyTorch nn.CrossEntropyLoss / nn.BCEWithLogitsLoss on
+            the logits. If the loss must stay hand-written, clip the probabilities before the log
+            (tf.clip_by_value(p, 1e-7, 1 - 1e-7)) and average over the batch instead of summing.
+        """,
+        keras="""
+            import keras
+
+            # instead of: loss=lambda y, p: -tf.reduce_sum(y * tf.math.log(p))
+            outputs = keras.layers.Dense(num_classes)(h)           # logits
+            model = keras.Model(inputs, outputs)
+            model.compile(optimizer="adam",
+                          loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+                          metrics=["accuracy"])
+
+            # or, if it must stay hand-written: clip before the log and take the mean
+            def cross_entropy(y, p):
+                p = keras.ops.clip(p, 1e-7, 1 - 1e-7)
+                return -keras.ops.mean(keras.ops.sum(y * keras.ops.log(p), axis=-1))
+        """,
+        torch="""
+            import torch.nn as nn
+            import torch.nn.functional as F
+
+            logits = model(x)
+            # instead of: loss = -(F.one_hot(y, 3) * torch.log(torch.softmax(logits, 1))).sum()
+            loss = nn.CrossEntropyLoss()(logits, y)            # log-softmax from the logits, stable
+            loss = F.nll_loss(F.log_softmax(logits, dim=1), y)  # the same from log-probabilities
+        """,
+        docs=(_K_PROB_LOSSES, _T_CE,
+              ("TensorFlow: tf.nn.softmax_cross_entropy_with_logits",
+               "https://www.tensorflow.org/api_docs/python/tf/nn/softmax_cross_entropy_with_logits")),
+        so_query="tensorflow nan loss log softmax cross entropy",
+    ),
+    _e(
         "double-activation", "Activation applied twice", "error", "model",
         description="""
             Two activations in a row are almost always a mistake. A softmax applied to probabilities
@@ -640,6 +694,9 @@ _ENTRIES = [
             problem-specific; these bounds only catch values that are almost never right. During the first
             epochs it also flags a rate inside the range that is too high for this model and data: the
             training loss never got below its value before training and diverged (or rose and became NaN).
+            And one that is too low: after {stall_epochs} or more epochs the loss fell in every epoch (the
+            direction is right) but by less than 10% in all, while the training accuracy did not change
+            at all and no probe shows vanishing or saturated gradients (the steps are too small).
         """,
         fix="""
             Start from the optimizer's default (Adam 1e-3) and tune by factors of 3 to 10. Check sign and

@@ -56,6 +56,10 @@ class LossInfo:
     name: str
     kind: str  # one of CE_KINDS, REGRESSION_LOSSES, or 'other'
     expects: str  # 'probabilities' | 'logits' | 'log_probabilities' | 'values' | 'unknown'
+    # For a hand-written loss on a probability output: is it still finite when the probabilities
+    # saturate to exactly 0 and 1 (a confidently wrong prediction)? False means it takes the log of
+    # a probability without a guard. None: not measured (a built-in loss, or the adapter could not call it).
+    saturated_finite: bool | None = None
 
 
 @dataclass

@@ -17,8 +17,8 @@ from mlnb.umlaut.config import Thresholds
 from mlnb.umlaut.engine import Monitor
 from mlnb.umlaut.locate import creation_location, install
 from mlnb.umlaut.session import Session, validate_types
-from mlnb.umlaut.summary import (CE_KINDS, REGRESSION_LOSSES, LayerInfo, LayerStats, LossInfo, ModelSummary, Probe,
-                                 as_array, infer_output_activation)
+from mlnb.umlaut.summary import (CE_KINDS, PROBABILITY_ACTIVATIONS, REGRESSION_LOSSES, LayerInfo, LayerStats, LossInfo,
+                                 ModelSummary, Probe, as_array, infer_output_activation)
 
 install()  # record where every layer built from now on is created
 
@@ -149,12 +149,39 @@ def summarize(model: Any) -> ModelSummary:
             lr = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
         except Exception:  # noqa: BLE001 - a schedule that needs a step, or no optimizer
             lr = None
-    return ModelSummary(
+    summary = ModelSummary(
         framework="keras", name=model.name, layers=infos, outputs=outputs, graph_known=known,
         loss=_loss_info(getattr(model, "loss", None)) if getattr(model, "compiled", False) else None,
         optimizer=type(optimizer).__name__ if optimizer is not None else None, lr=lr,
         location=creation_location(model), backend=keras.backend.backend(),
     )
+    if summary.loss is not None and summary.loss.kind == "other" and callable(getattr(model, "loss", None)):
+        summary.loss.saturated_finite = _saturated_loss_finite(model.loss, summary)
+    return summary
+
+
+def _saturated_loss_finite(loss_fn: Any, summary: ModelSummary) -> bool | None:
+    """Call a hand-written loss on two confidently wrong saturated predictions (probabilities of
+    exactly 0 and 1, what float32 softmax/sigmoid outputs once their logits are large) and say
+    whether the result is finite. Built-in losses clip the probabilities; ``-sum(y * log(p))``
+    written by hand gives log(0) = -inf. None when the output is not a probability or the loss
+    cannot be called on such a pair (e.g. it expects sparse labels)."""
+    outs = summary.output_layers()
+    if len(outs) != 1 or summary.output_activation(outs[0]) not in PROBABILITY_ACTIVATIONS:
+        return None
+    width = summary.output_units(outs[0]) or 1
+    if width > 1:
+        y_true = np.eye(width, dtype="float32")[[0, 1]]
+        y_pred = np.eye(width, dtype="float32")[[1, 0]]
+    else:
+        y_true = np.array([[1.0], [0.0]], dtype="float32")
+        y_pred = 1.0 - y_true
+    try:
+        value = loss_fn(keras.ops.convert_to_tensor(y_true), keras.ops.convert_to_tensor(y_pred))
+        value = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+    except Exception:  # noqa: BLE001 - the loss wants other labels or shapes: not measured
+        return None
+    return bool(value.size and np.all(np.isfinite(value)))
 
 
 # -- data gathering ---------------------------------------------------------------------------

@@ -159,6 +159,24 @@ def missing_softmax(ctx: CheckContext):
         )
 
 
+@check("unstable-loss", phase="static")
+def unstable_loss(ctx: CheckContext):
+    """A hand-written loss on a softmax/sigmoid output that is not finite once the probabilities
+    saturate to exactly 0 or 1 (measured by the adapter: ``LossInfo.saturated_finite``): it takes the
+    log of a probability without clipping, so the first underflowing probability makes the loss
+    and every weight NaN."""
+    model = ctx.model
+    if model is None or model.loss is None or model.loss.saturated_finite is not False:
+        return
+    out = model.output_layers()[0]
+    act = model.output_activation(out)
+    yield Issue(f"Hand-written loss {model.loss.name} is NaN/Inf when the {act} output of {out.label} reaches 0 or 1: "
+                f"it takes log(0)",
+                {"loss": model.loss.name, "output_layer": out.name, "output_activation": act,
+                 "value_at_saturation": "non-finite"},
+                subject=f"loss:{model.loss.name}", location=out.location)
+
+
 @check("wrong-loss-for-task", phase="static")
 def wrong_loss_for_task(ctx: CheckContext):
     """A classification loss on a regression task or a regression loss on a classification task

@@ -32,6 +32,8 @@ def _nan_cause(ctx: CheckContext) -> tuple[str, dict]:
     probes = [p for p in ctx.probes if p.grad_norm is not None]
     if probes and (not math.isfinite(probes[-1].grad_norm) or probes[-1].grad_norm > t.explode_norm):
         return "the gradients exploded", {"gradient_norm": probes[-1].grad_norm}
+    if model is not None and model.loss is not None and model.loss.saturated_finite is False:
+        return "the hand-written loss takes the log of a probability that reached 0 (log(0) = -inf)", {}
     if model is not None and model.loss is not None and model.loss.kind in CE_KINDS and model.loss.expects == "probabilities":
         acts = [model.output_activation(o) for o in model.output_layers()]
         if any(a not in PROBABILITY_ACTIVATIONS for a in acts if a is not None):
@@ -101,6 +103,28 @@ def loss_trouble(ctx: CheckContext) -> str | None:
     return None
 
 
+def _nonfinite_by_updates(ctx: CheckContext) -> bool:
+    """The loss was finite before training and became non-finite in the first epoch, with finite
+    inputs and a loss that is numerically safe on its own: only the weight updates can have done it."""
+    model, info = ctx.model, ctx.nonfinite_loss
+    if model is None or model.loss is None or ctx.inputs_nonfinite or info is None or info.get("epoch") != 0:
+        return False
+    loss = model.loss
+    if loss.saturated_finite is False:
+        return False  # log(0) in a hand-written loss: unstable-loss
+    if loss.kind in CE_KINDS and loss.expects == "probabilities":
+        acts = [model.output_activation(o) for o in model.output_layers()]
+        if any(a not in PROBABILITY_ACTIVATIONS for a in acts if a is not None):
+            return False  # the log of raw outputs: missing-softmax
+    return loss.kind != "other" or loss.saturated_finite is True or _linear_output(model)
+
+
+def _linear_output(model) -> bool:
+    """A single output without activation: a hand-written loss on it gets logits, not probabilities."""
+    outs = model.output_layers()
+    return len(outs) == 1 and model.output_activation(outs[0]) == "linear"
+
+
 @check("lr-out-of-range", phase="epoch")
 def lr_too_high_for_problem(ctx: CheckContext):
     """The learning rate is inside the optimizer's usual range but too high for this model and data:
@@ -120,7 +144,16 @@ def lr_too_high_for_problem(ctx: CheckContext):
         return
     finite = _finite(loss)
     if not finite:
-        return  # non-finite from the first epoch: a log(0) or overflow tells nothing about the step size
+        # Non-finite from the first epoch although the loss before training was finite: the updates
+        # made it so. With finite inputs and a loss that cannot produce NaN by itself (a built-in
+        # loss, or a hand-written one that stays finite at saturated probabilities) the steps were too
+        # large (a high rate, or a loss summed over the batch, which multiplies the step by the batch size).
+        if _nonfinite_by_updates(ctx):
+            yield Issue(f"Learning rate {model.lr:g} is too high for this model and data: the loss was "
+                        f"{ctx.initial_loss:.4g} before training and non-finite within the first epoch",
+                        {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "high for this problem",
+                         "initial_loss": ctx.initial_loss, "losses": loss})
+        return
     broke = ctx.nonfinite_loss is not None or len(finite) < len(loss)
     start = ctx.initial_loss
     never_better = all(v >= start * (1 - 1e-3) for v in finite)  # (1e-3: float noise of the same loss)
@@ -131,6 +164,40 @@ def lr_too_high_for_problem(ctx: CheckContext):
                     f"value {ctx.initial_loss:.4g} and " + ("became non-finite" if broke else "diverged"),
                     {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "high for this problem",
                      "initial_loss": ctx.initial_loss, "losses": loss})
+
+
+@check("lr-out-of-range", phase="epoch")
+def lr_too_low_for_problem(ctx: CheckContext):
+    """The learning rate is inside the optimizer's usual range but too low for this model and data:
+    after ``stall_epochs`` (at least 4) epochs the training loss fell in every single epoch, so the
+    steps point downhill, but by less than ``FROZEN_ACC_MAX_FALL`` in all, while the training accuracy
+    did not change at all (no prediction flipped). A flat loss (dead units, a constant output, a
+    wrong loss) is not this; vanishing or saturated gradients, which also make tiny steps, are
+    reported by their own checks instead."""
+    model, t = ctx.model, ctx.thresholds
+    if model is None or model.lr is None or model.lr <= 0:
+        return
+    from mlnb.umlaut.checks.model import lr_range
+
+    lo, hi = lr_range(model.optimizer, t)
+    if not lo <= model.lr <= hi:
+        return  # reported by the static check
+    loss = _series(ctx, "loss")
+    n = len(loss)
+    if n < max(t.stall_epochs, 4) or not all(math.isfinite(v) for v in loss) or loss[0] <= 0:
+        return
+    start = max(loss[0], ctx.initial_loss) if is_finite(ctx.initial_loss) else loss[0]
+    steady = all(b < a - 1e-5 * abs(loss[0]) for a, b in zip(loss, loss[1:]))
+    fall = 1 - loss[-1] / start
+    acc = _frozen_accuracy(ctx, n)
+    if not steady or fall >= FROZEN_ACC_MAX_FALL or acc is None:
+        return
+    if any(True for _ in vanishing_gradient(ctx)) or any(True for _ in saturated_activation(ctx)):
+        return
+    yield Issue(f"Learning rate {model.lr:g} is too low for this model and data: the loss fell in every epoch but only "
+                f"{fall:.1%} in {n} epochs, and the training accuracy stayed at {acc:.3g}",
+                {"learning_rate": model.lr, "optimizer": model.optimizer, "problem": "low for this problem",
+                 "losses": loss, "accuracy": acc})
 
 
 @check("loss-not-decreasing", phase="epoch")
