@@ -20,7 +20,8 @@ import './style.css';
 hljs.registerLanguage('python', python);
 
 const ROW_HEIGHT = 24;
-const POINT_SIZE = 4;
+/** Point size: 4 px, 3 px from 100k points on (jupyter-scatter's default; a million 4 px points are one blot). */
+const pointSizeFor = (n: number) => (n >= 100_000 ? 3 : 4);
 const BLOCK = 100;
 
 function serverInfo(): { root: string | null; base: string } {
@@ -107,7 +108,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   let focused = -1;
   let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
   const sp = createScatterplot({
-    canvas, width: 'auto', height: 'auto', pointSize: POINT_SIZE, sizeBy: null, pointSizeSelected: 1,
+    canvas, width: 'auto', height: 'auto', pointSize: 4, sizeBy: null, pointSizeSelected: 1,
     opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
     deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
     backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
@@ -290,8 +291,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     lastSelection = selected;
     drawnX = x; drawnY = y; grid = null;
     const size = sizeChannel();
-    sp.set((size.marked ? { sizeBy: 'valueB', pointSize: [POINT_SIZE, POINT_SIZE + 3, POINT_SIZE + 6] }
-      : { sizeBy: null, pointSize: POINT_SIZE }) as any);
+    const ps = pointSizeFor(nPoints);
+    canvasBox.dataset.pointSize = String(ps);
+    sp.set((size.marked ? { sizeBy: 'valueB', pointSize: [ps, ps + 3, ps + 6] } : { sizeBy: null, pointSize: ps }) as any);
     const points = { x, y, valueA: colorValues, valueB: size.w };
     const options = { transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous',
       wDataType: 'categorical', select: Array.from(selected) };
