@@ -110,11 +110,13 @@ describe('grid index at scale', () => {
       let want = 0;
       for (let i = 0; i < n; i++) if (pointInPolygon(x[i], y[i], poly)) want++;
       expect(got.length).toBe(want);
-      for (let k = 1; k < got.length; k++) expect(got[k]).toBeGreaterThan(got[k - 1]);
+      let ascending = true;
+      for (let k = 1; k < got.length; k++) if (got[k] <= got[k - 1]) ascending = false;
+      expect(ascending).toBe(true);
       expect(got.every(i => pointInPolygon(x[i], y[i], poly))).toBe(true);
       expect(grid.lastTested).toBeLessThan(want / 3); // most points came with whole cells
     }
-  });
+  }, 30_000);
 
   it('maps files to drawn positions through an inverse index', () => {
     const pointIndex = Int32Array.from([7, 3, 9, 0]);
