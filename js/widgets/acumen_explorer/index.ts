@@ -20,6 +20,13 @@ import './style.css';
 hljs.registerLanguage('python', python);
 
 const ROW_HEIGHT = 24;
+/** The scatter's regl-scatterplot options (exported: the browser benchmark draws bare regl-scatterplot with them). */
+export const SCATTER_OPTIONS = {
+  width: 'auto', height: 'auto', pointSize: 4, sizeBy: null, pointSizeSelected: 1,
+  opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
+  deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
+  backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
+};
 /** Point size: 4 px, 3 px from 100k points on (jupyter-scatter's default; a million 4 px points are one blot). */
 const pointSizeFor = (n: number) => (n >= 100_000 ? 3 : 4);
 const BLOCK = 100;
@@ -107,12 +114,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   let lassoing = false;
   let focused = -1;
   let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
-  const sp = createScatterplot({
-    canvas, width: 'auto', height: 'auto', pointSize: 4, sizeBy: null, pointSizeSelected: 1,
-    opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
-    deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
-    backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
-  } as any);
+  const sp = createScatterplot({ canvas, ...SCATTER_OPTIONS } as any);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const on = (event: string, fn: (arg: any) => void) => (sp.subscribe as any)(event, fn);
   const setMode = (mode: 'lasso' | 'panZoom') => {
