@@ -149,6 +149,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }
 
   let drawnX: Float32Array = new Float32Array(0), drawnY: Float32Array = new Float32Array(0);
+  let drawnFrom: unknown = null; // the points trait drawnX/drawnY were made from
   let grid: GridIndex | null = null; // built once per layout, right after it is drawn
   let path: number[] = [];
   let lassoMode: 'replace' | 'add' | 'remove' = 'replace';
@@ -282,8 +283,14 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     return { w, marked };
   };
   const draw = (transition: boolean) => {
-    const xy = decodeArray(model.get('points')).data;
-    const { x, y } = normalize(xy, nPoints);
+    // Coordinates (and the lasso's index) change with the layout only, not with a colour or a visited mark.
+    const trait = model.get('points');
+    if (trait !== drawnFrom || drawnX.length !== nPoints) {
+      ({ x: drawnX, y: drawnY } = normalize(decodeArray(trait).data, nPoints));
+      drawnFrom = trait;
+      grid = null;
+    }
+    const x = drawnX, y = drawnY;
     const info = model.get('color_info') || {};
     const categorical = info.kind !== 'numeric';
     sp.set({ colorBy: 'valueA', pointColor: categorical
@@ -291,7 +298,6 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       : numericRamp() } as any);
     const selected = positionsOf(decodeArray(model.get('selection')).data, inverse);
     lastSelection = selected;
-    drawnX = x; drawnY = y; grid = null;
     const size = sizeChannel();
     const ps = pointSizeFor(nPoints);
     canvasBox.dataset.pointSize = String(ps);
