@@ -80,8 +80,11 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const overlay = h('div', { class: 'mlnb-ax-overlay' });
   // The lasso: drawn on a 2-D canvas above the WebGL one (feedback in the next frame, without redrawing the
   // points) and computed with a grid index (see GridIndex); in Pan mode it lets every event through.
-  const lassoLayer = h('canvas', { class: 'mlnb-ax-lasso active', 'data-testid': 'acumen-lasso-layer', width: '1', height: '1' }) as HTMLCanvasElement;
-  canvasBox.append(canvas, lassoLayer, overlay, tooltip);
+  // The layer that takes the lasso's pointer events is a plain element; the canvas the lasso is painted on is shown
+  // only while a lasso is drawn, so an idle explorer composites nothing over the scatter on each of its frames.
+  const lassoLayer = h('div', { class: 'mlnb-ax-lasso active', 'data-testid': 'acumen-lasso-layer' });
+  const lassoPaint = h('canvas', { class: 'mlnb-ax-lasso-paint', hidden: true }) as HTMLCanvasElement;
+  canvasBox.append(canvas, lassoPaint, lassoLayer, overlay, tooltip);
   // Inside a JupyterLab notebook, shift+mousedown on a cell starts the notebook's cell-range selection, whose
   // document-level capture listeners then stop every mousemove/mouseup: the scatter's shift-lasso ("add") never
   // got a move. The scatter has seen the mousedown (its canvas is below this box); the notebook must not.
@@ -161,13 +164,13 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   };
   const paintLasso = () => {
     lassoFrame = 0;
-    // No lasso drawn: a 1x1 backing store, so the idle layer costs the compositor nothing on each scatter frame.
-    if (path.length < 4) { if (lassoLayer.width !== 1) { lassoLayer.width = 1; lassoLayer.height = 1; } return; }
+    if (path.length < 4) { lassoPaint.hidden = true; return; }
+    lassoPaint.hidden = false;
     const w = lassoLayer.clientWidth, hgt = lassoLayer.clientHeight, dpr = window.devicePixelRatio || 1;
-    if (lassoLayer.width !== Math.round(w * dpr) || lassoLayer.height !== Math.round(hgt * dpr)) {
-      lassoLayer.width = Math.round(w * dpr); lassoLayer.height = Math.round(hgt * dpr);
+    if (lassoPaint.width !== Math.round(w * dpr) || lassoPaint.height !== Math.round(hgt * dpr)) {
+      lassoPaint.width = Math.round(w * dpr); lassoPaint.height = Math.round(hgt * dpr);
     }
-    const ctx = lassoLayer.getContext('2d');
+    const ctx = lassoPaint.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, hgt);
