@@ -407,10 +407,11 @@ for (const r of runs) {
 page = ex.page;
 await page.bringToFront();
 ex.frameLayer = median(ex.framesLayer);
+for (const r of runs) if (r !== ex) await r.page.close(); // the table scrolls with nothing else open
 console.error('table...');
 const tableWheel = await scrollTable('wheel');
 const tableFling = await scrollTable('fling');
-for (const r of runs) await r.page.close();
+await ex.page.close();
 page = null;
 await freshPage();
 console.error('feedback...');
