@@ -1,25 +1,34 @@
 /**
  * ACUMEN explorer view: WebGL scatter (regl-scatterplot) with lasso, a table paged from the kernel
- * (@tanstack/virtual-core), colour legend, labels, filter breadcrumbs, code preview (highlight.js).
+ * (a recycled pool of rows, rows.ts), colour legend, labels, filter breadcrumbs, code preview (highlight.js).
  *
  * The Python `Explorer` is the source of truth: this view renders the widget's traits and sends user
  * actions back as commands (`request`). Mounted once; each part updates in place on its traits.
  */
 import createScatterplot from 'regl-scatterplot';
-import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import hljs from 'highlight.js/lib/core';
 import python from 'highlight.js/lib/languages/python';
 import { bind, decodeArray, h, mountBusy, request, type Model } from './kit';
 import {
-  GridIndex, screenToData, sortedCombine,
+  GridIndex, screenToData, sortedCombine, inverseIndex, positionsOf,
   categoryColor, combineSelection, modeFromEvent, numericColor, numericRamp, parseColumnQuery,
-  relativeToRoot, toPositions, tooltipPosition
+  relativeToRoot, tooltipPosition
 } from './logic';
+import { PageCache, RowPool, rowWindow } from './rows';
 import './style.css';
 
 hljs.registerLanguage('python', python);
 
 const ROW_HEIGHT = 24;
+/** The scatter's regl-scatterplot options (exported: the browser benchmark draws bare regl-scatterplot with them). */
+export const SCATTER_OPTIONS = {
+  width: 'auto', height: 'auto', pointSize: 4, sizeBy: null, pointSizeSelected: 1,
+  opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
+  deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
+  backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
+};
+/** Point size: 4 px, 3 px from 100k points on (jupyter-scatter's default; a million 4 px points are one blot). */
+const pointSizeFor = (n: number) => (n >= 100_000 ? 3 : 4);
 const BLOCK = 100;
 
 function serverInfo(): { root: string | null; base: string } {
@@ -71,8 +80,11 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const overlay = h('div', { class: 'mlnb-ax-overlay' });
   // The lasso: drawn on a 2-D canvas above the WebGL one (feedback in the next frame, without redrawing the
   // points) and computed with a grid index (see GridIndex); in Pan mode it lets every event through.
-  const lassoLayer = h('canvas', { class: 'mlnb-ax-lasso active', 'data-testid': 'acumen-lasso-layer' }) as HTMLCanvasElement;
-  canvasBox.append(canvas, lassoLayer, overlay, tooltip);
+  // The layer that takes the lasso's pointer events is a plain element; the canvas the lasso is painted on is shown
+  // only while a lasso is drawn, so an idle explorer composites nothing over the scatter on each of its frames.
+  const lassoLayer = h('div', { class: 'mlnb-ax-lasso active', 'data-testid': 'acumen-lasso-layer' });
+  const lassoPaint = h('canvas', { class: 'mlnb-ax-lasso-paint', hidden: true }) as HTMLCanvasElement;
+  canvasBox.append(canvas, lassoPaint, lassoLayer, overlay, tooltip);
   // Inside a JupyterLab notebook, shift+mousedown on a cell starts the notebook's cell-range selection, whose
   // document-level capture listeners then stop every mousemove/mouseup: the scatter's shift-lasso ("add") never
   // got a move. The scatter has seen the mousedown (its canvas is below this box); the notebook must not.
@@ -100,16 +112,12 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
 
   // ------------------------------------------------------------------ scatter
   let pointIndex: ArrayLike<number> = new Int32Array(0);
+  let inverse: Int32Array = new Int32Array(0); // file index -> drawn position (-1: not drawn), once per layout
   let nPoints = 0;
   let lassoing = false;
   let focused = -1;
   let regionLabels: { x: number; y: number; keywords: string[]; point: number }[] = [];
-  const sp = createScatterplot({
-    canvas, width: 'auto', height: 'auto', pointSize: [4, 7, 10], sizeBy: 'valueB', pointSizeSelected: 1,
-    opacity: 0.85, pointOutlineWidth: 2, lassoMinDelay: 10, mouseMode: 'panZoom', deselectOnDblClick: true,
-    deselectOnEscape: true, actionKeyMap: { lasso: 'shift', merge: 'shift', remove: 'alt' },
-    backgroundColor: [0, 0, 0, 0], lassoColor: '#1a73e8'
-  } as any);
+  const sp = createScatterplot({ canvas, ...SCATTER_OPTIONS } as any);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const on = (event: string, fn: (arg: any) => void) => (sp.subscribe as any)(event, fn);
   const setMode = (mode: 'lasso' | 'panZoom') => {
@@ -144,7 +152,8 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }
 
   let drawnX: Float32Array = new Float32Array(0), drawnY: Float32Array = new Float32Array(0);
-  let grid: GridIndex | null = null; // built on the first lasso of a layout
+  let drawnFrom: unknown = null; // the points trait drawnX/drawnY were made from
+  let grid: GridIndex | null = null; // built once per layout, right after it is drawn
   let path: number[] = [];
   let lassoMode: 'replace' | 'add' | 'remove' = 'replace';
   let pointerId = -1;
@@ -155,15 +164,16 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   };
   const paintLasso = () => {
     lassoFrame = 0;
+    if (path.length < 4) { lassoPaint.hidden = true; return; }
+    lassoPaint.hidden = false;
     const w = lassoLayer.clientWidth, hgt = lassoLayer.clientHeight, dpr = window.devicePixelRatio || 1;
-    if (lassoLayer.width !== Math.round(w * dpr) || lassoLayer.height !== Math.round(hgt * dpr)) {
-      lassoLayer.width = Math.round(w * dpr); lassoLayer.height = Math.round(hgt * dpr);
+    if (lassoPaint.width !== Math.round(w * dpr) || lassoPaint.height !== Math.round(hgt * dpr)) {
+      lassoPaint.width = Math.round(w * dpr); lassoPaint.height = Math.round(hgt * dpr);
     }
-    const ctx = lassoLayer.getContext('2d');
+    const ctx = lassoPaint.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, hgt);
-    if (path.length < 4) return;
     ctx.beginPath();
     ctx.moveTo(path[0], path[1]);
     for (let i = 2; i < path.length; i += 2) ctx.lineTo(path[i], path[i + 1]);
@@ -263,36 +273,49 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
 
   let colorValues: ArrayLike<number> = new Float32Array(0);
   let drawing: Promise<unknown> = Promise.resolve();
-  const sizeChannel = (): Float32Array => {
+  // Visited, highlighted and focused files are drawn larger (size classes 1 and 2 of valueB). With none of them the
+  // scatter draws one uniform size, as bare regl-scatterplot does: no size encoding at all.
+  const sizeChannel = (): { w: Float32Array; marked: boolean } => {
     const w = new Float32Array(nPoints);
-    const visited = new Set(Array.from(decodeArray(model.get('visited')).data));
-    const hl = new Set(Array.from(decodeArray(model.get('highlight')).data));
-    for (let i = 0; i < nPoints; i++) {
-      const f = pointIndex[i];
-      w[i] = hl.has(f) || f === focused ? 2 : visited.has(f) ? 1 : 0;
-    }
-    return w;
+    const visited = decodeArray(model.get('visited')).data, hl = decodeArray(model.get('highlight')).data;
+    let marked = false;
+    for (let i = 0; i < visited.length; i++) { const p = inverse[visited[i]]; if (p >= 0) { w[p] = 1; marked = true; } }
+    for (let i = 0; i < hl.length; i++) { const p = inverse[hl[i]]; if (p >= 0) { w[p] = 2; marked = true; } }
+    const f = focused >= 0 && focused < inverse.length ? inverse[focused] : -1;
+    if (f >= 0) { w[f] = 2; marked = true; }
+    return { w, marked };
   };
   const draw = (transition: boolean) => {
-    const xy = decodeArray(model.get('points')).data;
-    const { x, y } = normalize(xy, nPoints);
+    // Coordinates (and the lasso's index) change with the layout only, not with a colour or a visited mark.
+    const trait = model.get('points');
+    if (trait !== drawnFrom || drawnX.length !== nPoints) {
+      ({ x: drawnX, y: drawnY } = normalize(decodeArray(trait).data, nPoints));
+      drawnFrom = trait;
+      grid = null;
+    }
+    const x = drawnX, y = drawnY;
     const info = model.get('color_info') || {};
     const categorical = info.kind !== 'numeric';
     sp.set({ colorBy: 'valueA', pointColor: categorical
       ? (info.categories || ['']).map((_: string, i: number, a: string[]) => categoryColor(i, a.length, a[a.length - 1] === 'other'))
       : numericRamp() } as any);
-    const selected = toPositions(decodeArray(model.get('selection')).data, pointIndex);
-    lastSelection = Int32Array.from(selected).sort();
-    drawnX = x; drawnY = y; grid = null;
-    const points = { x, y, valueA: colorValues, valueB: sizeChannel() };
+    const selected = positionsOf(decodeArray(model.get('selection')).data, inverse);
+    lastSelection = selected;
+    const size = sizeChannel();
+    const ps = pointSizeFor(nPoints);
+    canvasBox.dataset.pointSize = String(ps);
+    sp.set((size.marked ? { sizeBy: 'valueB', pointSize: [ps, ps + 3, ps + 6] } : { sizeBy: null, pointSize: ps }) as any);
+    const points = { x, y, valueA: colorValues, valueB: size.w };
     const options = { transition, transitionDuration: 600, zDataType: categorical ? 'categorical' : 'continuous',
-      wDataType: 'categorical', select: selected };
+      wDataType: 'categorical', select: Array.from(selected) };
     // regl-scatterplot ignores a draw while the previous one runs: queue them, newest state last.
     drawing = drawing.then(() => sp.draw(points as any, options as any))
       // A new layout resets the view; the first needs no reset (the camera starts there) and so no second frame.
       .then(() => (transition || firstDraw ? undefined : sp.zoomToArea({ x: -1.05, y: -1.05, width: 2.1, height: 2.1 }, { transition: false } as any)))
       .then(() => { firstDraw = false; })
       .then(() => { canvasBox.dataset.drawn = String(performance.now()); }) // tests and benchmarks wait for it
+      // The lasso's index, once per layout, after the frame is on screen (a lasso before then builds it itself).
+      .then(() => { setTimeout(() => { if (!grid && drawnX === x) grid = new GridIndex(x, y); }, 0); })
       .catch(e => report(model, e));
     return drawing;
   };
@@ -306,6 +329,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   };
   cleanups.push(bind(model, ['layout_info'], ({ layout_info }) => {
     pointIndex = decodeArray(model.get('point_index')).data;
+    inverse = inverseIndex(pointIndex);
     colorValues = decodeArray(model.get('color_values')).data;
     const transition = Boolean(layout_info?.transition) && nPoints === pointIndex.length && nPoints > 0;
     nPoints = pointIndex.length;
@@ -322,7 +346,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }));
   cleanups.push(bind(model, ['selection'], ({ selection }) => {
     const files = decodeArray(selection).data;
-    const positions = Int32Array.from(toPositions(files, pointIndex)).sort();
+    const positions = positionsOf(files, inverse);
     // The echo of a lasso this view just drew and sent: already shown (re-selecting 500k points costs ~0.2 s).
     const same = positions.length === lastSelection.length && positions.every((p, i) => p === lastSelection[i]);
     lastSelection = positions;
@@ -392,41 +416,44 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   cleanups.push(bind(model, ['n_neighbors'], ({ n_neighbors }) => { kInput.value = String(n_neighbors); }));
 
   // ------------------------------------------------------------------ table
-  const pages = new Map<number, Promise<void> | null>();
-  const rowsByPos = new Map<number, { index: number; cells: string[] }>();
+  // A fixed pool of row elements over a tall spacer (see rows.ts): a scroll rewrites the text of the rows that
+  // came into view and moves them; pages come from the kernel around the viewport. One update per frame.
   let columns: string[] = [];
+  let nRows = 0;
   const rowEls = h('div', { class: 'mlnb-ax-rows' });
   spacer.append(rowEls);
-  const virt = new Virtualizer<HTMLDivElement, HTMLDivElement>({
-    count: 0, getScrollElement: () => scroller as HTMLDivElement, estimateSize: () => ROW_HEIGHT, overscan: 12,
-    observeElementRect, observeElementOffset, scrollToFn: elementScroll, onChange: () => renderRows()
-  });
-  cleanups.push(virt._didMount());
-  virt._willUpdate();
-
-  function fetchBlock(b: number): void {
-    if (pages.has(b)) return;
+  const pool = new RowPool(rowEls, ROW_HEIGHT);
+  const cache = new PageCache(BLOCK, (start, stop) => {
     const version = model.get('table_version');
-    pages.set(b, call('page', { start: b * BLOCK, stop: (b + 1) * BLOCK }).then(res => {
-      if (model.get('table_version') !== version) return;
-      res.rows.forEach((r: any, k: number) => rowsByPos.set(res.start + k, r));
-      renderRows();
-    }).catch(() => { pages.delete(b); }));
-  }
+    return call('page', { start, stop }).then(res => {
+      if (model.get('table_version') !== version) throw new Error('stale page');
+      return res;
+    });
+  }, () => scheduleRows());
+  let lastTop = 0;
+  let rowsFrame = 0;
   function renderRows(): void {
-    spacer.style.height = `${virt.getTotalSize()}px`;
-    const items = virt.getVirtualItems();
-    const els: HTMLElement[] = [];
-    for (const it of items) {
-      const row = rowsByPos.get(it.index);
-      if (!row) fetchBlock(Math.floor(it.index / BLOCK));
-      const tr = h('div', { class: `mlnb-ax-tr${row && row.index === focused ? ' focused' : ''}`, 'data-index': row ? String(row.index) : '',
-        style: { transform: `translateY(${it.start}px)`, height: `${ROW_HEIGHT}px` },
-        onclick: () => { if (row) focus(row.index, false); } },
-      ...(row ? row.cells : columns.map(() => '…')).map(c => h('span', { class: 'mlnb-ax-td', title: c }, c)));
-      els.push(tr);
-    }
-    rowEls.replaceChildren(...els);
+    rowsFrame = 0;
+    const top = scroller.scrollTop, view = scroller.clientHeight || 400;
+    const { start, end } = rowWindow(top, view, nRows, ROW_HEIGHT, 6);
+    pool.reserve(Math.ceil(view / ROW_HEIGHT) + 14, columns.length);
+    pool.update(start, end, i => cache.get(i), focused);
+    cache.want(start, end, nRows, top - lastTop);
+    lastTop = top;
+  }
+  const scheduleRows = () => { if (!rowsFrame) rowsFrame = requestAnimationFrame(renderRows); };
+  // Scroll events come once a frame before its animation callbacks: the rows update in the same frame.
+  scroller.addEventListener('scroll', scheduleRows, { passive: true });
+  rowEls.addEventListener('click', e => { const f = RowPool.indexOf(e.target); if (f !== null) focus(f, false); });
+  if (typeof ResizeObserver !== 'undefined') {
+    const ro = new ResizeObserver(() => scheduleRows());
+    ro.observe(scroller);
+    cleanups.push(() => ro.disconnect());
+  }
+  cleanups.push(() => { if (rowsFrame) cancelAnimationFrame(rowsFrame); });
+  function scrollToRow(p: number): void {
+    scroller.scrollTop = Math.max(0, p * ROW_HEIGHT - (scroller.clientHeight - ROW_HEIGHT) / 2);
+    scheduleRows();
   }
   function renderHead(): void {
     const sort = model.get('sort') || {};
@@ -453,10 +480,9 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }
   cleanups.push(bind(model, ['table_version', 'display_columns', 'sort'], ({ display_columns }) => {
     columns = display_columns || [];
-    pages.clear();
-    rowsByPos.clear();
-    virt.setOptions({ ...virt.options, count: model.get('n_rows') });
-    virt.measure();
+    nRows = model.get('n_rows') || 0;
+    cache.clear();
+    spacer.style.height = `${nRows * ROW_HEIGHT}px`;
     renderHead();
     renderRows();
     const sel = decodeArray(model.get('selection')).data.length;
@@ -468,10 +494,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const server = serverInfo();
   function focus(file: number, fromPoint: boolean): void {
     focused = file;
-    const pos = toPositions([file], pointIndex);
+    const pos = positionsOf([file], inverse);
     if (pos.length) sp.hover(pos[0], { showReticleOnce: true, preventEvent: true } as any);
-    if (fromPoint) call('position_of', { index: file }).then((p: number) => { if (p >= 0) virt.scrollToIndex(p, { align: 'center' }); });
-    renderRows();
+    if (fromPoint) call('position_of', { index: file }).then((p: number) => { if (p >= 0) scrollToRow(p); });
+    scheduleRows();
     showPreview(file);
   }
   function showPreview(file: number): void {

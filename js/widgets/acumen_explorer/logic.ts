@@ -29,6 +29,27 @@ export function toPositions(files: ArrayLike<number>, pointIndex: ArrayLike<numb
   return out;
 }
 
+/** File index -> drawn position (-1 where not drawn): built once per layout, so mapping a selection is O(k). */
+export function inverseIndex(pointIndex: ArrayLike<number>): Int32Array {
+  let max = -1;
+  for (let i = 0; i < pointIndex.length; i++) if (pointIndex[i] > max) max = pointIndex[i];
+  const inv = new Int32Array(max + 1).fill(-1);
+  for (let i = 0; i < pointIndex.length; i++) inv[pointIndex[i]] = i;
+  return inv;
+}
+
+/** Drawn positions of `files` (those drawn), ascending. */
+export function positionsOf(files: ArrayLike<number>, inverse: Int32Array): Int32Array {
+  const out = new Int32Array(files.length);
+  let k = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const p = f >= 0 && f < inverse.length ? inverse[f] : -1;
+    if (p >= 0) out[k++] = p;
+  }
+  return out.slice(0, k).sort();
+}
+
 /** Even-odd point-in-polygon (polygon as [x0, y0, x1, y1, ...]). */
 export function pointInPolygon(x: number, y: number, poly: ArrayLike<number>): boolean {
   let inside = false;
@@ -110,11 +131,13 @@ export function relativeToRoot(absolute: string | null | undefined, root: string
 }
 
 /**
- * A uniform grid over 2-D points for lasso selection: points sorted by cell (counting sort, O(n)). A lasso query
- * classifies cells instead of points: a cell no polygon edge touches is wholly inside or outside (one scanline
- * test at its centre), so its points are taken or skipped at once; only the points of the few cells an edge
- * crosses are tested one by one. At 1M points that is ~10x fewer point-in-polygon tests than a bounding-box
- * prefilter, which is what regl-scatterplot's own lasso does.
+ * A uniform grid over 2-D points for lasso selection, built once per layout: point indices sorted by cell
+ * (counting sort, O(n), typed arrays only). A lasso query classifies cells instead of points: a cell no polygon
+ * edge touches is wholly inside or outside (one scanline test at its centre), so its points are taken or skipped
+ * at once; only the points of the few cells an edge crosses are tested one by one, and each of those only against
+ * the polygon edges that cross its row of cells. Points are marked in a byte mask and read out in one ascending
+ * pass: no per-point allocation, no sort. regl-scatterplot's own lasso instead tests every point of the lasso's
+ * bounding box against every edge.
  */
 export class GridIndex {
   readonly size: number;
@@ -122,6 +145,11 @@ export class GridIndex {
   /** cellStart[c]..cellStart[c + 1]: the slice of `items` in cell c (row-major, y then x). */
   readonly cellStart: Int32Array;
   readonly items: Int32Array;
+  /** The points' coordinates in `items` order (a cell's points are contiguous in memory). */
+  readonly ix: Float64Array; readonly iy: Float64Array;
+  private mask: Uint8Array;
+  /** Points tested one by one in the last query (the rest came with whole cells): for tests and profiling. */
+  lastTested = 0;
 
   constructor(readonly x: ArrayLike<number>, readonly y: ArrayLike<number>, size = 0) {
     const n = x.length;
@@ -136,18 +164,25 @@ export class GridIndex {
     this.x0 = x0; this.y0 = y0;
     this.sx = this.size / Math.max(x1 - x0, 1e-12) * (1 - 1e-9);
     this.sy = this.size / Math.max(y1 - y0, 1e-12) * (1 - 1e-9);
+    const G = this.size;
     const cells = new Int32Array(n);
-    const count = new Int32Array(this.size * this.size + 1);
+    const start = new Int32Array(G * G + 1);
     for (let i = 0; i < n; i++) {
-      const c = this.cellY(y[i]) * this.size + this.cellX(x[i]);
+      const c = this.cellY(y[i]) * G + this.cellX(x[i]);
       cells[i] = c;
-      count[c + 1]++;
+      start[c + 1]++;
     }
-    for (let c = 0; c < this.size * this.size; c++) count[c + 1] += count[c];
-    this.cellStart = count.slice();
-    const fill = count;
+    for (let c = 0; c < G * G; c++) start[c + 1] += start[c];
+    this.cellStart = start;
+    const fill = start.slice(0, G * G);
     this.items = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.items[fill[cells[i]]++] = i;
+    this.ix = new Float64Array(n);
+    this.iy = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = fill[cells[i]]++;
+      this.items[p] = i; this.ix[p] = x[i]; this.iy[p] = y[i];
+    }
+    this.mask = new Uint8Array(n);
   }
 
   cellX(v: number): number { return Math.min(this.size - 1, Math.max(0, Math.floor((v - this.x0) * this.sx))); }
@@ -156,54 +191,88 @@ export class GridIndex {
   /** Indices of the points inside `poly` ([x0, y0, x1, y1, ...], closed implicitly; even-odd rule), ascending. */
   lasso(poly: ArrayLike<number>): Int32Array {
     const m = poly.length >> 1;
-    if (m < 3) return new Int32Array(0);
+    this.lastTested = 0;
+    if (m < 3 || !this.items.length) return new Int32Array(0);
     const G = this.size;
+    const px = new Float64Array(m), py = new Float64Array(m);
     let px0 = Infinity, px1 = -Infinity, py0 = Infinity, py1 = -Infinity;
     for (let k = 0; k < m; k++) {
-      px0 = Math.min(px0, poly[2 * k]); px1 = Math.max(px1, poly[2 * k]);
-      py0 = Math.min(py0, poly[2 * k + 1]); py1 = Math.max(py1, poly[2 * k + 1]);
+      const a = px[k] = poly[2 * k], b = py[k] = poly[2 * k + 1];
+      if (a < px0) px0 = a; if (a > px1) px1 = a;
+      if (b < py0) py0 = b; if (b > py1) py1 = b;
     }
     const cx0 = this.cellX(px0), cx1 = this.cellX(px1), cy0 = this.cellY(py0), cy1 = this.cellY(py1);
     const W = cx1 - cx0 + 1, H = cy1 - cy0 + 1;
-    // 1: cells an edge may cross (its bounding box in cells: lasso edges are short, so this is tight enough).
+    // 1: cells an edge may cross (its bounding box in cells: lasso edges are short, so this is tight enough), and
+    // for each row of cells the edges whose y-range meets it (bucketed: rowEdges[rowStart[r]..rowStart[r + 1]]).
     const edge = new Uint8Array(W * H);
+    const rowCount = new Int32Array(H + 1);
+    const ea = new Int32Array(m), eb = new Int32Array(m);
     for (let k = 0, j = m - 1; k < m; j = k++) {
-      const ax = this.cellX(Math.min(poly[2 * j], poly[2 * k])) - cx0, bx = this.cellX(Math.max(poly[2 * j], poly[2 * k])) - cx0;
-      const ay = this.cellY(Math.min(poly[2 * j + 1], poly[2 * k + 1])) - cy0, by = this.cellY(Math.max(poly[2 * j + 1], poly[2 * k + 1])) - cy0;
-      for (let cy = ay; cy <= by; cy++) for (let cx = ax; cx <= bx; cx++) edge[cy * W + cx] = 1;
+      const ax = this.cellX(Math.min(px[j], px[k])) - cx0, bx = this.cellX(Math.max(px[j], px[k])) - cx0;
+      const ay = this.cellY(Math.min(py[j], py[k])) - cy0, by = this.cellY(Math.max(py[j], py[k])) - cy0;
+      ea[k] = ay; eb[k] = by;
+      for (let r = ay; r <= by; r++) {
+        rowCount[r + 1]++;
+        edge.fill(1, r * W + ax, r * W + bx + 1);
+      }
     }
-    // 2: the other cells, a row at a time: crossings of the row's centre line decide inside/outside per cell.
-    const out: number[] = [];
-    const xs: number[] = [];
+    for (let r = 0; r < H; r++) rowCount[r + 1] += rowCount[r];
+    const rowEdges = new Int32Array(rowCount[H]);
+    const rowFill = rowCount.slice(0, H);
+    for (let k = 0; k < m; k++) for (let r = ea[k]; r <= eb[k]; r++) rowEdges[rowFill[r]++] = k;
+    // 2: a row of cells at a time. Cells no edge touches: the crossings of the row's centre line decide inside or
+    // outside for the whole cell. Edge cells: each point against the row's edges only.
+    const mask = this.mask;
+    const xs = new Float64Array(m);
+    const { cellStart, items, ix, iy } = this;
+    let total = 0, tested = 0;
     for (let r = 0; r < H; r++) {
       const cy = cy0 + r;
       const yc = this.y0 + (cy + 0.5) / this.sy;
-      xs.length = 0;
-      for (let k = 0, j = m - 1; k < m; j = k++) {
-        const yi = poly[2 * k + 1], yj = poly[2 * j + 1];
-        if ((yi > yc) !== (yj > yc)) xs.push(poly[2 * k] + ((yc - yi) * (poly[2 * j] - poly[2 * k])) / (yj - yi));
+      const e0 = rowCount[r], e1 = rowCount[r + 1];
+      let nx = 0;
+      for (let q = e0; q < e1; q++) {
+        const k = rowEdges[q], j = k === 0 ? m - 1 : k - 1;
+        const yi = py[k], yj = py[j];
+        if ((yi > yc) !== (yj > yc)) xs[nx++] = px[k] + ((yc - yi) * (px[j] - px[k])) / (yj - yi);
       }
-      xs.sort((a, b) => a - b);
+      const row = xs.subarray(0, nx).sort();
       let t = 0;
       for (let q = 0; q < W; q++) {
         const cx = cx0 + q;
         const c = cy * G + cx;
-        const s = this.cellStart[c], e = this.cellStart[c + 1];
+        const s = cellStart[c], e = cellStart[c + 1];
         if (s === e) continue;
         if (edge[r * W + q]) {
+          tested += e - s;
           for (let p = s; p < e; p++) {
-            const i = this.items[p];
-            if (pointInPolygon(this.x[i], this.y[i], poly)) out.push(i);
+            const x = ix[p], y = iy[p];
+            let inside = false;
+            for (let u = e0; u < e1; u++) {
+              const k = rowEdges[u], j = k === 0 ? m - 1 : k - 1;
+              const yi = py[k], yj = py[j];
+              if ((yi > y) !== (yj > y) && x < ((px[j] - px[k]) * (y - yi)) / (yj - yi) + px[k]) inside = !inside;
+            }
+            if (inside) { mask[items[p]] = 1; total++; }
           }
           continue;
         }
         const xc = this.x0 + (cx + 0.5) / this.sx;
-        while (t < xs.length && xs[t] < xc) t++;
-        if (t & 1) for (let p = s; p < e; p++) out.push(this.items[p]);
+        while (t < nx && row[t] < xc) t++;
+        if (t & 1) {
+          for (let p = s; p < e; p++) mask[items[p]] = 1;
+          total += e - s;
+        }
       }
     }
-    const res = Int32Array.from(out);
-    return res.sort();
+    this.lastTested = tested;
+    // 3: the marked points, ascending, in one pass (which also clears the mask for the next query).
+    const out = new Int32Array(total);
+    for (let i = 0, k = 0; k < total; i++) {
+      if (mask[i]) { mask[i] = 0; out[k++] = i; }
+    }
+    return out;
   }
 }
 
