@@ -72,9 +72,12 @@ def run(paths: list[str], profile: bool, prepare: bool = False) -> dict:
         fh.write(code)
     cmd = [sys.executable] + (["-m", "cProfile", "-s", "cumtime"] if profile else []) + [fh.name]
     try:
-        out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
         os.unlink(fh.name)
+    if done.returncode != 0:
+        sys.exit(f"the measured process failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    out = done.stdout
     if profile:
         print("\n".join(out.splitlines()[:90]))
     return json.loads(out.split("RESULT ", 1)[1].splitlines()[0])

@@ -271,3 +271,36 @@ def test_preview_explains_metadata_and_hides_raw_evidence(ex):
     assert "line 1: import torch" in why[("libraries", "PyTorch")] and "{" not in why[("libraries", "PyTorch")]
     sk_file = int(np.flatnonzero(ex.corpus.files["project"] == "sk-proj")[0])
     assert all(w["value"] != "PyTorch" for w in ex.preview(sk_file)["why"])
+
+
+def test_cached_corpus_shows_and_pages_without_reading_contents(corpus_and_emb, monkeypatch):
+    """A corpus from the ingest cache reads no file content for the first view; a preview reads its one file; the
+    first full-text search reads them all, once; results are those of the freshly ingested corpus."""
+    from mlnb.acumen import ingest
+
+    corpus, emb, cache = corpus_and_emb
+    monkeypatch.setenv("MLNB_CACHE", str(cache))
+    reads = []
+    real = ingest._ContentFile.read_all
+    monkeypatch.setattr(ingest._ContentFile, "read_all", lambda self: reads.append(self.path) or real(self))
+    cached = acumen.Corpus.from_paths(sorted(set(corpus.projects["root"])), progress=False)
+    ex = acumen.Explorer(cached, embeddings=cached.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False)
+    w = ex.view()
+    call = Wire(w)
+    state = w.get_state()
+    page = call("page", start=0, stop=50)
+    assert state["layout_info"]["n"] == 45 and len(page["rows"]) == 45 and "content" not in page["columns"]
+    w._repr_mimebundle_()  # the static fallback too
+    assert reads == [] and not cached.contents_loaded
+    text_of = dict(zip(corpus.files["project"] + "/" + corpus.files["path"], corpus.texts))
+    expected = [text_of[k] for k in cached.meta["project"] + "/" + cached.meta["path"]]
+    i = int(np.flatnonzero(cached.meta["path"] == "m7.py")[0])
+    shown = call("preview", index=i)
+    assert shown["content"] == expected[i] and "7" in shown["content"] and shown["path"] == "m7.py"
+    assert reads == []
+    assert call("search", text="RandomForestClassifier") == 15 and len(reads) == 3
+    assert set(cached.meta["project"].iloc[ex.highlight]) == {"sk-proj"}
+    assert call("search", text="keras.Sequential") == 15 and len(reads) == 3  # read once, kept
+    assert call("preview", index=i)["content"] == expected[i]
+    assert ex.export(content=True)["content"].tolist() == expected
+    assert len(ex.regions(3)) == 3

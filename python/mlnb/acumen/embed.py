@@ -372,7 +372,8 @@ def embed(texts: Sequence[str], model: str | Any = "tfidf", *, executor: Executo
     """
     if isinstance(texts, str):
         raise ValueError("texts: expected a sequence of file contents, got a single string")
-    texts = list(texts)
+    if not isinstance(texts, Sequence):
+        texts = list(texts)  # a Sequence stays as it is: a corpus's lazily read contents are read only if needed
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
     if executor is not None and not isinstance(executor, Executor) and not hasattr(executor, "map"):

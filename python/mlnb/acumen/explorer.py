@@ -197,7 +197,7 @@ class Explorer(Observable):
     corpus : Corpus
         The corpus to explore.
     embeddings : array, optional
-        (len(corpus.files), d); default ``corpus.embed(model)``.
+        (len(corpus.meta), d); default ``corpus.embed(model)``.
     n_neighbors : int
         UMAP n_neighbors.
     model : str
@@ -219,13 +219,13 @@ class Explorer(Observable):
                  **projection_options: Any):
         if not isinstance(corpus, Corpus):
             raise ValueError(f"corpus: expected an acumen.Corpus, got {type(corpus).__name__}")
-        if len(corpus.files) < 3:
-            raise ValueError(f"corpus: needs at least 3 files to lay out, got {len(corpus.files)}")
+        if len(corpus.meta) < 3:
+            raise ValueError(f"corpus: needs at least 3 files to lay out, got {len(corpus.meta)}")
         if embeddings is None:
             embeddings = corpus.embed(model=model)
         emb = np.asarray(embeddings)
-        if emb.ndim != 2 or emb.shape[0] != len(corpus.files):
-            raise ValueError(f"embeddings: expected shape ({len(corpus.files)}, d), one row per file, got {emb.shape}")
+        if emb.ndim != 2 or emb.shape[0] != len(corpus.meta):
+            raise ValueError(f"embeddings: expected shape ({len(corpus.meta)}, d), one row per file, got {emb.shape}")
         self.corpus = corpus
         self.embeddings = emb
         self.projection = projection or Projection(emb, n_neighbors=n_neighbors, **projection_options)
@@ -249,7 +249,7 @@ class Explorer(Observable):
         self._color = "library"
         self.color = color
         self._ensure(self._steps[0], self.n_neighbors)  # UMAP computes while the PCA preview shows
-        if len(corpus.files) >= PREPARE_SEARCH_FROM and "path" in corpus.files.columns:
+        if len(corpus.meta) >= PREPARE_SEARCH_FROM and "path" in corpus.meta.columns:
             # The path column's search buffer (~0.3 s at 1M files) is built in the background right away, so the
             # first "contains"/"does not contain" on paths answers as fast as the later ones.
             threading.Thread(target=self._text_column("path")._blob, args=(False,), daemon=True,
@@ -286,12 +286,12 @@ class Explorer(Observable):
     @property
     def columns(self) -> list[str]:
         """Columns of :attr:`table`: the corpus's file columns (without content) and the label columns."""
-        return [c for c in self.corpus.files.columns if c not in HIDDEN_COLUMNS] + list(self.labels)
+        return [c for c in self.corpus.meta.columns if c not in HIDDEN_COLUMNS] + list(self.labels)
 
     @property
     def display_columns(self) -> list[str]:
         """The columns a table shows by default: the usual file attributes present in this corpus, then labels."""
-        have = set(self.corpus.files.columns)
+        have = set(self.corpus.meta.columns)
         return [c for c in DISPLAY_COLUMNS if c in have] + list(self.labels)
 
     @property
@@ -456,7 +456,12 @@ class Explorer(Observable):
 
     def _text_column(self, column: str) -> _TextColumn:
         if column not in self._text_columns:
-            values = self.labels[column] if column in self.labels else self.corpus.files[column]
+            if column in self.labels:
+                values = self.labels[column]
+            elif column == "content":  # read from the cache on the first full-text search (16k files: ~1 s)
+                values = pd.Series(self.corpus.texts, dtype=object)
+            else:
+                values = self.corpus.meta[column]
             self._text_columns[column] = _TextColumn(values)
         return self._text_columns[column]
 
@@ -465,7 +470,7 @@ class Explorer(Observable):
         if isinstance(where, dict):
             where = [where]
         if isinstance(where, list) and where and all(isinstance(w, dict) for w in where):
-            mask = np.ones(len(self.corpus.files), bool)
+            mask = np.ones(len(self.corpus.meta), bool)
             for w in where:
                 unknown = set(w) - {"column", "contains", "excludes", "regex", "case"}
                 if unknown or ("contains" in w) == ("excludes" in w):
@@ -492,9 +497,9 @@ class Explorer(Observable):
         if arr.dtype == bool:
             if arr.shape == (len(current),):
                 return current[arr]
-            if arr.shape == (len(self.corpus.files),):
+            if arr.shape == (len(self.corpus.meta),):
                 return current[arr[current]]
-            raise ValueError(f"where: a mask needs {len(current)} (current files) or {len(self.corpus.files)} (all files) "
+            raise ValueError(f"where: a mask needs {len(current)} (current files) or {len(self.corpus.meta)} (all files) "
                              f"entries, got shape {arr.shape}")
         if arr.ndim == 1 and (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
             arr = sorted_unique(arr)
@@ -561,14 +566,15 @@ class Explorer(Observable):
         rows = self.selection if selection and len(self.selection) else self.indices
         df = self._frame(rows)
         if content:
-            df["content"] = self.corpus.files["content"].to_numpy()[rows]
+            texts = self.corpus.texts
+            df["content"] = [texts[i] for i in rows]
         return df
 
     # ------------------------------------------------------------------------------------------ table
     def _frame(self, rows: np.ndarray, columns: Iterable[str] | None = None) -> pd.DataFrame:
         cols = [c for c in (columns or self.columns)]
         base = [c for c in cols if c not in self.labels]
-        df = self.corpus.files.iloc[rows][base].copy() if base else pd.DataFrame(index=self.corpus.files.index[rows])
+        df = self.corpus.meta.iloc[rows][base].copy() if base else pd.DataFrame(index=self.corpus.meta.index[rows])
         for name in cols:
             if name in self.labels:
                 df[name] = self.labels[name].to_numpy()[rows]
@@ -604,7 +610,7 @@ class Explorer(Observable):
         return rows
 
     def _sort_key(self, column: str) -> np.ndarray:
-        values = self.labels[column] if column in self.labels else self.corpus.files[column]
+        values = self.labels[column] if column in self.labels else self.corpus.meta[column]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             v = values.to_numpy(np.float64)
             return np.where(np.isnan(v), np.inf, v)  # missing last (ascending)
@@ -637,12 +643,12 @@ class Explorer(Observable):
         -------
         >>> ex.label("mySearch", value="KerasCOCO")   # doctest: +SKIP
         """
-        if not isinstance(name, str) or not name.strip() or name in self.corpus.files.columns:
+        if not isinstance(name, str) or not name.strip() or name in self.corpus.meta.columns or name in HIDDEN_COLUMNS:
             raise ValueError(f"name={name!r} is not valid; expected a new column name (not one of the corpus columns)")
         if value is not None and not isinstance(value, (str, bool, int, float)):
             raise ValueError(f"value={value!r} is not valid; expected a string, number, bool or None")
         rows = self.selection if indices is None else self._resolve(indices)
-        col = self.labels.setdefault(name, pd.Series([None] * len(self.corpus.files), dtype=object, name=name))
+        col = self.labels.setdefault(name, pd.Series([None] * len(self.corpus.meta), dtype=object, name=name))
         col.iloc[rows] = value
         self._text_columns.pop(name, None)
         self._save_labels()
@@ -672,7 +678,7 @@ class Explorer(Observable):
         return cache_root() / "labels" / f"{key}.json"
 
     def _file_keys(self) -> list[str]:
-        f = self.corpus.files
+        f = self.corpus.meta
         return (f["project"].astype(str) + "/" + f["path"].astype(str)).tolist()
 
     def _save_labels(self) -> None:
@@ -697,9 +703,9 @@ class Explorer(Observable):
             return
         where = {k: i for i, k in enumerate(self._file_keys())}
         for name, values in data.get("labels", {}).items():
-            if name in self.corpus.files.columns or not isinstance(values, dict):
+            if name in self.corpus.meta.columns or name in HIDDEN_COLUMNS or not isinstance(values, dict):
                 continue
-            col = pd.Series([None] * len(self.corpus.files), dtype=object, name=name)
+            col = pd.Series([None] * len(self.corpus.meta), dtype=object, name=name)
             for key, v in values.items():
                 if key in where:  # files that left the corpus are dropped, the others keep their label
                     col.iloc[where[key]] = v
@@ -716,7 +722,7 @@ class Explorer(Observable):
         column = column or self._color
         layout = layout or self.layout
         rows = layout.indices
-        values = self.labels[column] if column in self.labels else self.corpus.files[column]
+        values = self.labels[column] if column in self.labels else self.corpus.meta[column]
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if numeric and values.iloc[rows].nunique() > 12:
             v = values.to_numpy(np.float64)[rows]
@@ -756,7 +762,7 @@ class Explorer(Observable):
         -------
         >>> ex.similar(12)   # doctest: +SKIP
         """
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        index = check_int("index", index, 0, len(self.corpus.meta) - 1)
         k = check_int("k", k, 1, 100)
         gi, gd = self.projection.knn(k + 1)
         nn, dist = gi[index], gd[index]
@@ -764,7 +770,7 @@ class Explorer(Observable):
         nn, dist = nn[keep][:k], dist[keep][:k]
         df = self._frame(nn, self.display_columns)
         df.insert(0, "distance", dist)
-        self.set_highlight(nn, reason=f"files like {self.corpus.files['path'].iloc[index]}")
+        self.set_highlight(nn, reason=f"files like {self.corpus.meta['path'].iloc[index]}")
         return df
 
     def search(self, text: str, *, regex: bool = False, case: bool = False) -> np.ndarray:
@@ -785,7 +791,7 @@ class Explorer(Observable):
 
     def visit(self, index: int) -> None:
         """Mark file ``index`` as visited (its preview was opened): the scatter marks it (§2.8.3)."""
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        index = check_int("index", index, 0, len(self.corpus.meta) - 1)
         if index not in self.visited:
             self.visited = np.union1d(self.visited, [index]).astype(np.int64)
             self._notify("visited", indices=self.visited)
@@ -795,8 +801,8 @@ class Explorer(Observable):
         ``absolute_path`` (None when unknown), ``language``, ``content``, ``row`` (its table columns) and
         ``project_info`` (the project's metadata) and ``why`` (for each metadata value, its strongest evidence:
         ``{"field", "value", "why"}`` with ``why`` like "README.md line 3: trains a classifier on MNIST")."""
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
-        f = self.corpus.files.iloc[index]
+        index = check_int("index", index, 0, len(self.corpus.meta) - 1)
+        f = self.corpus.meta.iloc[index]
         projects = self.corpus.projects
         prow = projects[projects["project"] == f["project"]]
         info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root", *HIDDEN_COLUMNS)} if len(prow) else {}
@@ -807,7 +813,7 @@ class Explorer(Observable):
         row.update({c: _text(self.labels[c].iloc[index]) for c in self.labels})
         self.visit(index)
         return {"index": index, "path": str(f["path"]), "project": str(f["project"]), "absolute_path": absolute,
-                "language": "python", "content": str(f.get("content", "")), "row": row, "project_info": info,
+                "language": "python", "content": self.corpus.content(index), "row": row, "project_info": info,
                 "why": why}
 
     def regions(self, n: int = 8, keywords: int = 3) -> pd.DataFrame:
@@ -848,7 +854,7 @@ class Explorer(Observable):
     def _file_tokens(self) -> list[frozenset[str]]:
         if self._tokens is None:
             toks = []
-            for content, path in zip(self.corpus.files["content"].tolist(), self.corpus.files["path"].tolist()):
+            for content, path in zip(self.corpus.texts, self.corpus.meta["path"].tolist()):
                 words = {w.lower() for w in _IDENT.findall(str(content))} - _STOP
                 stem = Path(str(path)).stem.lower()
                 toks.append(frozenset(words | ({stem} if len(stem) > 2 else set())))
@@ -879,7 +885,7 @@ class Explorer(Observable):
             raise ValueError(f"color={color!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
         layout = self.layout
         df = self._frame(layout.indices, [c for c in ("project", "path", "library", "domain") if c in self.columns])
-        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.corpus.files[color].iloc[layout.indices]
+        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.corpus.meta[color].iloc[layout.indices]
         df["color"] = values.map(_text).to_numpy()
         df["x"], df["y"] = layout.coords[:, 0], layout.coords[:, 1]
         df["selected"] = np.isin(layout.indices, self.selection)
@@ -902,7 +908,7 @@ class Explorer(Observable):
         return AcumenExplorerWidget(self)
 
     def __repr__(self) -> str:
-        return (f"Explorer({len(self.corpus.projects)} projects, {len(self.indices)}/{len(self.corpus.files)} files, "
+        return (f"Explorer({len(self.corpus.projects)} projects, {len(self.indices)}/{len(self.corpus.meta)} files, "
                 f"{self._pos} filter steps, layout={self.layout.method})")
 
     def _summary_html(self) -> str:
@@ -911,7 +917,7 @@ class Explorer(Observable):
         steps = " → ".join(html.escape(f.description) for f in self.filters)
         skipped = self.corpus.skipped_summary()
         skipped_txt = ", ".join(f"{n} {html.escape(str(reason))}" for reason, n in skipped.items()) or "none"
-        return (f"<b>ACUMEN</b>: {len(self.corpus.projects)} projects, {len(self.indices)} of {len(self.corpus.files)} files "
+        return (f"<b>ACUMEN</b>: {len(self.corpus.projects)} projects, {len(self.indices)} of {len(self.corpus.meta)} files "
                 f"shown; filters: {steps}; skipped: {skipped_txt}")
 
     def _ipython_display_(self) -> None:

@@ -73,7 +73,7 @@ class AcumenExplorerWidget(MlnbWidget):
     def _sync_all(self) -> None:
         ex = self.explorer
         with self.hold_sync():
-            self.summary = {"projects": len(ex.corpus.projects), "files": len(ex.corpus.files)}
+            self.summary = {"projects": len(ex.corpus.projects), "files": len(ex.corpus.meta)}
             self.n_neighbors = ex.n_neighbors
             self._sync_filters()
             self._sync_layout(ex.layout)
