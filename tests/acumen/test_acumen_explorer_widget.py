@@ -304,3 +304,36 @@ def test_cached_corpus_shows_and_pages_without_reading_contents(corpus_and_emb, 
     assert call("preview", index=i)["content"] == expected[i]
     assert ex.export(content=True)["content"].tolist() == expected
     assert len(ex.regions(3)) == 3
+
+
+def test_first_view_of_a_cached_corpus_needs_no_pandas(corpus_and_emb, tmp_path):
+    """A fresh process showing a cached corpus (scatter, colours, first table page, static fallback) imports neither
+    pandas (1-4 s with pyarrow) nor scipy; the DataFrame API is still there, built on first use."""
+    import subprocess
+    import sys
+
+    corpus, _emb, _cache = corpus_and_emb
+    roots = sorted(set(corpus.projects["root"]))
+    again = acumen.Corpus.from_paths(roots, progress=False)
+    acumen.Explorer(again, embeddings=again.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False).wait()
+    code = f"""
+import sys
+from mlnb import acumen
+from mlnb.widgets.acumen_explorer import AcumenExplorerWidget
+corpus = acumen.Corpus.from_paths({roots!r}, progress=False)
+ex = acumen.Explorer(corpus, embeddings=corpus.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False)
+w = ex.view()
+state = w.get_state()
+w._repr_mimebundle_()
+page = AcumenExplorerWidget._anywidget_commands["page"](w, {{"start": 0, "stop": 10}}, [])[0]["value"]
+print("PANDAS", "pandas" in sys.modules, "SCIPY", "scipy" in sys.modules, state["layout_info"]["method"],
+      len(page["rows"]), page["rows"][0]["cells"][:2])
+t = ex.table
+print("AFTER", "pandas" in sys.modules, len(t), list(t.columns[:2]), len(corpus.files.columns) == len(t.columns) + 1)
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ),  # this test's cache, now filled
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, after = out.stdout.strip().splitlines()[-2:]
+    assert first.startswith("PANDAS False SCIPY False umap 10 ["), first
+    assert after == "AFTER True 45 ['project', 'path'] True", after

@@ -30,9 +30,12 @@ from typing import Any, Iterable, Sequence
 from collections.abc import Sequence as _SequenceABC
 
 import numpy as np
-import pandas as pd
+
+from mlnb._lazy import LazyModule
 
 from . import metadata as md
+
+pd = LazyModule("pandas")  # a cached corpus shows its first view without pandas (1-4 s to import with pyarrow)
 
 __all__ = ["Corpus", "IngestError", "cache_root", "is_git_url"]
 
@@ -487,6 +490,8 @@ def _write_cache(path: Path, key: str, proj: _Project) -> None:
 _PROJECT_COLUMNS = ["project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year",
                     "year_source", "has_readme", "n_files", "n_skipped", "root", "url", "evidence", "confidence"]
 _ATTRIBUTES = ["libraries", "datasets", "domain", "task", "arxiv", "year", "description"]
+_EMPTY_FILE_COLUMNS = ["project", "path", "kind", "sha1", "n_lines", "n_bytes", "n_cells", "syntax_error",
+                       "file_libraries", "library", *_ATTRIBUTES]
 
 
 class Corpus:
@@ -507,11 +512,17 @@ class Corpus:
 
     def __init__(self, projects: pd.DataFrame, files: pd.DataFrame, skipped: pd.DataFrame,
                  contents: Sequence[str] | None = None):
-        self.projects = projects
-        self.skipped = skipped
+        self._projects: pd.DataFrame | None = projects
+        self._skipped: pd.DataFrame | None = skipped
+        # From the ingest cache, the three frames are built only when asked for: until then the rows are plain
+        # lists (see _lazy), which is all a first view needs (Explorer reads them through column()).
+        self._project_rows: list[dict[str, Any]] | None = None
+        self._skipped_rows: list[dict[str, Any]] | None = None
+        self._columns: dict[str, list[Any]] | None = None
+        self._n = len(files)
         if contents is None:  # ``files`` carries its "content" column (a subset, a saved corpus, one made by hand)
             self._files: pd.DataFrame | None = files
-            self._meta = files
+            self._meta: pd.DataFrame | None = files
             self._contents: Sequence[str] | None = None
         else:  # ``files`` without contents; they are read on demand (a cached corpus: only what is needed)
             if len(contents) != len(files):
@@ -520,26 +531,108 @@ class Corpus:
             self._meta = files
             self._contents = contents
 
+    @classmethod
+    def _lazy(cls, project_rows: list[dict[str, Any]], columns: dict[str, list[Any]],
+              skipped_rows: list[dict[str, Any]], contents: Sequence[str]) -> "Corpus":
+        """A corpus over plain rows and columns; its DataFrames are built (pandas imported) on first access."""
+        self = cls.__new__(cls)
+        self._projects = self._skipped = self._files = self._meta = None
+        self._project_rows, self._skipped_rows, self._columns = project_rows, skipped_rows, columns
+        self._n = len(contents)
+        self._contents = contents
+        return self
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """One row per project: description, libraries, datasets, domain, task(s), arxiv, year, counts, root."""
+        if self._projects is None:
+            self._projects = pd.DataFrame(self._project_rows, columns=_PROJECT_COLUMNS)
+        return self._projects
+
+    @projects.setter
+    def projects(self, value: pd.DataFrame) -> None:
+        self._projects, self._project_rows = value, None
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Files and folders not ingested: ``project``, ``path``, ``reason``, ``bytes``."""
+        if self._skipped is None:
+            self._skipped = pd.DataFrame(self._skipped_rows, columns=["project", "path", "reason", "bytes"])
+        return self._skipped
+
+    @skipped.setter
+    def skipped(self, value: pd.DataFrame) -> None:
+        self._skipped, self._skipped_rows = value, None
+
     @property
     def files(self) -> pd.DataFrame:
         """One row per source file, with its ``content`` (read from the cache when first asked for)."""
         if self._files is None:
-            df = self._meta.copy(deep=False)
+            df = self.meta.copy(deep=False)
             at = df.columns.get_loc("kind") + 1 if "kind" in df.columns else len(df.columns)
             df.insert(at, "content", pd.Series(self.texts, index=df.index, dtype=object))
             self._files = self._meta = df
+            self._columns = None
         return self._files
 
     @files.setter
     def files(self, value: pd.DataFrame) -> None:
         self._files = self._meta = value
-        self._contents = None
+        self._contents = self._columns = None
+        self._n = len(value)
 
     @property
     def meta(self) -> pd.DataFrame:
         """The files' rows without needing their contents: :attr:`files` once the contents are loaded, else the same
         columns except ``content``. What a view needs (table, colours, filters) without reading 100s of MB."""
+        if self._meta is None:
+            cols = self._columns or {}
+            self._meta = pd.DataFrame(cols) if self._n else pd.DataFrame(columns=_EMPTY_FILE_COLUMNS)
+            self._columns = None  # from now on the frame is the truth (it may be edited)
         return self._meta
+
+    # Plain-list access, without pandas while the frames are not built (a first view of a cached corpus).
+    @property
+    def column_names(self) -> list[str]:
+        """The columns of :attr:`meta` (the file columns except ``content``), in order."""
+        if self._columns is not None:
+            return list(self._columns)
+        return [c for c in self.meta.columns if c != "content"]
+
+    def column(self, name: str) -> list[Any]:
+        """Column ``name`` of :attr:`meta` as a list (one value per file)."""
+        if self._columns is not None:
+            return self._columns[name]
+        return self.meta[name].tolist()
+
+    def column_array(self, name: str) -> np.ndarray:
+        """Column ``name`` as a numpy array: numbers as a numeric dtype, anything else as objects."""
+        if self._columns is None:
+            values = self.meta[name]
+            kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+            return values.to_numpy() if kind in "iufb" else values.to_numpy(dtype=object)
+        values = self._columns[name]
+        # As pandas infers a column: numbers (missing ones as NaN, then float) are numeric, anything else objects.
+        numbers = [v for v in values if v is not None]
+        if numbers and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                           for v in numbers):
+            return np.asarray([np.nan if v is None else v for v in values]) if len(numbers) < len(values) else np.asarray(values)
+        return np.fromiter(values, dtype=object, count=len(values))
+
+    def project_column(self, name: str) -> list[Any]:
+        """Column ``name`` of :attr:`projects` as a list."""
+        if self._projects is None:
+            return [r.get(name) for r in self._project_rows or []]
+        return self.projects[name].tolist()
+
+    @property
+    def n_projects(self) -> int:
+        return len(self._project_rows) if self._projects is None else len(self._projects)
+
+    def skipped_reasons(self) -> list[tuple[str, int]]:
+        """How many files/folders were skipped per reason, most first (as :meth:`skipped_summary`, without pandas)."""
+        rows = self._skipped_rows if self._skipped is None else self._skipped.to_dict("records")
+        return Counter(str(r["reason"]).split(":")[0] for r in rows or []).most_common()
 
     def content(self, index: int) -> str:
         """The content of file ``index`` (row of :attr:`files`); reads that file alone from the cache."""
@@ -553,10 +646,10 @@ class Corpus:
         return self._files is not None or self._contents is None or getattr(self._contents, "loaded", True)
 
     def __repr__(self) -> str:
-        return f"Corpus({len(self.projects)} projects, {len(self._meta)} files, {len(self.skipped)} skipped)"
+        return f"Corpus({self.n_projects} projects, {self._n} files, {len(self.skipped)} skipped)"
 
     def __len__(self) -> int:
-        return len(self._meta)
+        return self._n
 
     @property
     def texts(self) -> list[str]:
@@ -679,13 +772,7 @@ class Corpus:
             for k in _ATTRIBUTES:
                 columns[k].extend([attrs[k]] * n)
             srows.extend({"project": r.name, **s} for s in r.skipped)
-        projects = pd.DataFrame(prows, columns=_PROJECT_COLUMNS)
-        files = pd.DataFrame(columns) if first is not None else pd.DataFrame()
-        if files.empty:
-            files = pd.DataFrame(columns=["project", "path", "kind", "sha1", "n_lines", "n_bytes", "n_cells",
-                                          "syntax_error", "file_libraries", "library", *_ATTRIBUTES])
-        skipped = pd.DataFrame(srows, columns=["project", "path", "reason", "bytes"])
-        return cls(projects, files.reset_index(drop=True), skipped, contents=_Contents(parts))
+        return cls._lazy(prows, columns if first is not None else None, srows, _Contents(parts))
 
     # ------------------------------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> Path:
@@ -729,8 +816,8 @@ class Corpus:
         """
         from .embed import embed
 
-        sha1 = self._meta["sha1"] if "sha1" in self._meta.columns else None
-        hashes = sha1.tolist() if sha1 is not None and sha1.notna().all() else None  # ingest hashed each content
+        sha1 = self.column("sha1") if "sha1" in self.column_names else None
+        hashes = sha1 if sha1 is not None and all(isinstance(h, str) for h in sha1) else None  # ingest hashed each
         # Lazily: with cached vectors and the hashes, embedding reads no content at all.
         texts = self._contents if self._files is None and self._contents is not None and hashes else self.texts
         return embed(texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
