@@ -58,7 +58,7 @@ RUN = textwrap.dedent("""
     state = w.get_state()   # what the front end receives first: coordinates, colours, table size
     bundle = w._repr_mimebundle_()  # what display() sends
     marks['first state'] = time.perf_counter() - t0
-    print('RESULT', json.dumps({'marks': marks, 'files': len(ex.corpus.files), 'points': int(state['layout_info']['n']),
+    print('RESULT', json.dumps({'marks': marks, 'files': len(ex.corpus), 'points': int(state['layout_info']['n']),
           'method': state['layout_info']['method'], 'heavy': [m for m in HEAVY if m in sys.modules]}))
     if PREPARE:
         ex.wait()  # the UMAP layout, which a later kernel then reads from the cache

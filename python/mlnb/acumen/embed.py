@@ -437,7 +437,10 @@ def _embed_tfidf(embedder: TfidfEmbedder, texts: list[str], hashes: list[str], f
     path = folder / embedder.key / f"corpus-{corpus_key}.npz"
     if cache and path.exists():
         with np.load(path) as z:
-            table = dict(zip(z["keys"].tolist(), z["vectors"]))
+            keys, vectors = z["keys"], z["vectors"]
+        if keys.tolist() == unique:  # rows are in sorted-hash order: one vectorised lookup, no dict of 16k rows
+            return vectors[np.searchsorted(keys, np.asarray(hashes, dtype=keys.dtype))].astype(np.float32, copy=False)
+        table = dict(zip(keys.tolist(), vectors))
     else:
         first = dict(zip(hashes, texts))
         docs = [first[h] for h in unique]
