@@ -337,3 +337,18 @@ print("AFTER", "pandas" in sys.modules, len(t), list(t.columns[:2]), len(corpus.
     first, after = out.stdout.strip().splitlines()[-2:]
     assert first.startswith("PANDAS False SCIPY False umap 10 ["), first
     assert after == "AFTER True 45 ['project', 'path'] True", after
+
+
+def test_full_text_search_of_long_rows_agrees_with_python():
+    """File contents (long rows) are searched with bytes.find row by row; case-insensitive search lowercases non-ASCII
+    rows as str.lower does, ASCII ones on the bytes."""
+    from mlnb.acumen.explorer import _TextColumn
+
+    rows = ["x" * 300 + "Straße ÉCOLE import Torch", "y" * 300 + "import torch\n", "z" * 300, "École" + "w" * 300,
+            "ß" * 200 + "TORCH 🙂", "", "import torch" * 30]
+    col = _TextColumn(rows)
+    assert col._long()
+    for pattern in ["torch", "TORCH", "import torch", "école", "ÉCOLE", "straße", "w" * 5, "z" * 301, "🙂", "y\nimport"]:
+        for case in (False, True):
+            expected = [pattern in r if case else pattern.lower() in r.lower() for r in rows]
+            assert col.hits(pattern, False, case).tolist() == expected, (pattern, case)
