@@ -307,8 +307,8 @@ def test_cached_corpus_shows_and_pages_without_reading_contents(corpus_and_emb, 
 
 
 def test_first_view_of_a_cached_corpus_needs_no_pandas(corpus_and_emb, tmp_path):
-    """A fresh process showing a cached corpus (scatter, colours, first table page, static fallback) imports neither
-    pandas (1-4 s with pyarrow) nor scipy; the DataFrame API is still there, built on first use."""
+    """A fresh process showing a cached corpus (scatter, colours, first table page, static fallback, a code preview)
+    imports neither pandas (1-4 s with pyarrow) nor scipy; the DataFrame API is still there, built on first use."""
     import subprocess
     import sys
 
@@ -326,6 +326,8 @@ w = ex.view()
 state = w.get_state()
 w._repr_mimebundle_()
 page = AcumenExplorerWidget._anywidget_commands["page"](w, {{"start": 0, "stop": 10}}, [])[0]["value"]
+shown = AcumenExplorerWidget._anywidget_commands["preview"](w, {{"index": 3}}, [])[0]["value"]
+assert shown["content"] == corpus.content(3) and shown["project_info"]["project"] == shown["project"], shown
 print("PANDAS", "pandas" in sys.modules, "SCIPY", "scipy" in sys.modules, state["layout_info"]["method"],
       len(page["rows"]), page["rows"][0]["cells"][:2])
 t = ex.table

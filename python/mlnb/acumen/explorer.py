@@ -869,17 +869,16 @@ class Explorer(Observable):
         ``project_info`` (the project's metadata) and ``why`` (for each metadata value, its strongest evidence:
         ``{"field", "value", "why"}`` with ``why`` like "README.md line 3: trains a classifier on MNIST")."""
         index = check_int("index", index, 0, len(self.corpus) - 1)
-        f = self.corpus.meta.iloc[index]
-        projects = self.corpus.projects
-        prow = projects[projects["project"] == f["project"]]
-        info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root", *HIDDEN_COLUMNS)} if len(prow) else {}
-        why = _why(prow.iloc[0]) if len(prow) else []
-        root = prow["root"].iloc[0] if len(prow) and "root" in prow.columns else None
-        absolute = str(Path(str(root)) / str(f["path"])) if root else None
-        row = {c: _text(f[c]) for c in self.display_columns if c not in self.labels}
-        row.update({c: _text(self.labels[c].iloc[index]) for c in self.labels})
+        path, project = str(self.corpus.column("path")[index]), str(self.corpus.column("project")[index])
+        prow = self.corpus.project_row(project)  # a dict: a preview needs no DataFrame either
+        info = {c: _text(v) for c, v in prow.items() if c not in ("root", *HIDDEN_COLUMNS)} if prow else {}
+        why = _why(prow) if prow else []
+        root = prow.get("root") if prow else None
+        absolute = str(Path(str(root)) / path) if root else None
+        cols, cells = self.cells(np.asarray([index]), self.display_columns)
+        row = dict(zip(cols, cells[0]))
         self.visit(index)
-        return {"index": index, "path": str(f["path"]), "project": str(f["project"]), "absolute_path": absolute,
+        return {"index": index, "path": path, "project": project, "absolute_path": absolute,
                 "language": "python", "content": self.corpus.content(index), "row": row, "project_info": info,
                 "why": why}
 
@@ -993,7 +992,7 @@ class Explorer(Observable):
         display(self.view())
 
 
-def _why(project: pd.Series) -> list[dict[str, str]]:
+def _why(project: Any) -> list[dict[str, str]]:
     """For each metadata value of a project (libraries, datasets, domain, task), the strongest evidence that metadata
     extraction kept for it, as one readable line: ``{"field", "value", "why"}``."""
     evidence = project.get("evidence")

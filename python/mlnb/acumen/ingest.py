@@ -625,6 +625,16 @@ class Corpus:
             return [r.get(name) for r in self._project_rows or []]
         return self.projects[name].tolist()
 
+    def project_row(self, name: str) -> dict[str, Any] | None:
+        """The row of :attr:`projects` named ``name`` as a dict (its columns, in order), or None."""
+        if self._projects is None:
+            for r in self._project_rows or []:
+                if r.get("project") == name:
+                    return {c: r.get(c) for c in _PROJECT_COLUMNS}
+            return None
+        hit = self._projects[self._projects["project"] == name]
+        return hit.iloc[0].to_dict() if len(hit) else None
+
     @property
     def n_projects(self) -> int:
         return len(self._project_rows) if self._projects is None else len(self._projects)
