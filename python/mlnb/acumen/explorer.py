@@ -507,7 +507,7 @@ class Explorer(Observable):
             if column in self.labels:
                 values = self.labels[column]
             elif column == "content":  # read from the cache on the first full-text search (16k files: ~1 s)
-                values = pd.Series(self.corpus.texts, dtype=object)
+                values = self.corpus.texts
             else:
                 values = self.corpus.column(column)
             self._text_columns[column] = _TextColumn(values)
