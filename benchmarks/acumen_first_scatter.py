@@ -5,6 +5,8 @@ until ``--files`` files (default 16,000). ``--prepare`` ingests and embeds them 
 measurement then runs in a fresh Python process, as a fresh kernel does: IPython shell, ``%load_ext mlnb``,
 ``%acumen <projects>``, and the widget's first state (coordinates, colours, table size) as the front end receives it.
 Prints the seconds of each stage, the total, and the heavy modules imported on that path (there should be none).
+Nothing is deferred to a background thread: the measured state is complete (all points, colours, table size), and
+the file contents and pandas are simply not needed for it (read on the first search / DataFrame access).
 
     PYTHONPATH=python python benchmarks/acumen_first_scatter.py --prepare   # once (fills the cache)
     PYTHONPATH=python python benchmarks/acumen_first_scatter.py [--profile]  # fresh process, 3 runs
