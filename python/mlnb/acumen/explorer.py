@@ -19,6 +19,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -89,17 +90,27 @@ class _TextColumn:
     SEP = "\x00"  # between rows in the search buffer: never in a path or source text, so no match spans two rows
 
     def __init__(self, values: Any):
-        if isinstance(values, list):  # a corpus column without pandas (Corpus.column)
-            strings = all(type(v) is str for v in values)
-            self.values: list[str] = values if strings else [_text(v) for v in values]
-        elif pd.api.types.is_string_dtype(values) and not values.isna().any():
-            self.values = values.tolist()
-        else:
-            self.values = [_text(v) for v in values.tolist()]  # lists, numbers, missing values: as the table shows
+        self._source = values  # a list, a Series, or a callable giving one: read when first needed (maybe in a thread)
+        self._values: list[str] | None = None
+        self._is_long: bool | None = None
         self._codes: np.ndarray | None = None
         self._uniques: list[str] | None = None
         self._blobs: dict[bool, tuple[np.ndarray, np.ndarray, int]] = {}
         self._ranks: np.ndarray | None = None
+
+    @property
+    def values(self) -> list[str]:
+        """The rows as the table shows them (strings)."""
+        if self._values is None:
+            values = self._source() if callable(self._source) else self._source
+            if isinstance(values, list):  # a corpus column without pandas (Corpus.column)
+                strings = all(type(v) is str for v in values)
+                self._values = values if strings else [_text(v) for v in values]
+            elif pd.api.types.is_string_dtype(values) and not values.isna().any():
+                self._values = values.tolist()
+            else:
+                self._values = [_text(v) for v in values.tolist()]  # lists, numbers, missing values: as shown
+        return self._values
 
     def _factorize(self) -> None:
         if len(self.values) <= PYTHON_FACTORIZE_UP_TO:  # first appearance order, as pandas
@@ -138,8 +149,10 @@ class _TextColumn:
     LONG_ROWS = 256  # from this mean length per row (file contents, not paths), search with bytes.find row by row
 
     def _long(self) -> bool:
-        n = len(self.values)
-        return n > 0 and sum(map(len, self.values)) >= self.LONG_ROWS * n
+        if self._is_long is None:
+            n = len(self.values)
+            self._is_long = n > 0 and sum(map(len, self.values)) >= self.LONG_ROWS * n
+        return self._is_long
 
     def _text_blob(self, case: bool) -> tuple[bytes, np.ndarray]:
         """Long rows (file contents): (bytes of all rows with NUL between them, start offset of each row). Rows are
@@ -287,6 +300,7 @@ class Explorer(Observable):
         self.sort: tuple[str, bool] | None = None
         self.labels: dict[str, pd.Series] = {}
         self._text_columns: dict[str, _TextColumn] = {}
+        self._arrays: dict[str, np.ndarray] = {}
         self._rows_cache: tuple[Any, np.ndarray] | None = None
         self._tokens: list[frozenset[str]] | None = None
         self._jobs: dict[tuple[int, int], Future] = {}
@@ -300,8 +314,13 @@ class Explorer(Observable):
         if len(corpus) >= PREPARE_SEARCH_FROM and "path" in corpus.column_names:
             # The path column's search buffer (~0.3 s at 1M files) is built in the background right away, so the
             # first "contains"/"does not contain" on paths answers as fast as the later ones.
-            threading.Thread(target=self._text_column("path")._blob, args=(False,), daemon=True,
-                             name="acumen-search-buffer").start()
+            column = self._text_column("path")
+
+            def prepare() -> None:
+                time.sleep(0.05)  # first let this constructor return: the build's C calls hold the GIL for ~0.1 s
+                column._blob(False)
+
+            threading.Thread(target=prepare, daemon=True, name="acumen-search-buffer").start()
 
     # ------------------------------------------------------------------------------------------ steps & layouts
     @property
@@ -509,7 +528,7 @@ class Explorer(Observable):
             elif column == "content":  # read from the cache on the first full-text search (16k files: ~1 s)
                 values = self.corpus.texts
             else:
-                values = self.corpus.column(column)
+                values = (lambda: self.corpus.column(column))  # converted when first searched (1M rows: 0.1-0.4 s)
             self._text_columns[column] = _TextColumn(values)
         return self._text_columns[column]
 
@@ -634,8 +653,10 @@ class Explorer(Observable):
             values = self.labels[column]
             numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
             return values.to_numpy(np.float64) if numeric else values.to_numpy(dtype=object)
-        values = self.corpus.column_array(column)
-        return values if values.dtype.kind in "iuf" else values.astype(object, copy=False)
+        if column not in self._arrays:  # kept: every table page reads a few cells of each shown column
+            values = self.corpus.column_array(column)
+            self._arrays[column] = values if values.dtype.kind in "iuf" else values.astype(object, copy=False)
+        return self._arrays[column]
 
     def cells(self, rows: np.ndarray, columns: Iterable[str] | None = None) -> tuple[list[str], list[list[str]]]:
         """The table's text (as :meth:`page` shows it, each cell as :func:`_text` reads it) of file rows ``rows``:
