@@ -5,6 +5,8 @@ until ``--files`` files (default 16,000). ``--prepare`` ingests and embeds them 
 measurement then runs in a fresh Python process, as a fresh kernel does: IPython shell, ``%load_ext mlnb``,
 ``%acumen <projects>``, and the widget's first state (coordinates, colours, table size) as the front end receives it.
 Prints the seconds of each stage, the total, and the heavy modules imported on that path (there should be none).
+Nothing is deferred to a background thread: the measured state is complete (all points, colours, table size), and
+the file contents and pandas are simply not needed for it (read on the first search / DataFrame access).
 
     PYTHONPATH=python python benchmarks/acumen_first_scatter.py --prepare   # once (fills the cache)
     PYTHONPATH=python python benchmarks/acumen_first_scatter.py [--profile]  # fresh process, 3 runs
@@ -58,7 +60,7 @@ RUN = textwrap.dedent("""
     state = w.get_state()   # what the front end receives first: coordinates, colours, table size
     bundle = w._repr_mimebundle_()  # what display() sends
     marks['first state'] = time.perf_counter() - t0
-    print('RESULT', json.dumps({'marks': marks, 'files': len(ex.corpus.files), 'points': int(state['layout_info']['n']),
+    print('RESULT', json.dumps({'marks': marks, 'files': len(ex.corpus), 'points': int(state['layout_info']['n']),
           'method': state['layout_info']['method'], 'heavy': [m for m in HEAVY if m in sys.modules]}))
     if PREPARE:
         ex.wait()  # the UMAP layout, which a later kernel then reads from the cache
@@ -72,9 +74,12 @@ def run(paths: list[str], profile: bool, prepare: bool = False) -> dict:
         fh.write(code)
     cmd = [sys.executable] + (["-m", "cProfile", "-s", "cumtime"] if profile else []) + [fh.name]
     try:
-        out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     finally:
         os.unlink(fh.name)
+    if done.returncode != 0:
+        sys.exit(f"the measured process failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    out = done.stdout
     if profile:
         print("\n".join(out.splitlines()[:90]))
     return json.loads(out.split("RESULT ", 1)[1].splitlines()[0])

@@ -271,3 +271,86 @@ def test_preview_explains_metadata_and_hides_raw_evidence(ex):
     assert "line 1: import torch" in why[("libraries", "PyTorch")] and "{" not in why[("libraries", "PyTorch")]
     sk_file = int(np.flatnonzero(ex.corpus.files["project"] == "sk-proj")[0])
     assert all(w["value"] != "PyTorch" for w in ex.preview(sk_file)["why"])
+
+
+def test_cached_corpus_shows_and_pages_without_reading_contents(corpus_and_emb, monkeypatch):
+    """A corpus from the ingest cache reads no file content for the first view; a preview reads its one file; the
+    first full-text search reads them all, once; results are those of the freshly ingested corpus."""
+    from mlnb.acumen import ingest
+
+    corpus, emb, cache = corpus_and_emb
+    monkeypatch.setenv("MLNB_CACHE", str(cache))
+    reads = []
+    real = ingest._ContentFile.read_all
+    monkeypatch.setattr(ingest._ContentFile, "read_all", lambda self: reads.append(self.path) or real(self))
+    cached = acumen.Corpus.from_paths(sorted(set(corpus.projects["root"])), progress=False)
+    ex = acumen.Explorer(cached, embeddings=cached.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False)
+    w = ex.view()
+    call = Wire(w)
+    state = w.get_state()
+    page = call("page", start=0, stop=50)
+    assert state["layout_info"]["n"] == 45 and len(page["rows"]) == 45 and "content" not in page["columns"]
+    w._repr_mimebundle_()  # the static fallback too
+    assert reads == [] and not cached.contents_loaded
+    text_of = dict(zip(corpus.files["project"] + "/" + corpus.files["path"], corpus.texts))
+    expected = [text_of[k] for k in cached.meta["project"] + "/" + cached.meta["path"]]
+    i = int(np.flatnonzero(cached.meta["path"] == "m7.py")[0])
+    shown = call("preview", index=i)
+    assert shown["content"] == expected[i] and "7" in shown["content"] and shown["path"] == "m7.py"
+    assert reads == []
+    assert call("search", text="RandomForestClassifier") == 15 and len(reads) == 3
+    assert set(cached.meta["project"].iloc[ex.highlight]) == {"sk-proj"}
+    assert call("search", text="keras.Sequential") == 15 and len(reads) == 3  # read once, kept
+    assert call("preview", index=i)["content"] == expected[i]
+    assert ex.export(content=True)["content"].tolist() == expected
+    assert len(ex.regions(3)) == 3
+
+
+def test_first_view_of_a_cached_corpus_needs_no_pandas(corpus_and_emb, tmp_path):
+    """A fresh process showing a cached corpus (scatter, colours, first table page, static fallback, a code preview)
+    imports neither pandas (1-4 s with pyarrow) nor scipy; the DataFrame API is still there, built on first use."""
+    import subprocess
+    import sys
+
+    corpus, _emb, _cache = corpus_and_emb
+    roots = sorted(set(corpus.projects["root"]))
+    again = acumen.Corpus.from_paths(roots, progress=False)
+    acumen.Explorer(again, embeddings=again.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False).wait()
+    code = f"""
+import sys
+from mlnb import acumen
+from mlnb.widgets.acumen_explorer import AcumenExplorerWidget
+corpus = acumen.Corpus.from_paths({roots!r}, progress=False)
+ex = acumen.Explorer(corpus, embeddings=corpus.embed("tfidf", progress=False), n_neighbors=5, persist_labels=False)
+w = ex.view()
+state = w.get_state()
+w._repr_mimebundle_()
+page = AcumenExplorerWidget._anywidget_commands["page"](w, {{"start": 0, "stop": 10}}, [])[0]["value"]
+shown = AcumenExplorerWidget._anywidget_commands["preview"](w, {{"index": 3}}, [])[0]["value"]
+assert shown["content"] == corpus.content(3) and shown["project_info"]["project"] == shown["project"], shown
+print("PANDAS", "pandas" in sys.modules, "SCIPY", "scipy" in sys.modules, state["layout_info"]["method"],
+      len(page["rows"]), page["rows"][0]["cells"][:2])
+t = ex.table
+print("AFTER", "pandas" in sys.modules, len(t), list(t.columns[:2]), len(corpus.files.columns) == len(t.columns) + 1)
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ),  # this test's cache, now filled
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, after = out.stdout.strip().splitlines()[-2:]
+    assert first.startswith("PANDAS False SCIPY False umap 10 ["), first
+    assert after == "AFTER True 45 ['project', 'path'] True", after
+
+
+def test_full_text_search_of_long_rows_agrees_with_python():
+    """File contents (long rows) are searched with bytes.find row by row; case-insensitive search lowercases non-ASCII
+    rows as str.lower does, ASCII ones on the bytes."""
+    from mlnb.acumen.explorer import _TextColumn
+
+    rows = ["x" * 300 + "Straße ÉCOLE import Torch", "y" * 300 + "import torch\n", "z" * 300, "École" + "w" * 300,
+            "ß" * 200 + "TORCH 🙂", "", "import torch" * 30]
+    col = _TextColumn(rows)
+    assert col._long()
+    for pattern in ["torch", "TORCH", "import torch", "école", "ÉCOLE", "straße", "w" * 5, "z" * 301, "🙂", "y\nimport"]:
+        for case in (False, True):
+            expected = [pattern in r if case else pattern.lower() in r.lower() for r in rows]
+            assert col.hits(pattern, False, case).tolist() == expected, (pattern, case)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import os
+import pickle
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,3 +136,65 @@ def test_save_and_load(tmp_path, nlp_project):
     pd.testing.assert_frame_equal(corpus.projects, loaded.projects)
     sub = loaded.subset(loaded.files["path"] == "model.py")
     assert len(sub.files) == 1 and list(sub.projects["project"]) == ["sentiment"]
+
+
+def test_cached_corpus_reads_contents_only_on_demand(vision_project, nlp_project, acumen_cache, monkeypatch):
+    fresh = acumen.Corpus.from_paths([vision_project, nlp_project], progress=False)
+    cached = acumen.Corpus.from_paths([vision_project, nlp_project], progress=False)
+    # The cache holds the contents in one blob per project; the pickles are metadata only.
+    blobs = sorted((acumen_cache / "corpus").glob("*.contents"))
+    assert len(blobs) == 2
+    for pkl in (acumen_cache / "corpus").glob("*.pkl"):
+        assert b"bbox regression head" not in pkl.read_bytes() and b"import sklearn" not in pkl.read_bytes()
+    assert "content" not in cached.meta.columns and not cached.contents_loaded
+    reads = []
+    real = ingest._ContentFile.read_all
+    monkeypatch.setattr(ingest._ContentFile, "read_all", lambda self: reads.append(self.path) or real(self))
+    i = int(np.flatnonzero(cached.meta["path"] == "models/detector.py")[0])
+    assert "bbox regression head" in cached.content(i)  # one file, read alone
+    assert reads == [] and not cached.contents_loaded
+    # Embedding from cached vectors needs the hashes only, no content.
+    np.testing.assert_array_equal(fresh.embed(progress=False), cached.embed(progress=False))
+    assert reads == []
+    # Everything, when asked for: the same as a fresh ingest, each file's own content.
+    assert cached.texts == fresh.texts and cached.contents_loaded and len(reads) == 2
+    pd.testing.assert_frame_equal(fresh.files, cached.files)
+    assert cached.files["content"].iloc[i] == cached.content(i)
+
+
+def test_old_cache_format_is_rebuilt_and_a_lost_blob_is_reread(vision_project, acumen_cache, monkeypatch):
+    first = acumen.Corpus.from_paths([vision_project], progress=False)
+    pkl = next((acumen_cache / "corpus").glob("*.pkl"))
+    # A cache entry of the previous format (contents inside the rows, version 2 signature) is re-ingested cleanly.
+    with open(pkl, "rb") as fh:
+        proj = pickle.load(fh)
+    old = ingest._Project(name=proj.name, root=proj.root, url=proj.url, signature="stale-v2",
+                          files=[dict(f, content=t) for f, t in zip(proj.files, first.texts)], skipped=proj.skipped,
+                          attributes=proj.attributes)
+    with open(pkl, "wb") as fh:
+        pickle.dump(old, fh)
+    calls = []
+    real = ingest._ingest_project
+    monkeypatch.setattr(ingest, "_ingest_project", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    again = acumen.Corpus.from_paths([vision_project], progress=False)
+    assert calls == ["tomato-detector"] and again.texts == first.texts
+    # A missing or truncated contents blob: the project is read again, never a wrong or broken corpus.
+    for blob in (acumen_cache / "corpus").glob("*.contents"):
+        blob.write_bytes(blob.read_bytes()[:-5])
+    third = acumen.Corpus.from_paths([vision_project], progress=False)
+    assert calls == ["tomato-detector"] * 2 and third.texts == first.texts
+    for blob in (acumen_cache / "corpus").glob("*.contents"):
+        blob.unlink()
+    fourth = acumen.Corpus.from_paths([vision_project], progress=False)
+    assert calls == ["tomato-detector"] * 3 and fourth.texts == first.texts
+    assert len(list((acumen_cache / "corpus").glob("*.contents"))) == 1  # no stale blobs left behind
+
+
+def test_saved_corpus_of_the_previous_version_loads(tmp_path, nlp_project):
+    corpus = acumen.Corpus.from_paths([nlp_project], progress=False)
+    path = tmp_path / "v2.pkl"
+    with open(path, "wb") as fh:  # what Corpus.save wrote before contents moved out of the cache
+        pickle.dump({"version": 2, "projects": corpus.projects, "files": corpus.files, "skipped": corpus.skipped}, fh)
+    loaded = acumen.Corpus.load(path)
+    pd.testing.assert_frame_equal(corpus.files, loaded.files)
+    assert loaded.texts == corpus.texts and loaded.content(0) == corpus.texts[0]

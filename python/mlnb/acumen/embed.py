@@ -372,7 +372,8 @@ def embed(texts: Sequence[str], model: str | Any = "tfidf", *, executor: Executo
     """
     if isinstance(texts, str):
         raise ValueError("texts: expected a sequence of file contents, got a single string")
-    texts = list(texts)
+    if not isinstance(texts, Sequence):
+        texts = list(texts)  # a Sequence stays as it is: a corpus's lazily read contents are read only if needed
     if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
     if executor is not None and not isinstance(executor, Executor) and not hasattr(executor, "map"):
@@ -436,7 +437,10 @@ def _embed_tfidf(embedder: TfidfEmbedder, texts: list[str], hashes: list[str], f
     path = folder / embedder.key / f"corpus-{corpus_key}.npz"
     if cache and path.exists():
         with np.load(path) as z:
-            table = dict(zip(z["keys"].tolist(), z["vectors"]))
+            keys, vectors = z["keys"], z["vectors"]
+        if keys.tolist() == unique:  # rows are in sorted-hash order: one vectorised lookup, no dict of 16k rows
+            return vectors[np.searchsorted(keys, np.asarray(hashes, dtype=keys.dtype))].astype(np.float32, copy=False)
+        table = dict(zip(keys.tolist(), vectors))
     else:
         first = dict(zip(hashes, texts))
         docs = [first[h] for h in unique]

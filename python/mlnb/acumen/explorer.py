@@ -19,6 +19,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,9 +27,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
-import pandas as pd
-
 from mlnb._events import Observable
+from mlnb._lazy import LazyModule
 from mlnb._validation import check_choice, check_int
 
 from .ingest import Corpus, cache_root
@@ -36,7 +36,9 @@ from .projection import Layout, Projection, _scale, sorted_contains, sorted_uniq
 
 __all__ = ["Explorer", "FilterStep"]
 
+pd = LazyModule("pandas")  # the first view of a cached corpus needs no pandas (see Corpus.column); the table does
 MAX_CHART_POINTS = 20_000  # a static Vega-Lite chart carries its data inline; beyond this it gets sluggish
+PYTHON_FACTORIZE_UP_TO = 200_000  # distinct values by a dict up to here (no pandas import), pandas' hashing beyond
 PREPARE_SEARCH_FROM = 100_000  # from this many files, the path search buffer is built in the background at start
 MAX_CATEGORIES = 20  # colour legend: the most frequent values, the rest is "other"
 NONE_TEXT = "(none)"
@@ -87,17 +89,36 @@ class _TextColumn:
 
     SEP = "\x00"  # between rows in the search buffer: never in a path or source text, so no match spans two rows
 
-    def __init__(self, values: pd.Series):
-        if not (pd.api.types.is_string_dtype(values) and not values.isna().any()):
-            values = values.map(_text)  # lists, numbers, missing values: as the table shows them
-        self.values = values
+    def __init__(self, values: Any):
+        self._source = values  # a list, a Series, or a callable giving one: read when first needed (maybe in a thread)
+        self._values: list[str] | None = None
+        self._is_long: bool | None = None
         self._codes: np.ndarray | None = None
         self._uniques: list[str] | None = None
         self._blobs: dict[bool, tuple[np.ndarray, np.ndarray, int]] = {}
         self._ranks: np.ndarray | None = None
 
+    @property
+    def values(self) -> list[str]:
+        """The rows as the table shows them (strings)."""
+        if self._values is None:
+            values = self._source() if callable(self._source) else self._source
+            if isinstance(values, list):  # a corpus column without pandas (Corpus.column)
+                strings = all(type(v) is str for v in values)
+                self._values = values if strings else [_text(v) for v in values]
+            elif pd.api.types.is_string_dtype(values) and not values.isna().any():
+                self._values = values.tolist()
+            else:
+                self._values = [_text(v) for v in values.tolist()]  # lists, numbers, missing values: as shown
+        return self._values
+
     def _factorize(self) -> None:
-        codes, uniques = pd.factorize(self.values, sort=False)  # hashing: fast; sorted ranks only when sorting
+        if len(self.values) <= PYTHON_FACTORIZE_UP_TO:  # first appearance order, as pandas
+            index: dict[str, int] = {}
+            self._codes = np.fromiter((index.setdefault(v, len(index)) for v in self.values), np.int64, len(self.values))
+            self._uniques = list(index)
+            return
+        codes, uniques = pd.factorize(np.asarray(self.values, dtype=object), sort=False)  # hashing in C
         self._codes = codes.astype(np.int64)
         self._uniques = [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
 
@@ -125,11 +146,49 @@ class _TextColumn:
             self._ranks = rank[self.codes]
         return self._ranks
 
+    LONG_ROWS = 256  # from this mean length per row (file contents, not paths), search with bytes.find row by row
+
+    def _long(self) -> bool:
+        if self._is_long is None:
+            n = len(self.values)
+            self._is_long = n > 0 and sum(map(len, self.values)) >= self.LONG_ROWS * n
+        return self._is_long
+
+    def _text_blob(self, case: bool) -> tuple[bytes, np.ndarray]:
+        """Long rows (file contents): (bytes of all rows with NUL between them, start offset of each row). Rows are
+        encoded one by one, so one non-ASCII file does not turn the whole join into a slow wide string (16k files,
+        276 MB: 17 s of ``str.lower`` before); ASCII letters are lowercased on the bytes (``bytes.lower`` touches
+        only A-Z, which UTF-8 never uses inside a multi-byte character), other rows with ``str.lower``."""
+        if case not in self._blobs:
+            enc = [(v if case or v.isascii() else v.lower()).encode("utf-8", "surrogatepass") for v in self.values]
+            data = b"\0".join(enc)
+            if not case:
+                data = data.lower()
+            lengths = np.fromiter(map(len, enc), np.int64, len(enc))
+            starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+            self._blobs[case] = (data, starts, len(data))  # type: ignore[assignment]
+        data, starts, _ = self._blobs[case]
+        return data, starts  # type: ignore[return-value]
+
+    def _find_rows(self, pattern: bytes, case: bool) -> np.ndarray:
+        """Rows holding ``pattern``: ``bytes.find`` (C, fast skip) from row to row; after a hit the search goes on at
+        the next row's start, so there are at most as many Python steps as matching rows."""
+        data, starts = self._text_blob(case)
+        hit = np.zeros(len(self.values), bool)
+        bounds = starts.tolist() + [len(data) + 1]
+        pos = data.find(pattern)
+        while pos != -1:
+            row = int(np.searchsorted(starts, pos, side="right")) - 1
+            if pos + len(pattern) < bounds[row + 1]:  # within the row (a hit cannot span the separator)
+                hit[row] = True
+            pos = data.find(pattern, bounds[row + 1])
+        return hit
+
     def _blob(self, case: bool) -> tuple[np.ndarray, np.ndarray, int]:
         """(buffer padded for 4-byte views, start offset of each row, bytes used): one join, one lower(), one
         encode, all in C; row starts from the separators' positions, which lowercasing and UTF-8 cannot move."""
         if case not in self._blobs:
-            strings = self.values.tolist()
+            strings = self.values
             joined = self.SEP.join(strings)
             ascii_lower = not case and joined.isascii()  # the usual case: lowercase the bytes with numpy, no copy
             data = (joined if case or ascii_lower else joined.lower()).encode("utf-8", "surrogatepass")
@@ -160,6 +219,8 @@ class _TextColumn:
         if not pattern:
             hit[:] = True
             return hit
+        if self._long():
+            return self._find_rows((pattern if case else pattern.lower()).encode("utf-8", "surrogatepass"), case)
         buf, starts, size = self._blob(case)
         p = np.frombuffer((pattern if case else pattern.lower()).encode("utf-8", "surrogatepass"), np.uint8)
         if p.size > size:
@@ -197,7 +258,7 @@ class Explorer(Observable):
     corpus : Corpus
         The corpus to explore.
     embeddings : array, optional
-        (len(corpus.files), d); default ``corpus.embed(model)``.
+        (len(corpus), d); default ``corpus.embed(model)``.
     n_neighbors : int
         UMAP n_neighbors.
     model : str
@@ -219,13 +280,13 @@ class Explorer(Observable):
                  **projection_options: Any):
         if not isinstance(corpus, Corpus):
             raise ValueError(f"corpus: expected an acumen.Corpus, got {type(corpus).__name__}")
-        if len(corpus.files) < 3:
-            raise ValueError(f"corpus: needs at least 3 files to lay out, got {len(corpus.files)}")
+        if len(corpus) < 3:
+            raise ValueError(f"corpus: needs at least 3 files to lay out, got {len(corpus)}")
         if embeddings is None:
             embeddings = corpus.embed(model=model)
         emb = np.asarray(embeddings)
-        if emb.ndim != 2 or emb.shape[0] != len(corpus.files):
-            raise ValueError(f"embeddings: expected shape ({len(corpus.files)}, d), one row per file, got {emb.shape}")
+        if emb.ndim != 2 or emb.shape[0] != len(corpus):
+            raise ValueError(f"embeddings: expected shape ({len(corpus)}, d), one row per file, got {emb.shape}")
         self.corpus = corpus
         self.embeddings = emb
         self.projection = projection or Projection(emb, n_neighbors=n_neighbors, **projection_options)
@@ -239,6 +300,7 @@ class Explorer(Observable):
         self.sort: tuple[str, bool] | None = None
         self.labels: dict[str, pd.Series] = {}
         self._text_columns: dict[str, _TextColumn] = {}
+        self._arrays: dict[str, np.ndarray] = {}
         self._rows_cache: tuple[Any, np.ndarray] | None = None
         self._tokens: list[frozenset[str]] | None = None
         self._jobs: dict[tuple[int, int], Future] = {}
@@ -249,11 +311,16 @@ class Explorer(Observable):
         self._color = "library"
         self.color = color
         self._ensure(self._steps[0], self.n_neighbors)  # UMAP computes while the PCA preview shows
-        if len(corpus.files) >= PREPARE_SEARCH_FROM and "path" in corpus.files.columns:
+        if len(corpus) >= PREPARE_SEARCH_FROM and "path" in corpus.column_names:
             # The path column's search buffer (~0.3 s at 1M files) is built in the background right away, so the
             # first "contains"/"does not contain" on paths answers as fast as the later ones.
-            threading.Thread(target=self._text_column("path")._blob, args=(False,), daemon=True,
-                             name="acumen-search-buffer").start()
+            column = self._text_column("path")
+
+            def prepare() -> None:
+                time.sleep(0.05)  # first let this constructor return: the build's C calls hold the GIL for ~0.1 s
+                column._blob(False)
+
+            threading.Thread(target=prepare, daemon=True, name="acumen-search-buffer").start()
 
     # ------------------------------------------------------------------------------------------ steps & layouts
     @property
@@ -286,12 +353,12 @@ class Explorer(Observable):
     @property
     def columns(self) -> list[str]:
         """Columns of :attr:`table`: the corpus's file columns (without content) and the label columns."""
-        return [c for c in self.corpus.files.columns if c not in HIDDEN_COLUMNS] + list(self.labels)
+        return [c for c in self.corpus.column_names if c not in HIDDEN_COLUMNS] + list(self.labels)
 
     @property
     def display_columns(self) -> list[str]:
         """The columns a table shows by default: the usual file attributes present in this corpus, then labels."""
-        have = set(self.corpus.files.columns)
+        have = set(self.corpus.column_names)
         return [c for c in DISPLAY_COLUMNS if c in have] + list(self.labels)
 
     @property
@@ -456,7 +523,12 @@ class Explorer(Observable):
 
     def _text_column(self, column: str) -> _TextColumn:
         if column not in self._text_columns:
-            values = self.labels[column] if column in self.labels else self.corpus.files[column]
+            if column in self.labels:
+                values = self.labels[column]
+            elif column == "content":  # read from the cache on the first full-text search (16k files: ~1 s)
+                values = self.corpus.texts
+            else:
+                values = (lambda: self.corpus.column(column))  # converted when first searched (1M rows: 0.1-0.4 s)
             self._text_columns[column] = _TextColumn(values)
         return self._text_columns[column]
 
@@ -465,7 +537,7 @@ class Explorer(Observable):
         if isinstance(where, dict):
             where = [where]
         if isinstance(where, list) and where and all(isinstance(w, dict) for w in where):
-            mask = np.ones(len(self.corpus.files), bool)
+            mask = np.ones(len(self.corpus), bool)
             for w in where:
                 unknown = set(w) - {"column", "contains", "excludes", "regex", "case"}
                 if unknown or ("contains" in w) == ("excludes" in w):
@@ -492,9 +564,9 @@ class Explorer(Observable):
         if arr.dtype == bool:
             if arr.shape == (len(current),):
                 return current[arr]
-            if arr.shape == (len(self.corpus.files),):
+            if arr.shape == (len(self.corpus),):
                 return current[arr[current]]
-            raise ValueError(f"where: a mask needs {len(current)} (current files) or {len(self.corpus.files)} (all files) "
+            raise ValueError(f"where: a mask needs {len(current)} (current files) or {len(self.corpus)} (all files) "
                              f"entries, got shape {arr.shape}")
         if arr.ndim == 1 and (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
             arr = sorted_unique(arr)
@@ -561,18 +633,38 @@ class Explorer(Observable):
         rows = self.selection if selection and len(self.selection) else self.indices
         df = self._frame(rows)
         if content:
-            df["content"] = self.corpus.files["content"].to_numpy()[rows]
+            texts = self.corpus.texts
+            df["content"] = [texts[i] for i in rows]
         return df
 
     # ------------------------------------------------------------------------------------------ table
     def _frame(self, rows: np.ndarray, columns: Iterable[str] | None = None) -> pd.DataFrame:
         cols = [c for c in (columns or self.columns)]
         base = [c for c in cols if c not in self.labels]
-        df = self.corpus.files.iloc[rows][base].copy() if base else pd.DataFrame(index=self.corpus.files.index[rows])
+        df = self.corpus.meta.iloc[rows][base].copy() if base else pd.DataFrame(index=self.corpus.meta.index[rows])
         for name in cols:
             if name in self.labels:
                 df[name] = self.labels[name].to_numpy()[rows]
         return df
+
+    def _values(self, column: str) -> np.ndarray:
+        """A column over all files (label or corpus column) as numpy: numbers numeric (bools are not), else objects."""
+        if column in self.labels:
+            values = self.labels[column]
+            numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            return values.to_numpy(np.float64) if numeric else values.to_numpy(dtype=object)
+        if column not in self._arrays:  # kept: every table page reads a few cells of each shown column
+            values = self.corpus.column_array(column)
+            self._arrays[column] = values if values.dtype.kind in "iuf" else values.astype(object, copy=False)
+        return self._arrays[column]
+
+    def cells(self, rows: np.ndarray, columns: Iterable[str] | None = None) -> tuple[list[str], list[list[str]]]:
+        """The table's text (as :meth:`page` shows it, each cell as :func:`_text` reads it) of file rows ``rows``:
+        ``(columns, one list of strings per row)``. Without pandas: a view's first page needs no DataFrame."""
+        cols = list(columns or self.display_columns)
+        rows = np.asarray(rows, np.int64)
+        by_col = [[_text(v) for v in self._values(c)[rows].tolist()] for c in cols]
+        return cols, [list(r) for r in zip(*by_col)] if cols else [[] for _ in rows]
 
     @property
     def table(self) -> pd.DataFrame:
@@ -604,9 +696,9 @@ class Explorer(Observable):
         return rows
 
     def _sort_key(self, column: str) -> np.ndarray:
-        values = self.labels[column] if column in self.labels else self.corpus.files[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            v = values.to_numpy(np.float64)
+        values = self._values(column)
+        if values.dtype.kind in "iuf":
+            v = values.astype(np.float64)
             return np.where(np.isnan(v), np.inf, v)  # missing last (ascending)
         return self._text_column(column).ranks.astype(np.float64)
 
@@ -637,12 +729,12 @@ class Explorer(Observable):
         -------
         >>> ex.label("mySearch", value="KerasCOCO")   # doctest: +SKIP
         """
-        if not isinstance(name, str) or not name.strip() or name in self.corpus.files.columns:
+        if not isinstance(name, str) or not name.strip() or name in self.corpus.column_names or name in HIDDEN_COLUMNS:
             raise ValueError(f"name={name!r} is not valid; expected a new column name (not one of the corpus columns)")
         if value is not None and not isinstance(value, (str, bool, int, float)):
             raise ValueError(f"value={value!r} is not valid; expected a string, number, bool or None")
         rows = self.selection if indices is None else self._resolve(indices)
-        col = self.labels.setdefault(name, pd.Series([None] * len(self.corpus.files), dtype=object, name=name))
+        col = self.labels.setdefault(name, pd.Series([None] * len(self.corpus), dtype=object, name=name))
         col.iloc[rows] = value
         self._text_columns.pop(name, None)
         self._save_labels()
@@ -666,14 +758,16 @@ class Explorer(Observable):
     def labels_path(self) -> Path:
         """Where this corpus's labels are kept: next to the ingest cache (``cache_root()/labels``), keyed by the
         projects' roots, so the same projects opened again in a new kernel get them back."""
-        p = self.corpus.projects
-        roots = p["root"].astype(str) if "root" in p.columns else p["project"].astype(str)
-        key = hashlib.sha1("\0".join(sorted(map(str, zip(p["project"].astype(str), roots)))).encode()).hexdigest()[:20]
+        names = [str(x) for x in self.corpus.project_column("project")]
+        try:
+            roots = [str(x) for x in self.corpus.project_column("root")]
+        except KeyError:
+            roots = names
+        key = hashlib.sha1("\0".join(sorted(map(str, zip(names, roots)))).encode()).hexdigest()[:20]
         return cache_root() / "labels" / f"{key}.json"
 
     def _file_keys(self) -> list[str]:
-        f = self.corpus.files
-        return (f["project"].astype(str) + "/" + f["path"].astype(str)).tolist()
+        return [f"{p}/{q}" for p, q in zip(self.corpus.column("project"), self.corpus.column("path"))]
 
     def _save_labels(self) -> None:
         if not self.persist_labels:
@@ -697,9 +791,9 @@ class Explorer(Observable):
             return
         where = {k: i for i, k in enumerate(self._file_keys())}
         for name, values in data.get("labels", {}).items():
-            if name in self.corpus.files.columns or not isinstance(values, dict):
+            if name in self.corpus.column_names or name in HIDDEN_COLUMNS or not isinstance(values, dict):
                 continue
-            col = pd.Series([None] * len(self.corpus.files), dtype=object, name=name)
+            col = pd.Series([None] * len(self.corpus), dtype=object, name=name)
             for key, v in values.items():
                 if key in where:  # files that left the corpus are dropped, the others keep their label
                     col.iloc[where[key]] = v
@@ -716,10 +810,10 @@ class Explorer(Observable):
         column = column or self._color
         layout = layout or self.layout
         rows = layout.indices
-        values = self.labels[column] if column in self.labels else self.corpus.files[column]
-        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        if numeric and values.iloc[rows].nunique() > 12:
-            v = values.to_numpy(np.float64)[rows]
+        values = self._values(column)
+        numeric = values.dtype.kind in "iuf"
+        if numeric and np.unique(values[rows][~np.isnan(values[rows].astype(np.float64))]).size > 12:
+            v = values.astype(np.float64)[rows]
             lo, hi = (float(np.nanmin(v)), float(np.nanmax(v))) if np.isfinite(v).any() else (0.0, 1.0)
             scaled = np.where(np.isnan(v), 0.0, (v - lo) / (hi - lo) if hi > lo else 0.0)
             return {"column": column, "kind": "numeric", "values": scaled.astype(np.float32), "categories": [],
@@ -756,7 +850,7 @@ class Explorer(Observable):
         -------
         >>> ex.similar(12)   # doctest: +SKIP
         """
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        index = check_int("index", index, 0, len(self.corpus) - 1)
         k = check_int("k", k, 1, 100)
         gi, gd = self.projection.knn(k + 1)
         nn, dist = gi[index], gd[index]
@@ -764,7 +858,7 @@ class Explorer(Observable):
         nn, dist = nn[keep][:k], dist[keep][:k]
         df = self._frame(nn, self.display_columns)
         df.insert(0, "distance", dist)
-        self.set_highlight(nn, reason=f"files like {self.corpus.files['path'].iloc[index]}")
+        self.set_highlight(nn, reason=f"files like {self.corpus.meta['path'].iloc[index]}")
         return df
 
     def search(self, text: str, *, regex: bool = False, case: bool = False) -> np.ndarray:
@@ -785,7 +879,7 @@ class Explorer(Observable):
 
     def visit(self, index: int) -> None:
         """Mark file ``index`` as visited (its preview was opened): the scatter marks it (§2.8.3)."""
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
+        index = check_int("index", index, 0, len(self.corpus) - 1)
         if index not in self.visited:
             self.visited = np.union1d(self.visited, [index]).astype(np.int64)
             self._notify("visited", indices=self.visited)
@@ -795,19 +889,18 @@ class Explorer(Observable):
         ``absolute_path`` (None when unknown), ``language``, ``content``, ``row`` (its table columns) and
         ``project_info`` (the project's metadata) and ``why`` (for each metadata value, its strongest evidence:
         ``{"field", "value", "why"}`` with ``why`` like "README.md line 3: trains a classifier on MNIST")."""
-        index = check_int("index", index, 0, len(self.corpus.files) - 1)
-        f = self.corpus.files.iloc[index]
-        projects = self.corpus.projects
-        prow = projects[projects["project"] == f["project"]]
-        info = {c: _text(v) for c, v in prow.iloc[0].items() if c not in ("root", *HIDDEN_COLUMNS)} if len(prow) else {}
-        why = _why(prow.iloc[0]) if len(prow) else []
-        root = prow["root"].iloc[0] if len(prow) and "root" in prow.columns else None
-        absolute = str(Path(str(root)) / str(f["path"])) if root else None
-        row = {c: _text(f[c]) for c in self.display_columns if c not in self.labels}
-        row.update({c: _text(self.labels[c].iloc[index]) for c in self.labels})
+        index = check_int("index", index, 0, len(self.corpus) - 1)
+        path, project = str(self.corpus.column("path")[index]), str(self.corpus.column("project")[index])
+        prow = self.corpus.project_row(project)  # a dict: a preview needs no DataFrame either
+        info = {c: _text(v) for c, v in prow.items() if c not in ("root", *HIDDEN_COLUMNS)} if prow else {}
+        why = _why(prow) if prow else []
+        root = prow.get("root") if prow else None
+        absolute = str(Path(str(root)) / path) if root else None
+        cols, cells = self.cells(np.asarray([index]), self.display_columns)
+        row = dict(zip(cols, cells[0]))
         self.visit(index)
-        return {"index": index, "path": str(f["path"]), "project": str(f["project"]), "absolute_path": absolute,
-                "language": "python", "content": str(f.get("content", "")), "row": row, "project_info": info,
+        return {"index": index, "path": path, "project": project, "absolute_path": absolute,
+                "language": "python", "content": self.corpus.content(index), "row": row, "project_info": info,
                 "why": why}
 
     def regions(self, n: int = 8, keywords: int = 3) -> pd.DataFrame:
@@ -848,7 +941,7 @@ class Explorer(Observable):
     def _file_tokens(self) -> list[frozenset[str]]:
         if self._tokens is None:
             toks = []
-            for content, path in zip(self.corpus.files["content"].tolist(), self.corpus.files["path"].tolist()):
+            for content, path in zip(self.corpus.texts, self.corpus.column("path")):
                 words = {w.lower() for w in _IDENT.findall(str(content))} - _STOP
                 stem = Path(str(path)).stem.lower()
                 toks.append(frozenset(words | ({stem} if len(stem) > 2 else set())))
@@ -879,7 +972,7 @@ class Explorer(Observable):
             raise ValueError(f"color={color!r} is not valid; expected one of {', '.join(map(repr, self.columns))}")
         layout = self.layout
         df = self._frame(layout.indices, [c for c in ("project", "path", "library", "domain") if c in self.columns])
-        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.corpus.files[color].iloc[layout.indices]
+        values = self.labels[color].iloc[layout.indices] if color in self.labels else self.corpus.meta[color].iloc[layout.indices]
         df["color"] = values.map(_text).to_numpy()
         df["x"], df["y"] = layout.coords[:, 0], layout.coords[:, 1]
         df["selected"] = np.isin(layout.indices, self.selection)
@@ -902,16 +995,16 @@ class Explorer(Observable):
         return AcumenExplorerWidget(self)
 
     def __repr__(self) -> str:
-        return (f"Explorer({len(self.corpus.projects)} projects, {len(self.indices)}/{len(self.corpus.files)} files, "
+        return (f"Explorer({self.corpus.n_projects} projects, {len(self.indices)}/{len(self.corpus)} files, "
                 f"{self._pos} filter steps, layout={self.layout.method})")
 
     def _summary_html(self) -> str:
         import html
 
         steps = " → ".join(html.escape(f.description) for f in self.filters)
-        skipped = self.corpus.skipped_summary()
-        skipped_txt = ", ".join(f"{n} {html.escape(str(reason))}" for reason, n in skipped.items()) or "none"
-        return (f"<b>ACUMEN</b>: {len(self.corpus.projects)} projects, {len(self.indices)} of {len(self.corpus.files)} files "
+        skipped = self.corpus.skipped_reasons()
+        skipped_txt = ", ".join(f"{n} {html.escape(str(reason))}" for reason, n in skipped) or "none"
+        return (f"<b>ACUMEN</b>: {self.corpus.n_projects} projects, {len(self.indices)} of {len(self.corpus)} files "
                 f"shown; filters: {steps}; skipped: {skipped_txt}")
 
     def _ipython_display_(self) -> None:
@@ -920,7 +1013,7 @@ class Explorer(Observable):
         display(self.view())
 
 
-def _why(project: pd.Series) -> list[dict[str, str]]:
+def _why(project: Any) -> list[dict[str, str]]:
     """For each metadata value of a project (libraries, datasets, domain, task), the strongest evidence that metadata
     extraction kept for it, as one readable line: ``{"field", "value", "why"}``."""
     evidence = project.get("evidence")

@@ -21,16 +21,21 @@ import re
 import shutil
 import stat
 import subprocess
+import threading
 import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
+from collections.abc import Sequence as _SequenceABC
 
 import numpy as np
-import pandas as pd
+
+from mlnb._lazy import LazyModule
 
 from . import metadata as md
+
+pd = LazyModule("pandas")  # a cached corpus shows its first view without pandas (1-4 s to import with pyarrow)
 
 __all__ = ["Corpus", "IngestError", "cache_root", "is_git_url"]
 
@@ -45,7 +50,8 @@ VENDORED_DIRS = {"site-packages", "dist-packages", "node_modules", "vendor", "ve
 IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".ipynb_checkpoints", ".tox", ".nox", ".eggs",
                 ".mypy_cache", ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
 _GIT_URL = re.compile(r"^(https?://|git://|ssh://|file://|git@[\w.-]+:)")
-CORPUS_VERSION = 2  # bump when the cached per-project record changes shape
+CORPUS_VERSION = 3  # bump when the cached per-project record changes shape (3: contents in their own file)
+_LOADABLE_VERSIONS = (2, 3)  # Corpus.save files: version 2 has the same shape
 
 
 class IngestError(ValueError):
@@ -110,6 +116,81 @@ class _Project:
     files: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    # In the cache the file rows carry no "content": the contents are one UTF-8 blob in ``content_file`` (next to
+    # the pickle), file i being bytes ``content_offsets[i]:content_offsets[i + 1]``. Loading a cached corpus then
+    # reads only the small metadata; the contents (276 MB for 16k files) are read when something needs them.
+    content_file: str = ""
+    content_offsets: Any = None
+
+
+class _ContentFile:
+    """The contents of one cached project's files, read from its blob on demand (one file: a seek and a read)."""
+
+    def __init__(self, path: Path, offsets: np.ndarray):
+        self.path = path
+        self.offsets = np.asarray(offsets, np.int64)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, j: int) -> str:
+        a, b = int(self.offsets[j]), int(self.offsets[j + 1])
+        with open(self.path, "rb") as fh:
+            fh.seek(a)
+            return fh.read(b - a).decode("utf-8", "surrogatepass")
+
+    def read_all(self) -> list[str]:
+        with open(self.path, "rb") as fh:
+            data = fh.read()
+        if len(data) != int(self.offsets[-1]):
+            raise IngestError(f"the content cache {str(self.path)!r} is incomplete; run %acumen again to re-read the project")
+        off = self.offsets.tolist()
+        return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[:-1], off[1:])]
+
+
+class _Contents(_SequenceABC):
+    """File contents in the order of ``Corpus.files``, loaded when first needed: one file's content (a code preview)
+    is read alone; everything (search, embedding, keywords) is read once and kept. Parts are in-memory lists (freshly
+    ingested projects) or cached projects' blobs (:class:`_ContentFile`)."""
+
+    def __init__(self, parts: list[Any]):
+        self._parts = parts
+        self._starts = np.concatenate([[0], np.cumsum([len(p) for p in parts], dtype=np.int64)]).astype(np.int64)
+        self._all: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    @property
+    def loaded(self) -> bool:
+        """Whether every content is in memory (searching then costs no disk read)."""
+        return self._all is not None or all(isinstance(p, list) for p in self._parts)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice) or self._all is not None:
+            return self.all()[i]
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"file index {i} out of range (0..{len(self) - 1})")
+        k = int(np.searchsorted(self._starts, i, side="right")) - 1
+        return self._parts[k][i - int(self._starts[k])]
+
+    def __iter__(self) -> Any:
+        return iter(self.all())
+
+    def all(self) -> list[str]:
+        """Every content, as a list (read from the cache once, then kept)."""
+        if self._all is None:
+            with self._lock:
+                if self._all is None:
+                    out: list[str] = []
+                    for p in self._parts:
+                        out.extend(p.read_all() if isinstance(p, _ContentFile) else p)
+                    self._all = out
+        return self._all
 
 
 def _walk(root: Path, skipped: list[dict[str, Any]], extras: list[str] | None = None) -> list[str]:
@@ -365,10 +446,52 @@ def _clone(url: str, dest_root: Path, timeout: float = 300) -> Path:
     return dest
 
 
+def _contents_ok(folder: Path, proj: _Project) -> bool:
+    """Whether a cached project's content blob is there, whole (a stat: its size is the last offset)."""
+    if proj.files and "content" in proj.files[0]:
+        return True  # the old format: contents in the rows
+    if not proj.content_file or proj.content_offsets is None:
+        return not proj.files
+    try:
+        return os.stat(folder / proj.content_file).st_size == int(proj.content_offsets[-1])
+    except OSError:
+        return False
+
+
+def _write_cache(path: Path, key: str, proj: _Project) -> None:
+    """Cache ``proj``: its contents as one blob (``<key>.<signature>.contents``), the rest pickled without them.
+    ``proj`` keeps its contents in memory (this kernel needs no reread). Blobs of earlier signatures are removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = [f["content"].encode("utf-8", "surrogatepass") for f in proj.files]
+    offsets = np.zeros(len(data) + 1, np.int64)
+    offsets[1:] = np.cumsum([len(d) for d in data])
+    blob = path.with_name(f"{key}.{proj.signature[:16]}.contents")
+    tmp = blob.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        for d in data:
+            fh.write(d)
+    os.replace(tmp, blob)
+    stored = _Project(name=proj.name, root=proj.root, url=proj.url, signature=proj.signature,
+                      files=[{k: v for k, v in f.items() if k != "content"} for f in proj.files],
+                      skipped=proj.skipped, attributes=proj.attributes, content_file=blob.name, content_offsets=offsets)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(stored, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    for old in path.parent.glob(f"{key}.*.contents"):
+        if old != blob:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+
 # ---------------------------------------------------------------------------------------------- the corpus
 _PROJECT_COLUMNS = ["project", "description", "libraries", "datasets", "domain", "task", "tasks", "arxiv", "year",
                     "year_source", "has_readme", "n_files", "n_skipped", "root", "url", "evidence", "confidence"]
 _ATTRIBUTES = ["libraries", "datasets", "domain", "task", "arxiv", "year", "description"]
+_EMPTY_FILE_COLUMNS = ["project", "path", "kind", "sha1", "n_lines", "n_bytes", "n_cells", "syntax_error",
+                       "file_libraries", "library", *_ATTRIBUTES]
 
 
 class Corpus:
@@ -385,22 +508,171 @@ class Corpus:
             ``content``, ``sha1`` of the content, sizes, ``syntax_error`` ('' when it parses), ``file_libraries``
             and ``library`` (the file's own imports) plus its project's attributes.
         skipped: files and folders not ingested: ``project``, ``path``, ``reason``, ``bytes``.
+        meta: ``files`` without ``content`` (what a view needs).
+
+    A corpus read from the ingest cache is lazy: the contents stay on disk until something needs them
+    (:meth:`content` reads one file, :attr:`texts` all, once), and the three DataFrames are built (pandas imported)
+    on first access; :meth:`column`, :meth:`column_array`, :meth:`project_row` give the same data as plain lists
+    meanwhile. That is how ``%acumen`` on a cached 16k-file corpus shows its first scatter without reading 276 MB
+    or importing pandas (``benchmarks/acumen_first_scatter.py``).
     """
 
-    def __init__(self, projects: pd.DataFrame, files: pd.DataFrame, skipped: pd.DataFrame):
-        self.projects = projects
-        self.files = files
-        self.skipped = skipped
+    def __init__(self, projects: pd.DataFrame, files: pd.DataFrame, skipped: pd.DataFrame,
+                 contents: Sequence[str] | None = None):
+        self._projects: pd.DataFrame | None = projects
+        self._skipped: pd.DataFrame | None = skipped
+        # From the ingest cache, the three frames are built only when asked for: until then the rows are plain
+        # lists (see _lazy), which is all a first view needs (Explorer reads them through column()).
+        self._project_rows: list[dict[str, Any]] | None = None
+        self._skipped_rows: list[dict[str, Any]] | None = None
+        self._columns: dict[str, list[Any]] | None = None
+        self._n = len(files)
+        if contents is None:  # ``files`` carries its "content" column (a subset, a saved corpus, one made by hand)
+            self._files: pd.DataFrame | None = files
+            self._meta: pd.DataFrame | None = files
+            self._contents: Sequence[str] | None = None
+        else:  # ``files`` without contents; they are read on demand (a cached corpus: only what is needed)
+            if len(contents) != len(files):
+                raise ValueError(f"contents: expected one per file ({len(files)}), got {len(contents)}")
+            self._files = None
+            self._meta = files
+            self._contents = contents
+
+    @classmethod
+    def _lazy(cls, project_rows: list[dict[str, Any]], columns: dict[str, list[Any]],
+              skipped_rows: list[dict[str, Any]], contents: Sequence[str]) -> "Corpus":
+        """A corpus over plain rows and columns; its DataFrames are built (pandas imported) on first access."""
+        self = cls.__new__(cls)
+        self._projects = self._skipped = self._files = self._meta = None
+        self._project_rows, self._skipped_rows, self._columns = project_rows, skipped_rows, columns
+        self._n = len(contents)
+        self._contents = contents
+        return self
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """One row per project: description, libraries, datasets, domain, task(s), arxiv, year, counts, root."""
+        if self._projects is None:
+            self._projects = pd.DataFrame(self._project_rows, columns=_PROJECT_COLUMNS)
+        return self._projects
+
+    @projects.setter
+    def projects(self, value: pd.DataFrame) -> None:
+        self._projects, self._project_rows = value, None
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Files and folders not ingested: ``project``, ``path``, ``reason``, ``bytes``."""
+        if self._skipped is None:
+            self._skipped = pd.DataFrame(self._skipped_rows, columns=["project", "path", "reason", "bytes"])
+        return self._skipped
+
+    @skipped.setter
+    def skipped(self, value: pd.DataFrame) -> None:
+        self._skipped, self._skipped_rows = value, None
+
+    @property
+    def files(self) -> pd.DataFrame:
+        """One row per source file, with its ``content`` (read from the cache when first asked for)."""
+        if self._files is None:
+            df = self.meta.copy(deep=False)
+            at = df.columns.get_loc("kind") + 1 if "kind" in df.columns else len(df.columns)
+            df.insert(at, "content", pd.Series(self.texts, index=df.index, dtype=object))
+            self._files = self._meta = df
+            self._columns = None
+        return self._files
+
+    @files.setter
+    def files(self, value: pd.DataFrame) -> None:
+        self._files = self._meta = value
+        self._contents = self._columns = None
+        self._n = len(value)
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        """The files' rows without needing their contents: :attr:`files` once the contents are loaded, else the same
+        columns except ``content``. What a view needs (table, colours, filters) without reading 100s of MB."""
+        if self._meta is None:
+            cols = self._columns or {}
+            self._meta = pd.DataFrame(cols) if self._n else pd.DataFrame(columns=_EMPTY_FILE_COLUMNS)
+            self._columns = None  # from now on the frame is the truth (it may be edited)
+        return self._meta
+
+    # Plain-list access, without pandas while the frames are not built (a first view of a cached corpus).
+    @property
+    def column_names(self) -> list[str]:
+        """The columns of :attr:`meta` (the file columns except ``content``), in order."""
+        if self._columns is not None:
+            return list(self._columns)
+        return [c for c in self.meta.columns if c != "content"]
+
+    def column(self, name: str) -> list[Any]:
+        """Column ``name`` of :attr:`meta` as a list (one value per file)."""
+        if self._columns is not None:
+            return self._columns[name]
+        return self.meta[name].tolist()
+
+    def column_array(self, name: str) -> np.ndarray:
+        """Column ``name`` as a numpy array: numbers as a numeric dtype, anything else as objects."""
+        if self._columns is None:
+            values = self.meta[name]
+            kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+            return values.to_numpy() if kind in "iufb" else values.to_numpy(dtype=object)
+        values = self._columns[name]
+        # As pandas infers a column: numbers (missing ones as NaN, then float) are numeric, anything else objects.
+        numbers = [v for v in values if v is not None]
+        if numbers and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                           for v in numbers):
+            return np.asarray([np.nan if v is None else v for v in values]) if len(numbers) < len(values) else np.asarray(values)
+        return np.fromiter(values, dtype=object, count=len(values))
+
+    def project_column(self, name: str) -> list[Any]:
+        """Column ``name`` of :attr:`projects` as a list."""
+        if self._projects is None:
+            return [r.get(name) for r in self._project_rows or []]
+        return self.projects[name].tolist()
+
+    def project_row(self, name: str) -> dict[str, Any] | None:
+        """The row of :attr:`projects` named ``name`` as a dict (its columns, in order), or None."""
+        if self._projects is None:
+            for r in self._project_rows or []:
+                if r.get("project") == name:
+                    return {c: r.get(c) for c in _PROJECT_COLUMNS}
+            return None
+        hit = self._projects[self._projects["project"] == name]
+        return hit.iloc[0].to_dict() if len(hit) else None
+
+    @property
+    def n_projects(self) -> int:
+        return len(self._project_rows) if self._projects is None else len(self._projects)
+
+    def skipped_reasons(self) -> list[tuple[str, int]]:
+        """How many files/folders were skipped per reason, most first (as :meth:`skipped_summary`, without pandas)."""
+        rows = self._skipped_rows if self._skipped is None else self._skipped.to_dict("records")
+        return Counter(str(r["reason"]).split(":")[0] for r in rows or []).most_common()
+
+    def content(self, index: int) -> str:
+        """The content of file ``index`` (row of :attr:`files`); reads that file alone from the cache."""
+        if self._contents is not None and self._files is None:
+            return self._contents[index]
+        return str(self.files["content"].iloc[index])
+
+    @property
+    def contents_loaded(self) -> bool:
+        """Whether all contents are in memory (full-text search then needs no disk read)."""
+        return self._files is not None or self._contents is None or getattr(self._contents, "loaded", True)
 
     def __repr__(self) -> str:
-        return f"Corpus({len(self.projects)} projects, {len(self.files)} files, {len(self.skipped)} skipped)"
+        return f"Corpus({self.n_projects} projects, {self._n} files, {len(self.skipped)} skipped)"
 
     def __len__(self) -> int:
-        return len(self.files)
+        return self._n
 
     @property
     def texts(self) -> list[str]:
         """File contents, in the order of ``files`` (what embedders see: content only, never the path)."""
+        if self._contents is not None:
+            return self._contents.all() if isinstance(self._contents, _Contents) else list(self._contents)
         return self.files["content"].tolist()
 
     def skipped_summary(self) -> pd.Series:
@@ -467,7 +739,7 @@ class Corpus:
             if used[name] > 1:
                 name = f"{name}-{used[name]}"
             records.append(cls._project(root, name, url, root_cache if cache else None, max_file_bytes))
-        return cls._assemble(records)
+        return cls._assemble(records, root_cache)
 
     @staticmethod
     def _project(root: Path, name: str, url: str, cache_dir: Path | None, max_bytes: int) -> _Project:
@@ -481,28 +753,30 @@ class Corpus:
             try:
                 with open(path, "rb") as fh:
                     cached: _Project = pickle.load(fh)
-                if cached.signature == signature:
+                if cached.signature == signature and _contents_ok(path.parent, cached):
                     cached.name, cached.url = name, url
                     return cached
             except Exception:  # a truncated or stale-format cache file is rebuilt, never fatal
                 pass
         proj = _ingest_project(root, name, url, max_bytes)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(proj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _write_cache(path, key, proj)
         return proj
 
     @classmethod
-    def _assemble(cls, records: list[_Project]) -> "Corpus":
+    def _assemble(cls, records: list[_Project], cache_dir: Path | None = None) -> "Corpus":
         prows, srows = [], []
         # Files column by column (16k files: 0.3 s less than a dict per row): the file keys of the first file,
-        # then "library", then the project attributes, as the row-wise frame had them.
+        # then "library", then the project attributes, as the row-wise frame had them. Contents stay out of the
+        # frame (see _Contents): ``Corpus.files`` adds them when first asked for.
         first = next((f for r in records for f in r.files), None)
-        keys = [k for k in first if not k.startswith("_")] if first is not None else []
+        keys = [k for k in first if not k.startswith("_") and k != "content"] if first is not None else []
         columns: dict[str, list[Any]] = {k: [] for k in ["project", *keys, "library", *_ATTRIBUTES]}
+        parts: list[Any] = []
         for r in records:
+            if r.files and "content" not in r.files[0]:
+                parts.append(_ContentFile((cache_dir or cache_root()) / "corpus" / r.content_file, r.content_offsets))
+            else:  # ingested now, or a cache entry of the old format: contents in the rows
+                parts.append([f.get("content", "") for f in r.files])
             attrs = r.attributes
             prows.append({"project": r.name, **attrs, "n_files": len(r.files), "n_skipped": len(r.skipped),
                           "root": r.root, "url": r.url})
@@ -515,13 +789,7 @@ class Corpus:
             for k in _ATTRIBUTES:
                 columns[k].extend([attrs[k]] * n)
             srows.extend({"project": r.name, **s} for s in r.skipped)
-        projects = pd.DataFrame(prows, columns=_PROJECT_COLUMNS)
-        files = pd.DataFrame(columns) if first is not None else pd.DataFrame()
-        if files.empty:
-            files = pd.DataFrame(columns=["project", "path", "kind", "content", "sha1", "n_lines", "n_bytes", "n_cells",
-                                          "syntax_error", "file_libraries", "library", *_ATTRIBUTES])
-        skipped = pd.DataFrame(srows, columns=["project", "path", "reason", "bytes"])
-        return cls(projects, files.reset_index(drop=True), skipped)
+        return cls._lazy(prows, columns if first is not None else None, srows, _Contents(parts))
 
     # ------------------------------------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> Path:
@@ -538,7 +806,7 @@ class Corpus:
         """Read a corpus written by :meth:`save`."""
         with open(path, "rb") as fh:
             data = pickle.load(fh)
-        if not isinstance(data, dict) or data.get("version") != CORPUS_VERSION:
+        if not isinstance(data, dict) or data.get("version") not in _LOADABLE_VERSIONS:
             raise IngestError(f"path: {str(path)!r} is not an ACUMEN corpus file of version {CORPUS_VERSION}")
         return cls(data["projects"], data["files"], data["skipped"])
 
@@ -565,7 +833,9 @@ class Corpus:
         """
         from .embed import embed
 
-        sha1 = self.files["sha1"] if "sha1" in self.files.columns else None
-        hashes = sha1.tolist() if sha1 is not None and sha1.notna().all() else None  # ingest hashed each content
-        return embed(self.texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
+        sha1 = self.column("sha1") if "sha1" in self.column_names else None
+        hashes = sha1 if sha1 is not None and all(isinstance(h, str) for h in sha1) else None  # ingest hashed each
+        # Lazily: with cached vectors and the hashes, embedding reads no content at all.
+        texts = self._contents if self._files is None and self._contents is not None and hashes else self.texts
+        return embed(texts, model=model, executor=executor, cache_dir=cache_dir, batch_size=batch_size,
                      progress=progress, hashes=hashes, **options)

@@ -73,7 +73,7 @@ class AcumenExplorerWidget(MlnbWidget):
     def _sync_all(self) -> None:
         ex = self.explorer
         with self.hold_sync():
-            self.summary = {"projects": len(ex.corpus.projects), "files": len(ex.corpus.files)}
+            self.summary = {"projects": ex.corpus.n_projects, "files": len(ex.corpus)}
             self.n_neighbors = ex.n_neighbors
             self._sync_filters()
             self._sync_layout(ex.layout)
@@ -166,12 +166,13 @@ class AcumenExplorerWidget(MlnbWidget):
     @command
     def page(self, start: int, stop: int) -> dict[str, Any]:
         """Rows start..stop of the table as shown: ``{"start", "rows": [{"index", "cells": [...]}], "total"}``."""
-        stop = min(int(stop), int(start) + PAGE_MAX)
-        df = self.explorer.page(int(start), stop, self.explorer.display_columns)
-        cols = list(df.columns)
-        rows = [{"index": int(i), "cells": [_text(v) for v in values]}
-                for i, values in zip(df.index.tolist(), df.itertuples(index=False, name=None))]
-        return {"start": int(start), "columns": cols, "rows": rows, "total": int(len(self.explorer.rows))}
+        ex = self.explorer
+        start = max(int(start), 0)
+        stop = min(int(stop), start + PAGE_MAX)
+        index = ex.rows[start:stop]
+        cols, cells = ex.cells(index, ex.display_columns)  # no DataFrame: the first page comes without pandas
+        rows = [{"index": int(i), "cells": c} for i, c in zip(index.tolist(), cells)]
+        return {"start": start, "columns": cols, "rows": rows, "total": int(len(ex.rows))}
 
     @command
     def select(self, indices: list[int] | None = None, mode: str = "replace", buffers: list | None = None) -> int:
@@ -240,8 +241,8 @@ class AcumenExplorerWidget(MlnbWidget):
     @command
     def tooltip(self, index: int) -> dict[str, str]:
         """The table row of file ``index`` (display columns and labels) for a hover tooltip."""
-        df = self.explorer._frame(np.asarray([int(index)]), self.explorer.display_columns)
-        return {c: _text(v) for c, v in df.iloc[0].items()}
+        cols, cells = self.explorer.cells(np.asarray([int(index)]), self.explorer.display_columns)
+        return dict(zip(cols, cells[0]))
 
     @command
     def position_of(self, index: int) -> int:
@@ -265,10 +266,9 @@ class AcumenExplorerWidget(MlnbWidget):
     # ------------------------------------------------------------------------------------------ static fallback
     def _static_html(self) -> str:
         ex = self.explorer
-        head = ex.page(0, 20)
-        cells = "".join("<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in row) + "</tr>"
-                        for row in head.itertuples(index=False, name=None))
-        header = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
+        columns, head = ex.cells(ex.rows[:20], ex.display_columns)
+        cells = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in head)
+        header = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
         return (f"<div>{ex._summary_html()}</div><table><thead><tr>{header}</tr></thead><tbody>{cells}</tbody></table>")
 
     def close(self) -> None:
