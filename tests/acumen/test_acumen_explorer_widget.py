@@ -354,3 +354,13 @@ def test_full_text_search_of_long_rows_agrees_with_python():
         for case in (False, True):
             expected = [pattern in r if case else pattern.lower() in r.lower() for r in rows]
             assert col.hits(pattern, False, case).tolist() == expected, (pattern, case)
+
+
+def test_region_identifiers_match_the_identifier_pattern():
+    import re
+
+    from mlnb.acumen.explorer import _identifiers
+
+    text = "def getHidden_2(self): 9abc x_1 ab __init__ caféteria αβγ_xyz\u00a0tail 12345 _x9"
+    expected = {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]{2,}", text)}
+    assert _identifiers(text) == expected and "abc" in expected and "caf" in expected
