@@ -120,7 +120,7 @@ class RunsHandler(_StoreHandler):
             stored = store.runs()
             titles = store.finding_titles()  # the sidebar searches them
         except StoreError as exc:
-            self._send({"message": str(exc), "store": store.path, "problem": exc.kind}, status=503)
+            self._send_store_error(exc)
             return
         kernel_ids, paths = await self._live()
         runs = [{**self._join(r, kernel_ids, paths), "titles": titles.get(r["id"], [])} for r in stored]
