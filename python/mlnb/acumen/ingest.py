@@ -24,10 +24,10 @@ import subprocess
 import threading
 import tokenize
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
-from collections.abc import Sequence as _SequenceABC
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +148,7 @@ class _ContentFile:
         return [data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(off[:-1], off[1:])]
 
 
-class _Contents(_SequenceABC):
+class _Contents(Sequence):
     """File contents in the order of ``Corpus.files``, loaded when first needed: one file's content (a code preview)
     is read alone; everything (search, embedding, keywords) is read once and kept. Parts are in-memory lists (freshly
     ingested projects) or cached projects' blobs (:class:`_ContentFile`)."""
